@@ -1,0 +1,97 @@
+# BotSift: every habit is one command. `make run` and `make test` do all the set-up themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := $(CURDIR)/.tools
+GOBIN := $(TOOLS)/bin
+BUF := $(TOOLS)/npm/node_modules/.bin/buf
+GRPCURL := $(GOBIN)/grpcurl
+HEALTH_PROBE := $(GOBIN)/grpc-health-probe
+
+BUF_VERSION := 1.75.0
+GRPCURL_VERSION := v1.9.3
+HEALTH_PROBE_VERSION := v0.4.62
+
+PROTO_FILES := $(sort $(wildcard proto/botsift/v1/*.proto))
+GEN_PY := clients/python/src
+DESCRIPTOR := gateway/botsift.pb
+VENV_STAMP := $(VENV)/.installed
+
+export PATH := $(GOBIN):$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- set-up
+
+$(VENV_STAMP): requirements-dev.txt clients/python/pyproject.toml server/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e clients/python -e server
+	touch $@
+
+.PHONY: venv
+venv: $(VENV_STAMP) ## create .venv with every Python dependency
+
+$(BUF):
+	npm install --silent --no-save --no-audit --no-fund --prefix $(TOOLS)/npm @bufbuild/buf@$(BUF_VERSION)
+
+$(GRPCURL):
+	GOBIN=$(GOBIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+$(HEALTH_PROBE):
+	GOBIN=$(GOBIN) go install github.com/grpc-ecosystem/grpc-health-probe@$(HEALTH_PROBE_VERSION)
+
+.PHONY: tools
+tools: $(BUF) $(GRPCURL) $(HEALTH_PROBE) ## install buf, grpcurl and grpc-health-probe into .tools/
+
+# ---------------------------------------------------------------- code generation
+
+# Generated modules are committed (SDK users install them from the package); the descriptor set
+# for Envoy is a build product.
+.PHONY: proto
+proto: $(VENV_STAMP) ## regenerate Python modules and the Envoy descriptor set from proto/
+	$(PY) tools/genproto.py --out $(GEN_PY) --descriptor $(DESCRIPTOR)
+
+.PHONY: proto-check
+proto-check: $(VENV_STAMP) ## fail when the committed generated code is stale
+	$(PY) tools/genproto.py --out $(GEN_PY) --descriptor $(DESCRIPTOR) --check
+
+# ---------------------------------------------------------------- quality
+
+.PHONY: lint
+lint: $(VENV_STAMP) $(BUF) proto-check ## ruff, mypy --strict, buf lint, buf breaking against main
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(BUF) lint
+	tools/buf-breaking.sh $(BUF)
+
+.PHONY: fmt
+fmt: $(VENV_STAMP) ## format and auto-fix Python code
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: test
+test: $(VENV_STAMP) tools lint ## set everything up, lint, and run every test
+	$(PY) -m pytest
+
+# ---------------------------------------------------------------- running
+
+.PHONY: run
+run: $(VENV_STAMP) proto ## start the server on embedded PostgreSQL with a sandbox tenant
+	$(VENV)/bin/botsift-server run
+
+.PHONY: bench
+bench: $(VENV_STAMP) proto ## run the benchmarks in perf/ and print their numbers
+	$(PY) perf/bench_engine.py
+
+.PHONY: clean
+clean: ## remove build products (keeps .botsift/ data)
+	rm -rf $(VENV) $(TOOLS) $(DESCRIPTOR) .pytest_cache .mypy_cache .ruff_cache
