@@ -70,6 +70,7 @@ lint: $(VENV_STAMP) $(BUF) proto-check ## ruff, mypy --strict, buf lint, buf bre
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	tools/buf-deps.sh
 	$(BUF) lint
 	tools/buf-breaking.sh $(BUF)
 

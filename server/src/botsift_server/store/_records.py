@@ -14,7 +14,7 @@ class KeyKind(Enum):
     """Publishable keys (``pk_``) stream and score; secret keys (``sk_``) may do everything."""
 
     PUBLISHABLE = "pk"
-    SECRET = "sk"
+    SECRET = "sk"  # noqa: S105 - a key kind, not a secret
 
 
 class KeyMode(Enum):

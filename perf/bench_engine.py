@@ -1,0 +1,105 @@
+"""Benchmark of the detection engine alone: events/s for ``add`` and µs per ``assess``.
+
+Run ``python perf/bench_engine.py``. Synthetic sessions come from a seeded generator, so runs
+are comparable; the numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from botsift_server.engine import Device, Engine, EngineConfig, EventColumns, EventKind, SessionContext
+
+BATCH = 128
+SEED = 20240601
+DEVICE = Device(
+    user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    platform="Win32",
+    languages=("en-GB", "en"),
+    webdriver=False,
+    plugins_count=5,
+)
+# Roughly what a page sends: mostly moves, some keys, a few clicks and scrolls.
+_KINDS = np.array(
+    [EventKind.MOVE] * 24
+    + [EventKind.KEY_DOWN, EventKind.KEY_UP] * 3
+    + [EventKind.DOWN, EventKind.UP, EventKind.WHEEL, EventKind.SCROLL],
+    np.uint8,
+)
+
+
+def synthetic(rng: np.random.Generator, events: int) -> EventColumns:
+    """A session of ``events`` events: random-walk pointer, gamma-distributed intervals."""
+    t = np.cumsum(rng.gamma(2.0, 6.0, size=events))
+    x = np.cumsum(rng.normal(0.0, 4.0, size=events)) + 800.0
+    y = np.cumsum(rng.normal(0.0, 4.0, size=events)) + 500.0
+    return EventColumns(
+        t_ms=t,
+        kind=rng.choice(_KINDS, size=events),
+        x=x.astype(np.float32),
+        y=y.astype(np.float32),
+        button=np.zeros(events, np.uint8),
+        key_class=rng.integers(1, 10, size=events).astype(np.uint8),
+    )
+
+
+def batches(cols: EventColumns, size: int) -> list[EventColumns]:
+    """``cols`` cut into consecutive batches of ``size`` events."""
+    out = []
+    for lo in range(0, len(cols), size):
+        hi = lo + size
+        out.append(
+            EventColumns(
+                cols.t_ms[lo:hi],
+                cols.kind[lo:hi],
+                cols.x[lo:hi],
+                cols.y[lo:hi],
+                cols.button[lo:hi],
+                cols.key_class[lo:hi],
+            )
+        )
+    return out
+
+
+def bench_add(engine: Engine, rng: np.random.Generator, sessions: int = 20, events: int = 25_600) -> float:
+    """Events per second through ``Engine.add`` in batches of :data:`BATCH`."""
+    work = [batches(synthetic(rng, events), BATCH) for _ in range(sessions)]
+    started = time.perf_counter()
+    for session in work:
+        state = engine.start(SessionContext(action="login", device=DEVICE))
+        for batch in session:
+            engine.add(state, batch)
+    elapsed = time.perf_counter() - started
+    return sessions * events / elapsed
+
+
+def bench_assess(engine: Engine, rng: np.random.Generator, events: int = 500, repeats: int = 2000) -> float:
+    """Microseconds per ``Engine.assess`` of a session of ``events`` events (best of 5 rounds)."""
+    state = engine.start(SessionContext(action="login", device=DEVICE))
+    for batch in batches(synthetic(rng, events), BATCH):
+        engine.add(state, batch)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(repeats // 5):
+            engine.assess(state)
+        best = min(best, (time.perf_counter() - started) / (repeats // 5))
+    return best * 1e6
+
+
+def main() -> None:
+    """Print the numbers."""
+    engine = Engine(EngineConfig())
+    rng = np.random.default_rng(SEED)
+    bench_add(engine, rng, sessions=2, events=2560)  # warm-up
+    print(f"add:    {bench_add(engine, rng):,.0f} events/s (batches of {BATCH})")
+    print(f"assess: {bench_assess(engine, rng):,.1f} µs per call (500-event session)")
+    long_session = bench_assess(engine, rng, events=100_000, repeats=200)
+    print(f"assess: {long_session:,.1f} µs per call (100k-event session, full windows)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""The engine's configuration: one frozen value, plain field types, loadable from a TOML table."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+DETECTORS: tuple[str, ...] = ("device", "pointer", "keystrokes", "timing")
+"""The names of the detectors, as used in :attr:`EngineConfig.detector_weights` and in reasons."""
+
+
+def _default_weights() -> Mapping[str, float]:
+    return MappingProxyType(dict.fromkeys(DETECTORS, 1.0))
+
+
+def _default_enabled() -> Mapping[str, bool]:
+    return MappingProxyType(dict.fromkeys(DETECTORS, True))
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Thresholds, weights and window sizes of the detection engine.
+
+    Every field has a documented default, so ``EngineConfig()`` is a working engine. Build one
+    from a parsed TOML table with :meth:`from_mapping`::
+
+        EngineConfig.from_mapping({"high_score": 0.85, "detector_weights": {"pointer": 0.5}})
+    """
+
+    prior_log_odds: float = -2.0
+    """Log-odds that a session is automated before any evidence (-2.0 is a probability of ~0.12)."""
+
+    medium_score: float = 0.5
+    """Lowest score reported as :attr:`RiskLevel.MEDIUM`."""
+
+    high_score: float = 0.8
+    """Lowest score reported as :attr:`RiskLevel.HIGH`."""
+
+    critical_score: float = 0.95
+    """Lowest score reported as :attr:`RiskLevel.CRITICAL`."""
+
+    detector_weights: Mapping[str, float] = field(default_factory=_default_weights)
+    """Multiplier of each detector's log-odds, by detector name; missing names mean 1.0."""
+
+    detectors_enabled: Mapping[str, bool] = field(default_factory=_default_enabled)
+    """Whether each detector runs, by detector name; missing names mean enabled."""
+
+    insufficient_evidence_confidence: float = 0.25
+    """Below this overall confidence an assessment carries the ``INSUFFICIENT_EVIDENCE`` reason."""
+
+    pointer_window_events: int = 2048
+    """How many of the latest mouse events (move, down, up) a session keeps for path analysis."""
+
+    key_window_events: int = 1024
+    """How many of the latest key events (down, up) a session keeps for rhythm analysis."""
+
+    timing_window_events: int = 2048
+    """How many of the latest event times (all kinds) a session keeps for regularity analysis."""
+
+    segment_gap_ms: float = 300.0
+    """A pause longer than this between two moves ends a movement segment."""
+
+    def __post_init__(self) -> None:
+        for name in ("prior_log_odds", "segment_gap_ms", "insufficient_evidence_confidence"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name}: must be finite")
+        if not 0.0 < self.medium_score <= self.high_score <= self.critical_score <= 1.0:
+            raise ValueError(
+                "medium_score, high_score, critical_score: need 0 < medium <= high <= critical <= 1"
+            )
+        if self.segment_gap_ms <= 0.0:
+            raise ValueError("segment_gap_ms: must be > 0")
+        for name in ("pointer_window_events", "key_window_events", "timing_window_events"):
+            if getattr(self, name) < 16:
+                raise ValueError(f"{name}: must be >= 16")
+        weights = dict(self.detector_weights)
+        for key, value in weights.items():
+            if key not in DETECTORS:
+                raise ValueError(f"detector_weights.{key}: unknown detector (known: {', '.join(DETECTORS)})")
+            if not math.isfinite(value):
+                raise ValueError(f"detector_weights.{key}: must be finite")
+        enabled = dict(self.detectors_enabled)
+        for key in enabled:
+            if key not in DETECTORS:
+                raise ValueError(f"detectors_enabled.{key}: unknown detector (known: {', '.join(DETECTORS)})")
+        # Frozen means frozen: callers must not be able to change weights behind the engine's back.
+        object.__setattr__(self, "detector_weights", MappingProxyType({**_default_weights(), **weights}))
+        object.__setattr__(self, "detectors_enabled", MappingProxyType({**_default_enabled(), **enabled}))
+
+    def __hash__(self) -> int:
+        # The mappings are read-only proxies, which do not hash; hash their sorted items instead.
+        return hash(
+            tuple(
+                tuple(sorted(value.items())) if isinstance(value, Mapping) else value
+                for value in (getattr(self, f.name) for f in dataclasses.fields(self))
+            )
+        )
+
+    def weight(self, detector: str) -> float:
+        """The multiplier of ``detector``'s log-odds (1.0 unless configured)."""
+        return float(self.detector_weights.get(detector, 1.0))
+
+    def enabled(self, detector: str) -> bool:
+        """Whether ``detector`` runs (True unless configured)."""
+        return bool(self.detectors_enabled.get(detector, True))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> EngineConfig:
+        """Build a config from plain data (a parsed TOML table), checking every key and type.
+
+        Raises :class:`ValueError` naming the first bad key.
+        """
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in fields:
+                raise ValueError(f"{key}: unknown engine setting")
+            default = getattr(cls(), key)
+            if isinstance(default, bool):
+                kwargs[key] = _as_bool(key, value)
+            elif isinstance(default, int):
+                kwargs[key] = _as_int(key, value)
+            elif isinstance(default, float):
+                kwargs[key] = _as_float(key, value)
+            elif key == "detector_weights":
+                kwargs[key] = {k: _as_float(f"{key}.{k}", v) for k, v in _as_table(key, value).items()}
+            elif key == "detectors_enabled":
+                kwargs[key] = {k: _as_bool(f"{key}.{k}", v) for k, v in _as_table(key, value).items()}
+            else:  # pragma: no cover - a new field without a loader rule is a bug
+                raise AssertionError(f"no loader rule for {key}")
+        return cls(**kwargs)
+
+
+def _as_table(key: str, value: object) -> dict[str, object]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{key}: expected a table, got {type(value).__name__}")
+    out: dict[str, object] = {}
+    for k, v in value.items():
+        if not isinstance(k, str):
+            raise ValueError(f"{key}: keys must be strings, got {type(k).__name__}")
+        out[k] = v
+    return out
+
+
+def _as_float(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key}: expected a number, got {type(value).__name__}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{key}: must be finite")
+    return result
+
+
+def _as_int(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key}: expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _as_bool(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{key}: expected true or false, got {type(value).__name__}")
+    return value

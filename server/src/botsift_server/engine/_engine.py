@@ -1,0 +1,94 @@
+"""The engine: start a session, add event batches, assess at any time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botsift_server.engine import device, keystrokes, pointer, scoring, timing
+from botsift_server.engine._config import EngineConfig
+from botsift_server.engine._evidence import Evidence
+from botsift_server.engine._state import Ring, SessionState
+from botsift_server.engine._types import Assessment, EventColumns, EventKind, SessionContext
+
+ENGINE_VERSION = "engine-0.1.0"
+"""Version of the detection logic, recorded in every :class:`Assessment`."""
+
+_MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL
+_KEY_DOWN, _KEY_UP, _SCROLL = EventKind.KEY_DOWN, EventKind.KEY_UP, EventKind.SCROLL
+_TOUCH_START, _TOUCH_MOVE, _TOUCH_END = EventKind.TOUCH_START, EventKind.TOUCH_MOVE, EventKind.TOUCH_END
+_FOCUS, _BLUR, _VISIBILITY = EventKind.FOCUS, EventKind.BLUR, EventKind.VISIBILITY
+
+
+class Engine:
+    """Pure bot detection over per-session state: no I/O, no clock, no randomness.
+
+    The engine holds only its configuration; everything about a session lives in the
+    :class:`SessionState` it returns from :meth:`start`, so one engine serves any number of
+    sessions, and the same events always give the same assessment::
+
+        engine = Engine(EngineConfig())
+        state = engine.start(SessionContext(action="login", device=Device(webdriver=True)))
+        engine.add(state, columns)
+        assessment = engine.assess(state)
+    """
+
+    __slots__ = ("config",)
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config if config is not None else EngineConfig()
+        """The configuration every assessment uses."""
+
+    def start(self, context: SessionContext) -> SessionState:
+        """A fresh state for a session with this context (no events yet)."""
+        cfg = self.config
+        return SessionState(
+            context=context,
+            pointer_window=Ring(cfg.pointer_window_events, (np.float64, np.float32, np.float32, np.uint8)),
+            key_window=Ring(cfg.key_window_events, (np.float64, np.uint8, np.uint8)),
+            timing_window=Ring(cfg.timing_window_events, (np.float64,)),
+        )
+
+    def add(self, state: SessionState, columns: EventColumns) -> None:
+        """Fold a batch of events into ``state``.
+
+        ``columns`` must already be valid (see :class:`EventColumns`): equal lengths, finite
+        values, and times not before ``state.last_t_ms``. The result does not depend on how a
+        session's events are split into batches. Memory stays bounded however many are added.
+        """
+        n = len(columns)
+        if n == 0:
+            return
+        per_kind: list[int] = np.bincount(columns.kind, minlength=16).tolist()
+        mouse = per_kind[_MOVE] + per_kind[_DOWN] + per_kind[_UP]
+        keys = per_kind[_KEY_DOWN] + per_kind[_KEY_UP]
+        touches = per_kind[_TOUCH_START] + per_kind[_TOUCH_MOVE] + per_kind[_TOUCH_END]
+        # Pointer totals read the touch count from before this batch, so counts are updated last.
+        if mouse:
+            pointer.update(state, columns, moves=per_kind[_MOVE], downs=per_kind[_DOWN], touches=touches)
+        if keys:
+            keystrokes.update(state, columns)
+        timing.update(state, columns)
+        fam = state.family_counts
+        fam[0] += mouse
+        fam[1] += keys
+        fam[2] += touches
+        fam[3] += per_kind[_WHEEL] + per_kind[_SCROLL]
+        fam[4] += per_kind[_FOCUS] + per_kind[_BLUR] + per_kind[_VISIBILITY]
+        if state.first_t_ms is None:
+            state.first_t_ms = float(columns.t_ms[0])
+        state.last_t_ms = float(columns.t_ms[-1])
+        state.event_count += n
+
+    def assess(self, state: SessionState) -> Assessment:
+        """The assessment of the session so far; call it for interim and final verdicts alike."""
+        cfg = self.config
+        evidence: list[Evidence] = []
+        if cfg.enabled(device.DETECTOR):
+            evidence.append(device.assess(state.context.device))
+        if cfg.enabled(pointer.DETECTOR):
+            evidence.append(pointer.assess(state, cfg))
+        if cfg.enabled(keystrokes.DETECTOR):
+            evidence.append(keystrokes.assess(state))
+        if cfg.enabled(timing.DETECTOR):
+            evidence.append(timing.assess(state))
+        return scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)

@@ -1,0 +1,138 @@
+"""Per-session state: running totals plus fixed-capacity windows of the latest events.
+
+Memory per session is bounded by the configured window sizes, whatever the number of events:
+totals are integers and floats, and each window keeps only its latest rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine._types import EventCounts, SessionContext
+
+_INITIAL_ROWS = 64
+
+
+class Ring:
+    """The latest ``capacity`` rows of a few parallel columns (oldest rows are dropped).
+
+    Buffers grow geometrically up to the capacity, so a short session does not pay for a full
+    window.
+    """
+
+    __slots__ = ("_bufs", "_head", "_size", "capacity")
+
+    def __init__(self, capacity: int, dtypes: tuple[type[np.generic], ...]) -> None:
+        self.capacity = capacity
+        """The most rows this window ever holds."""
+        start = min(capacity, _INITIAL_ROWS)
+        self._bufs: list[npt.NDArray[Any]] = [np.zeros(start, dtype) for dtype in dtypes]
+        self._head = 0  # where the next row goes once the ring has wrapped
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def extend(self, *columns: npt.NDArray[Any]) -> None:
+        """Append rows (one array per column, all the same length), dropping the oldest."""
+        n = int(columns[0].shape[0])
+        if n == 0:
+            return
+        cap = self.capacity
+        if n >= cap:
+            self._grow(cap)
+            for buf, col in zip(self._bufs, columns, strict=True):
+                buf[:] = col[n - cap :]
+            self._head, self._size = 0, cap
+            return
+        if self._size + n > self._bufs[0].shape[0] < cap:
+            self._grow(min(cap, max(2 * self._bufs[0].shape[0], self._size + n)))
+        head = self._head if self._size == cap else self._size
+        end = head + n
+        if end <= cap:
+            for buf, col in zip(self._bufs, columns, strict=True):
+                buf[head:end] = col
+        else:
+            first = cap - head
+            for buf, col in zip(self._bufs, columns, strict=True):
+                buf[head:] = col[:first]
+                buf[: n - first] = col[first:]
+        self._size = min(cap, self._size + n)
+        self._head = end % cap
+
+    def columns(self) -> tuple[npt.NDArray[Any], ...]:
+        """Copies of the columns, oldest row first."""
+        size, head = self._size, self._head
+        if size < self.capacity:
+            return tuple(buf[:size].copy() for buf in self._bufs)
+        return tuple(np.concatenate((buf[head:], buf[:head])) for buf in self._bufs)
+
+    def _grow(self, rows: int) -> None:
+        # Growth only happens before the ring wraps, so rows [0, size) are in order.
+        if rows <= self._bufs[0].shape[0]:
+            return
+        grown = []
+        for buf in self._bufs:
+            bigger = np.zeros(rows, buf.dtype)
+            bigger[: self._size] = buf[: self._size]
+            grown.append(bigger)
+        self._bufs = grown
+
+
+@dataclass(slots=True)
+class PointerTotals:
+    """Whole-session pointer counts, updated per batch (exactly, whatever the batching)."""
+
+    moves: int = 0
+    clicks: int = 0
+    clicks_without_approach: int = 0
+    teleports: int = 0
+    has_last: bool = False
+    last_t_ms: float = 0.0
+    last_x: float = 0.0
+    last_y: float = 0.0
+
+
+@dataclass(slots=True, eq=False)
+class SessionState:
+    """Everything the engine remembers about one session; create it with ``Engine.start``.
+
+    Read ``last_t_ms``, ``event_count`` and ``counts``; the rest is the engine's business. The
+    windows (``pointer_window``, ``key_window``, ``timing_window``) are public so that callers and
+    tests can check that memory stays bounded.
+    """
+
+    context: SessionContext
+    pointer_window: Ring
+    """Latest mouse events: ``t_ms`` (float64), ``x``, ``y`` (float32), ``kind`` (uint8)."""
+    key_window: Ring
+    """Latest key events: ``t_ms`` (float64), ``kind``, ``key_class`` (uint8)."""
+    timing_window: Ring
+    """Latest event times of every kind: ``t_ms`` (float64)."""
+    last_t_ms: float = 0.0
+    """Time of the last event added; 0.0 before any (event times are >= 0, so it is a valid floor)."""
+    first_t_ms: float | None = None
+    """Time of the first event added; None before any."""
+    event_count: int = 0
+    """How many events were added."""
+    pointer_totals: PointerTotals = field(default_factory=PointerTotals)
+    """Whole-session pointer counts."""
+    family_counts: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
+    """Running counts: pointer, keys, touches, scrolls, focus (see :attr:`counts`)."""
+
+    @property
+    def counts(self) -> EventCounts:
+        """Events so far, by family."""
+        pointer, keys, touches, scrolls, focus = self.family_counts
+        return EventCounts(
+            total=self.event_count,
+            pointer=pointer,
+            keys=keys,
+            touches=touches,
+            scrolls=scrolls,
+            focus=focus,
+        )

@@ -1,0 +1,163 @@
+"""Keystroke dynamics: the rhythm of typing, never the keys.
+
+People type with uneven, right-skewed (roughly log-normal) intervals between key presses and
+hold each key for tens of milliseconds. Scripts type on a timer (constant intervals), faster
+than fingers, with zero hold times, or with intervals drawn from a flat random range.
+
+We do not know which key an event is, only its class, so a release is paired with the first
+press of the same class since the previous release of that class. That pairing never invents a
+hold; under rollover within one class it just skips some.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine._evidence import Evidence, Finding, cv, ramp, skew_kurtosis
+from botsift_server.engine._state import SessionState
+from botsift_server.engine._types import EventColumns, EventKind
+
+DETECTOR = "keystrokes"
+
+_KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
+# Longer gaps between presses are pauses (thinking, switching fields), not typing rhythm.
+MAX_FLIGHT_MS = 2000.0
+# Holds longer than this are a key held on purpose (or a lost release), not typing.
+MAX_HOLD_MS = 2000.0
+
+
+def update(state: SessionState, columns: EventColumns) -> None:
+    """Append the key events of one batch to the session's key window (call only when it has some)."""
+    kind = columns.kind
+    keys = (kind == _KEY_DOWN) | (kind == _KEY_UP)
+    state.key_window.extend(columns.t_ms[keys], kind[keys], columns.key_class[keys])
+
+
+def flights_and_holds(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Press-to-press intervals and press-to-release durations (ms) of a run of key events.
+
+    Auto-repeat presses (a press whose previous key event was a press of the same class) are left
+    out of the intervals when the collector sends releases at all: holding backspace is not a
+    rhythm.
+    """
+    is_down = kind == _KEY_DOWN
+    is_up = kind == _KEY_UP
+    down_idx = np.flatnonzero(is_down)
+    if is_up.any() and down_idx.shape[0] > 1:
+        repeat = np.zeros(t.shape[0], bool)
+        repeat[1:] = is_down[1:] & is_down[:-1] & (key_class[1:] == key_class[:-1])
+        keep = down_idx[~repeat[down_idx]]
+    else:
+        keep = down_idx
+    flights = np.diff(t[keep])
+    flights = flights[flights <= MAX_FLIGHT_MS]
+
+    holds: list[npt.NDArray[np.float64]] = []
+    for cls in np.unique(key_class[is_up]):
+        same = key_class == cls
+        sub_kind = kind[same]
+        sub_t = t[same]
+        n = sub_kind.shape[0]
+        pos = np.arange(n)
+        up_pos = pos[sub_kind == _KEY_UP]
+        # First press at or after each position (n when none), found by a reverse running minimum.
+        press_at = np.where(sub_kind == _KEY_DOWN, pos, n)
+        first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
+        previous_up = np.concatenate(([-1], up_pos[:-1]))
+        press = first_press_from[previous_up + 1]
+        paired = press < up_pos
+        holds.append(sub_t[up_pos[paired]] - sub_t[press[paired]])
+    hold = np.concatenate(holds) if holds else np.zeros(0, np.float64)
+    return flights.astype(np.float64), hold[hold <= MAX_HOLD_MS].astype(np.float64)
+
+
+def assess(state: SessionState) -> Evidence:
+    """Judge the typing rhythm in the session's key window."""
+    t, kind, key_class = state.key_window.columns()
+    if t.shape[0] < 3:
+        return Evidence(DETECTOR, (), 0.0)
+    with np.errstate(all="ignore"):
+        flights, holds = flights_and_holds(t, kind, key_class)
+        findings = _judge(flights, holds)
+    confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))
+    return Evidence(DETECTOR, tuple(findings), confidence)
+
+
+def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> list[Finding]:
+    findings: list[Finding] = []
+    n_f, n_h = int(flights.shape[0]), int(holds.shape[0])
+    flight_cv = cv(flights)
+    median_flight = float(np.median(flights)) if n_f else float("nan")
+    if n_f >= 8:
+        constant = ramp(flight_cv, 0.12, 0.03) * ramp(n_f, 4, 20)
+        if constant > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_CONSTANT_INTERVAL",
+                    f"Keys are pressed at near-constant intervals (variation {flight_cv:.3f} over {n_f}); "
+                    "people type unevenly.",
+                    2.0 * constant,
+                )
+            )
+    if n_f >= 10:
+        fast = ramp(median_flight, 30.0, 15.0) * ramp(n_f, 5, 20)
+        if fast > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_SUPERHUMAN_SPEED",
+                    f"The median time between key presses is {median_flight:.1f} ms over {n_f} keys, "
+                    "faster than anyone types.",
+                    2.5 * fast,
+                )
+            )
+    if n_h >= 5:
+        median_hold = float(np.median(holds))
+        zero = ramp(median_hold, 8.0, 2.0) * ramp(n_h, 2, 10)
+        if zero > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_ZERO_HOLD",
+                    f"Keys are released {median_hold:.1f} ms (median) after being pressed; "
+                    "fingers hold keys for tens of milliseconds.",
+                    2.0 * zero,
+                )
+            )
+        hold_cv = cv(holds)
+        steady = ramp(hold_cv, 0.08, 0.02) * ramp(n_h, 4, 16) * (1.0 - zero)
+        if steady > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_CONSTANT_HOLD",
+                    f"Every key is held for nearly the same time (variation {hold_cv:.3f}).",
+                    1.0 * steady,
+                )
+            )
+    skew, kurt = skew_kurtosis(flights)
+    if n_f >= 30:
+        flat = ramp(abs(skew), 0.5, 0.2) * ramp(kurt, -0.6, -1.0) * (1.0 - ramp(flight_cv, 0.12, 0.03))
+        if flat > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_UNIFORM_INTERVALS",
+                    "Intervals between key presses are spread evenly over a fixed range, like a random "
+                    "delay in a script; human intervals are skewed.",
+                    1.2 * flat,
+                )
+            )
+    if n_f >= 15:
+        human = ramp(flight_cv, 0.15, 0.3) * ramp(skew, 0.0, 0.5) * ramp(median_flight, 30.0, 50.0)
+        if n_h >= 5:
+            human *= ramp(float(np.median(holds)), 10.0, 30.0)
+        human *= ramp(n_f, 10, 30)
+        if human > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_HUMAN_RHYTHM",
+                    "Typing rhythm is uneven and skewed, with human hold times.",
+                    -0.8 * human,
+                )
+            )
+    return findings

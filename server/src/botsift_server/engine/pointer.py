@@ -1,0 +1,258 @@
+"""Pointer dynamics: how the mouse moves between pauses and clicks.
+
+People move in curved, ballistic strokes: they speed up, then slow down onto the target, with
+uneven event intervals. Simple automation draws straight lines at constant speed, posts events
+on a fixed timer, jumps between far points, or clicks where the pointer never went. Each of
+these is evidence (log-odds), graded rather than a yes/no, and human-looking strokes count the
+other way.
+
+Touch events are counted but not analysed yet: a finger swipe is legitimately straight.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine._config import EngineConfig
+from botsift_server.engine._evidence import Evidence, Finding, cv, ramp
+from botsift_server.engine._state import SessionState
+from botsift_server.engine._types import EventColumns, EventKind
+
+DETECTOR = "pointer"
+
+_MOVE, _DOWN, _UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
+_TOUCH_FIRST, _TOUCH_LAST = int(EventKind.TOUCH_START), int(EventKind.TOUCH_END)
+
+# A jump at least this far, faster than a hand moves a mouse (peak ~5-8 px/ms on large screens).
+TELEPORT_MIN_PX = 150.0
+TELEPORT_MIN_PX_PER_MS = 15.0
+# A click farther than this from the last known pointer position arrived without moving there.
+APPROACH_RADIUS_PX = 24.0
+# Segments shorter than this say nothing about path shape.
+MIN_SEGMENT_STEPS = 4
+MIN_SEGMENT_PX = 50.0
+# Steps shorter than this repeat by chance in slow human movement (1-2 px per event).
+MIN_REPEAT_STEP_PX = 3.0
+REPEAT_TOLERANCE_PX = 0.01
+
+
+def update(state: SessionState, columns: EventColumns, moves: int, downs: int, touches: int) -> None:
+    """Fold the mouse events of one batch into the session's window and whole-session totals.
+
+    ``moves``, ``downs`` and ``touches`` are the batch's counts of MOVE, DOWN and touch events.
+    Vectorised per batch; the totals depend only on each event and the one before it, carried
+    across batches, so they do not depend on how events were batched.
+    """
+    kind = columns.kind
+    mouse = kind <= _UP  # kinds are valid EventKind values, so this is MOVE, DOWN or UP
+    t = columns.t_ms[mouse]
+    x32 = columns.x[mouse]
+    y32 = columns.y[mouse]
+    k = kind[mouse]
+    state.pointer_window.extend(t, x32, y32, k)
+
+    totals = state.pointer_totals
+    n = t.shape[0]
+    # Step i runs from the event before batch event i (carried from the last batch) to event i.
+    dx = np.empty(n)
+    dy = np.empty(n)
+    dt = np.empty(n)
+    dx[1:] = x32[1:] - x32[:-1]
+    dy[1:] = y32[1:] - y32[:-1]
+    dt[1:] = t[1:] - t[:-1]
+    if totals.has_last:
+        dx[0] = float(x32[0]) - totals.last_x
+        dy[0] = float(y32[0]) - totals.last_y
+        dt[0] = float(t[0]) - totals.last_t_ms
+    else:
+        dx[0] = dy[0] = dt[0] = 0.0  # no step: the first event of a session came from nowhere
+    dist2 = dx * dx + dy * dy
+    totals.moves += moves
+
+    if moves and float(dist2.max()) >= TELEPORT_MIN_PX * TELEPORT_MIN_PX:
+        reach = TELEPORT_MIN_PX_PER_MS * np.maximum(dt, 1.0)
+        jump = (dist2 >= TELEPORT_MIN_PX * TELEPORT_MIN_PX) & (dist2 > reach * reach) & (k == _MOVE)
+        totals.teleports += int(np.count_nonzero(jump))
+
+    if downs:
+        down_at = np.flatnonzero(k == _DOWN)
+        totals.clicks += int(down_at.shape[0])
+        # On touch screens the browser synthesises mouse events at the tap: no approach is normal.
+        if touches:
+            touch = (kind >= _TOUCH_FIRST) & (kind <= _TOUCH_LAST)
+            touches_before = state.family_counts[2] + np.cumsum(touch)[np.flatnonzero(mouse)[down_at]]
+            judged = down_at[touches_before == 0]
+        else:
+            judged = down_at if state.family_counts[2] == 0 else down_at[:0]
+        if judged.shape[0]:
+            has_prev = (judged > 0) | totals.has_last
+            far = dist2[judged] > APPROACH_RADIUS_PX * APPROACH_RADIUS_PX
+            totals.clicks_without_approach += int(np.count_nonzero(far | ~has_prev))
+
+    totals.has_last = True
+    totals.last_t_ms = float(t[-1])
+    totals.last_x = float(x32[-1])
+    totals.last_y = float(y32[-1])
+
+
+def assess(state: SessionState, config: EngineConfig) -> Evidence:
+    """Judge the mouse movement of the session (latest window plus whole-session totals)."""
+    totals = state.pointer_totals
+    t, x32, y32, k = state.pointer_window.columns()
+    findings: list[Finding] = []
+    with np.errstate(all="ignore"):
+        steps = _movement(t, x32.astype(np.float64), y32.astype(np.float64), k, config.segment_gap_ms)
+    findings.extend(steps.findings)
+    findings.extend(
+        _clicks_and_jumps(totals.moves, totals.clicks, totals.clicks_without_approach, totals.teleports)
+    )
+    confidence = max(ramp(steps.move_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5))
+    return Evidence(DETECTOR, tuple(findings), confidence)
+
+
+class _MovementResult:
+    __slots__ = ("findings", "move_steps")
+
+    def __init__(self, findings: list[Finding], move_steps: int) -> None:
+        self.findings = findings
+        self.move_steps = move_steps
+
+
+def _movement(
+    t: npt.NDArray[np.float64],
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    k: npt.NDArray[np.uint8],
+    gap_ms: float,
+) -> _MovementResult:
+    if t.shape[0] < 3:
+        return _MovementResult([], 0)
+    dt = np.diff(t)
+    dx = np.diff(x)
+    dy = np.diff(y)
+    length = np.hypot(dx, dy)
+    is_move = k == _MOVE
+    step = is_move[1:] & is_move[:-1] & (dt <= gap_ms)
+    n_steps = int(np.count_nonzero(step))
+    if n_steps < 3:
+        return _MovementResult([], n_steps)
+    findings: list[Finding] = []
+
+    # Segments: runs of consecutive movement steps, cut by pauses and clicks.
+    seg = np.cumsum(~step)[step]
+    s_dt, s_dx, s_dy, s_len = dt[step], dx[step], dy[step], length[step]
+    seg = seg - seg[0]
+    n_seg = int(seg[-1]) + 1
+    count = np.bincount(seg, minlength=n_seg).astype(np.float64)
+    path = np.bincount(seg, s_len, n_seg)
+    chord = np.hypot(np.bincount(seg, s_dx, n_seg), np.bincount(seg, s_dy, n_seg))
+    timed = s_dt > 0.0
+    speed = s_len[timed] / s_dt[timed]
+    v_n = np.bincount(seg[timed], minlength=n_seg).astype(np.float64)
+    v_sum = np.bincount(seg[timed], speed, n_seg)
+    v_sq = np.bincount(seg[timed], speed * speed, n_seg)
+    qualifies = (count >= MIN_SEGMENT_STEPS) & (path >= MIN_SEGMENT_PX) & (v_n >= MIN_SEGMENT_STEPS)
+    n_qual = int(np.count_nonzero(qualifies))
+
+    if n_qual:
+        straight = chord[qualifies] / path[qualifies]
+        v_mean = v_sum[qualifies] / v_n[qualifies]
+        v_cv = np.sqrt(np.maximum(v_sq[qualifies] / v_n[qualifies] - v_mean * v_mean, 0.0)) / v_mean
+        w = path[qualifies] / path[qualifies].sum()
+        linear = float(np.sum(w * np.clip((straight - 0.99) / 0.009, 0.0, 1.0)))
+        constant = float(np.sum(w * np.clip((0.25 - v_cv) / 0.17, 0.0, 1.0)))
+        curved = np.clip((0.995 - straight) / 0.045, 0.0, 1.0)
+        varied = np.clip((v_cv - 0.2) / 0.25, 0.0, 1.0)
+        human = float(np.sum(w * np.minimum(curved, varied)))
+        enough = ramp(n_qual, 0, 2)
+        if linear * enough > 0.0:
+            findings.append(
+                Finding(
+                    "POINTER_LINEAR_PATH",
+                    f"{linear:.0%} of the pointer's movement (by distance, {n_qual} strokes) follows "
+                    "straight lines; people move in curves.",
+                    1.6 * linear * enough,
+                )
+            )
+        if constant * enough > 0.0:
+            findings.append(
+                Finding(
+                    "POINTER_CONSTANT_SPEED",
+                    f"The pointer moves at a near-constant speed in {constant:.0%} of its strokes; "
+                    "people speed up and slow down.",
+                    1.4 * constant * enough,
+                )
+            )
+    else:
+        human = 0.0
+
+    dts = s_dt[timed]
+    interval_cv = cv(dts)
+    if dts.shape[0] >= 20:
+        regular = ramp(interval_cv, 0.05, 0.005) * ramp(dts.shape[0], 10, 50)
+        if regular > 0.0:
+            findings.append(
+                Finding(
+                    "POINTER_REGULAR_SAMPLING",
+                    f"Pointer events arrive at near-constant intervals (variation {interval_cv:.3f}); "
+                    "real input is irregular.",
+                    1.0 * regular,
+                )
+            )
+
+    # Identical consecutive step vectors: interpolation on a grid, not a hand.
+    big = s_len >= MIN_REPEAT_STEP_PX
+    pair = big[1:] & big[:-1] & (seg[1:] == seg[:-1])
+    n_pairs = int(np.count_nonzero(pair))
+    if n_pairs >= 10:
+        same = (np.abs(np.diff(s_dx)) <= REPEAT_TOLERANCE_PX) & (np.abs(np.diff(s_dy)) <= REPEAT_TOLERANCE_PX)
+        frac = int(np.count_nonzero(same & pair)) / n_pairs
+        repeated = ramp(frac, 0.3, 0.8) * ramp(n_pairs, 5, 30)
+        if repeated > 0.0:
+            findings.append(
+                Finding(
+                    "POINTER_IDENTICAL_STEPS",
+                    f"{frac:.0%} of pointer steps repeat the previous step exactly; "
+                    "that is interpolation on a grid.",
+                    1.2 * repeated,
+                )
+            )
+
+    irregular = ramp(interval_cv, 0.03, 0.15) if math.isfinite(interval_cv) else 0.5
+    humanlike = human * irregular * ramp(n_qual, 0, 4)
+    if humanlike > 0.0:
+        findings.append(
+            Finding(
+                "POINTER_HUMAN_DYNAMICS",
+                "The pointer moves in curved strokes that speed up and slow down, at uneven intervals, "
+                "as a hand does.",
+                -1.0 * humanlike,
+            )
+        )
+    return _MovementResult(findings, n_steps)
+
+
+def _clicks_and_jumps(moves: int, clicks: int, without_approach: int, teleports: int) -> list[Finding]:
+    findings: list[Finding] = []
+    if teleports:
+        strength = min(1.0, teleports / (2.0 + 0.01 * moves))
+        findings.append(
+            Finding(
+                "POINTER_TELEPORT",
+                f"The pointer jumped {teleports} time(s) across the screen with no movement in between.",
+                1.5 * strength,
+            )
+        )
+    if without_approach:
+        strength = (without_approach / clicks) * min(1.0, without_approach / 3.0)
+        findings.append(
+            Finding(
+                "POINTER_CLICK_WITHOUT_APPROACH",
+                f"{without_approach} of {clicks} click(s) happened where the pointer had not moved to.",
+                1.6 * strength,
+            )
+        )
+    return findings

@@ -1,0 +1,88 @@
+"""Fusing detector evidence into one assessment: a logistic score, a risk level, sorted reasons.
+
+``score = logistic(prior_log_odds + sum(detector_weight * finding_log_odds))``. Findings are
+treated as independent log-likelihood ratios; they are not, quite, which is what the per-detector
+weights in :class:`EngineConfig` are there to correct until a learned model replaces them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from botsift_server.engine._config import EngineConfig
+from botsift_server.engine._evidence import INSUFFICIENT_EVIDENCE, Evidence
+from botsift_server.engine._types import Assessment, Contribution, EventCounts, Reason, RiskLevel
+
+# Beyond this the logistic is 0 or 1 in float64 anyway; clamping keeps math.exp in range.
+_MAX_ABS_LOG_ODDS = 50.0
+
+
+def logistic(log_odds: float) -> float:
+    """The probability with these log-odds (numerically stable, clamped to +-50)."""
+    z = min(_MAX_ABS_LOG_ODDS, max(-_MAX_ABS_LOG_ODDS, log_odds))
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def risk_level(score: float, config: EngineConfig) -> RiskLevel:
+    """The risk level of ``score`` under the configured thresholds."""
+    if score >= config.critical_score:
+        return RiskLevel.CRITICAL
+    if score >= config.high_score:
+        return RiskLevel.HIGH
+    if score >= config.medium_score:
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW
+
+
+def fuse(
+    evidence: Sequence[Evidence], counts: EventCounts, config: EngineConfig, engine_version: str
+) -> Assessment:
+    """Combine the evidence of the enabled detectors into an :class:`Assessment`.
+
+    A detector with confidence 0 contributes 0 (it saw nothing); its zero-weight findings are
+    still listed as information. Reasons are sorted strongest first, bot-pointing first on ties.
+    """
+    reasons: list[Reason] = []
+    contributions: list[Contribution] = []
+    doubt = 1.0
+    for item in evidence:
+        confidence = min(1.0, max(0.0, item.confidence)) if math.isfinite(item.confidence) else 0.0
+        multiplier = config.weight(item.detector)
+        total = 0.0
+        for finding in item.findings:
+            weight = multiplier * finding.log_odds if confidence > 0.0 else 0.0
+            if not math.isfinite(weight):
+                # A feature that cannot be computed is no evidence; never let it poison the score.
+                weight = 0.0
+            if weight == 0.0 and finding.log_odds != 0.0:
+                continue
+            total += weight
+            reasons.append(Reason(finding.code, finding.message, weight, item.detector))
+        contributions.append(Contribution(item.detector, total, confidence))
+        doubt *= 1.0 - confidence
+    confidence = 1.0 - doubt
+    log_odds = config.prior_log_odds + math.fsum(c.log_odds for c in contributions)
+    score = logistic(log_odds)
+    if confidence < config.insufficient_evidence_confidence:
+        reasons.append(
+            Reason(
+                INSUFFICIENT_EVIDENCE,
+                "Too few events and signals to judge this session; the score stays near the prior.",
+                0.0,
+                "scoring",
+            )
+        )
+    reasons.sort(key=lambda r: (-abs(r.weight), r.weight <= 0.0, r.detector, r.code))
+    return Assessment(
+        score=score,
+        risk_level=risk_level(score, config),
+        reasons=tuple(reasons),
+        contributions=tuple(contributions),
+        counts=counts,
+        confidence=confidence,
+        engine_version=engine_version,
+    )

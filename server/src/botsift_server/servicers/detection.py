@@ -1,0 +1,260 @@
+"""``botsift.v1.DetectionService``: protobuf in, session manager calls, protobuf out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from botsift.v1 import detection_pb2, detection_pb2_grpc, verdict_pb2
+from google.rpc import status_pb2
+
+from botsift_server import convert, validation
+from botsift_server.auth import Principal, current_principal
+from botsift_server.errors import (
+    ApiError,
+    FieldViolation,
+    InvalidArgumentError,
+    NotFoundError,
+    StoreUnavailableError,
+)
+from botsift_server.sessions import Outcome, Session, SessionManager, StreamSessions
+from botsift_server.status import status_of
+
+_log = logging.getLogger("botsift.detection")
+Context = grpc.aio.ServicerContext[Any, Any]
+_OUTBOX_SIZE = 256
+_SWEEP_INTERVAL_S = 5.0
+
+
+def _verdict(outcome: Outcome) -> verdict_pb2.Verdict:
+    return convert.verdict(
+        outcome.session_id,
+        outcome.action,
+        outcome.assessment,
+        final=outcome.final,
+        decide_time=outcome.decide_time,
+        processing_time_us=outcome.processing_time_us,
+    )
+
+
+class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
+    """Scores sessions streamed or sent whole, and serves stored verdicts."""
+
+    def __init__(self, sessions: SessionManager) -> None:
+        self._sessions = sessions
+        self._streams: set[_AnalyzeStream] = set()
+        self._draining = False
+
+    async def ScoreSession(
+        self, request: detection_pb2.ScoreSessionRequest, context: Context
+    ) -> verdict_pb2.Verdict:
+        principal = current_principal()
+        manager = self._sessions
+        session_id = validation.session_id(request.start.session_id, "start.session_id")
+        session_context = validation.session_context(request.start)
+        columns = validation.events(
+            request.events,
+            field="events",
+            after_t_ms=0.0,
+            events_so_far=0,
+            max_events_per_batch=manager.limits.max_events_per_session,
+            max_events_per_session=manager.limits.max_events_per_session,
+        )
+        table = StreamSessions()
+        session = manager.start(table, principal, session_id, session_context)
+        try:
+            manager.add(session, columns, 0)
+            outcome = manager.assess(session, final=True)
+            await manager.persist(principal, outcome, len(columns))
+        finally:
+            manager.close(table, session)
+        return _verdict(outcome)
+
+    async def GetVerdict(self, request: detection_pb2.GetVerdictRequest, context: Context) -> verdict_pb2.Verdict:
+        principal = current_principal()
+        session_id = validation.session_id(request.session_id)
+        record = await self._sessions.store.get_verdict(principal.tenant_id, session_id)
+        if record is None:
+            raise NotFoundError(f"no final verdict for session {session_id!r}")
+        return convert.stored_verdict(record)
+
+    async def Analyze(
+        self, request_iterator: AsyncIterator[detection_pb2.AnalyzeRequest], context: Context
+    ) -> AsyncIterator[detection_pb2.AnalyzeResponse]:
+        if self._draining:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
+        stream = _AnalyzeStream(self._sessions, current_principal())
+        self._streams.add(stream)
+        self._sessions.metrics.streams_open.inc()
+        reader = asyncio.create_task(stream.read(request_iterator))
+        try:
+            while (response := await stream.outbox.get()) is not None:
+                yield response
+            if stream.drained:
+                await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
+        finally:
+            reader.cancel()
+            stream.close()
+            self._streams.discard(stream)
+            self._sessions.metrics.streams_open.dec()
+            # Sessions the client left open when it went away are still judged and stored, so
+            # their verdicts can be fetched with GetVerdict.
+            await asyncio.shield(stream.finish_all(send=False))
+
+    async def drain(self) -> None:
+        """Refuse new streams; finish every open session (stored, final verdicts sent) and end
+        the open streams with UNAVAILABLE so clients reconnect elsewhere."""
+        self._draining = True
+        await asyncio.gather(*(stream.drain() for stream in list(self._streams)))
+
+
+class _AnalyzeStream:
+    """One ``Analyze`` call: reads requests, answers through a bounded outbox."""
+
+    def __init__(self, manager: SessionManager, principal: Principal) -> None:
+        self._manager = manager
+        self._principal = principal
+        self._table = StreamSessions()
+        # A slow reader fills the outbox; then this stream stops reading requests and gRPC flow
+        # control pushes back on the client.
+        self.outbox: asyncio.Queue[detection_pb2.AnalyzeResponse | None] = asyncio.Queue(_OUTBOX_SIZE)
+        self._pending: set[asyncio.Task[None]] = set()
+        self._last_sweep = manager.clock()
+        self.drained = False
+        self.closed = False
+
+    async def read(self, requests: AsyncIterator[detection_pb2.AnalyzeRequest]) -> None:
+        try:
+            async for request in requests:
+                await self._handle(request)
+                await self._sweep_idle()
+            await self.finish_all(send=True)
+        except asyncio.CancelledError:
+            raise
+        except grpc.RpcError:
+            # The client went away mid-message; the servicer's `finally` stores what was open.
+            pass
+        await self.outbox.put(None)
+
+    async def drain(self) -> None:
+        self.drained = True
+        await self.finish_all(send=True)
+        await self.outbox.put(None)
+
+    async def finish_all(self, *, send: bool) -> None:
+        """End every open session of the stream with a stored final verdict."""
+        for session in list(self._table.sessions.values()):
+            if not session.ending:
+                self._end(session, send=send)
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def _handle(self, request: detection_pb2.AnalyzeRequest) -> None:
+        which = request.WhichOneof("message")
+        session_id = ""
+        try:
+            if which == "start":
+                session_id = request.start.session_id
+                validation.session_id(session_id, "start.session_id")
+                context = validation.session_context(request.start)
+                self._manager.start(self._table, self._principal, session_id, context)
+            elif which == "events":
+                session_id = request.events.session_id
+                session = self._open(session_id, "events.session_id")
+                if not self._manager.check_sequence(session, request.events.sequence):
+                    return
+                columns = validation.events(
+                    request.events.events,
+                    field="events.events",
+                    after_t_ms=session.state.last_t_ms,
+                    events_so_far=session.state.event_count,
+                    max_events_per_batch=self._manager.limits.max_events_per_batch,
+                    max_events_per_session=self._manager.limits.max_events_per_session,
+                )
+                self._manager.add(session, columns, request.events.sequence)
+            elif which == "verdict_request":
+                session_id = request.verdict_request.session_id
+                session = self._open(session_id, "verdict_request.session_id")
+                outcome = self._manager.assess(session, final=False)
+                await self._send(detection_pb2.AnalyzeResponse(session_id=session_id, verdict=_verdict(outcome)))
+            elif which == "end":
+                session_id = request.end.session_id
+                session = self._open(session_id, "end.session_id")
+                if not session.ending:
+                    self._end(session, send=True)
+            else:
+                raise InvalidArgumentError(
+                    [FieldViolation("message", "must be one of start, events, verdict_request, end")]
+                )
+        except ApiError as exc:
+            session = self._table.sessions.get(session_id)
+            if session is not None and not session.ending:
+                self._manager.close(self._table, session)
+            await self._error(session_id, exc)
+
+    def _open(self, session_id: str, field: str) -> Session:
+        session = self._table.sessions.get(session_id)
+        if session is None:
+            validation.session_id(session_id, field)
+            raise NotFoundError(f"no open session {session_id!r} on this stream; send SessionStart first")
+        return session
+
+    def _end(self, session: Session, *, send: bool) -> None:
+        session.ending = True
+        task = asyncio.create_task(self._finalise(session, send=send))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _finalise(self, session: Session, *, send: bool) -> None:
+        outcome = self._manager.assess(session, final=True)
+        try:
+            await self._manager.persist(self._principal, outcome, session.state.event_count)
+        except StoreUnavailableError as exc:
+            # The session stays open so that the client can send SessionEnd again.
+            session.ending = False
+            if send:
+                await self._error(session.session_id, exc)
+            return
+        except ApiError as exc:
+            self._manager.close(self._table, session)
+            if send:
+                await self._error(session.session_id, exc)
+            return
+        self._manager.close(self._table, session)
+        if send:
+            await self._send(detection_pb2.AnalyzeResponse(session_id=session.session_id, verdict=_verdict(outcome)))
+
+    async def _sweep_idle(self) -> None:
+        now = self._manager.clock()
+        if now - self._last_sweep < _SWEEP_INTERVAL_S:
+            return
+        self._last_sweep = now
+        for session in self._manager.idle(self._table):
+            self._manager.close(self._table, session)
+            await self._send(
+                detection_pb2.AnalyzeResponse(
+                    session_id=session.session_id,
+                    error=status_pb2.Status(
+                        code=grpc.StatusCode.DEADLINE_EXCEEDED.value[0],
+                        message=f"session closed after {self._manager.limits.session_idle_timeout_s:g} s idle",
+                    ),
+                )
+            )
+
+    async def _error(self, session_id: str, exc: ApiError | StoreUnavailableError) -> None:
+        status = status_of(exc)
+        self._manager.metrics.session_errors.labels(grpc.StatusCode(exc.code).name if isinstance(exc, ApiError) else "UNAVAILABLE").inc()
+        await self._send(detection_pb2.AnalyzeResponse(session_id=session_id[:128], error=status))
+
+    async def _send(self, response: detection_pb2.AnalyzeResponse) -> None:
+        if not self.closed:
+            await self.outbox.put(response)
+
+    def close(self) -> None:
+        """The client is gone: drop what was queued for it and queue nothing more."""
+        self.closed = True
+        while not self.outbox.empty():
+            self.outbox.get_nowait()

@@ -1,0 +1,176 @@
+"""Open sessions: their engine state, limits, and how they end in a stored verdict.
+
+Protobuf-free: the servicer translates messages to these calls and back.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from botsift_server.auth import Principal
+from botsift_server.config import LimitSettings
+from botsift_server.engine import Assessment, Engine, EventColumns, SessionContext, SessionState
+from botsift_server.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    FieldViolation,
+    InvalidArgumentError,
+    ResourceExhaustedError,
+)
+from botsift_server.metrics import Metrics
+from botsift_server.store import Store, VerdictRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """An assessment with what the answer needs around it."""
+
+    session_id: str
+    action: str
+    assessment: Assessment
+    final: bool
+    decide_time: datetime
+    processing_time_us: int
+
+
+@dataclass(slots=True)
+class Session:
+    """One open session of a stream."""
+
+    session_id: str
+    tenant: Principal
+    context: SessionContext
+    state: SessionState
+    last_sequence: int = 0
+    last_seen: float = 0.0
+    engine_ns: int = 0
+    ending: bool = False
+
+
+@dataclass(slots=True)
+class SessionManager:
+    """Runs sessions through the engine and into the store, within the configured limits.
+
+    One per server; streams keep their own :class:`StreamSessions` tables and share the
+    process-wide count of open sessions kept here.
+    """
+
+    engine: Engine
+    store: Store
+    limits: LimitSettings
+    metrics: Metrics
+    clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    open_sessions: int = 0
+
+    def start(self, table: StreamSessions, principal: Principal, session_id: str, context: SessionContext) -> Session:
+        """Open a session on a stream's table."""
+        if session_id in table.sessions:
+            raise AlreadyExistsError(f"session {session_id!r} is already open on this stream")
+        if len(table.sessions) >= self.limits.max_sessions_per_stream:
+            raise ResourceExhaustedError(
+                f"this stream has {self.limits.max_sessions_per_stream} open sessions; end some first"
+            )
+        if self.open_sessions >= self.limits.max_open_sessions:
+            raise ResourceExhaustedError("the server has too many open sessions; retry later")
+        started = time.perf_counter_ns()
+        state = self.engine.start(context)
+        session = Session(
+            session_id=session_id,
+            tenant=principal,
+            context=context,
+            state=state,
+            last_seen=self.clock(),
+            engine_ns=time.perf_counter_ns() - started,
+        )
+        table.sessions[session_id] = session
+        self.open_sessions += 1
+        self.metrics.sessions_open.inc()
+        return session
+
+    def close(self, table: StreamSessions, session: Session) -> None:
+        """Forget an open session without a verdict."""
+        if table.sessions.pop(session.session_id, None) is not None:
+            self.open_sessions -= 1
+            self.metrics.sessions_open.dec()
+
+    @staticmethod
+    def check_sequence(session: Session, sequence: int) -> bool:
+        """Whether a batch numbered ``sequence`` should be applied (``False``: a resend to skip)."""
+        if session.ending:
+            raise FailedPreconditionError(f"session {session.session_id!r} is ending; no more events")
+        if sequence == 0:
+            return True
+        if sequence <= session.last_sequence:
+            return False
+        if sequence != session.last_sequence + 1:
+            raise InvalidArgumentError(
+                [
+                    FieldViolation(
+                        "events.sequence",
+                        f"expected {session.last_sequence + 1} (batches {session.last_sequence + 1}"
+                        f" to {sequence - 1} are missing)",
+                    )
+                ]
+            )
+        return True
+
+    def add(self, session: Session, columns: EventColumns, sequence: int) -> None:
+        """Feed a validated batch to the session's engine state."""
+        started = time.perf_counter_ns()
+        self.engine.add(session.state, columns)
+        session.engine_ns += time.perf_counter_ns() - started
+        if sequence:
+            session.last_sequence = sequence
+        session.last_seen = self.clock()
+        self.metrics.events.inc(len(columns))
+
+    def assess(self, session: Session, *, final: bool) -> Outcome:
+        """The session's verdict now."""
+        started = time.perf_counter_ns()
+        assessment = self.engine.assess(session.state)
+        session.engine_ns += time.perf_counter_ns() - started
+        session.last_seen = self.clock()
+        self.metrics.verdicts.labels("final" if final else "interim", assessment.risk_level.name).inc()
+        return Outcome(
+            session_id=session.session_id,
+            action=session.context.action,
+            assessment=assessment,
+            final=final,
+            decide_time=self.wall_clock(),
+            processing_time_us=session.engine_ns // 1000,
+        )
+
+    async def persist(self, principal: Principal, outcome: Outcome, event_count: int) -> None:
+        """Store a final verdict and its usage; raises :class:`AlreadyExistsError` when the
+        tenant already has a final verdict for that session id."""
+        record = VerdictRecord(
+            tenant_id=principal.tenant_id,
+            session_id=outcome.session_id,
+            action=outcome.action,
+            mode=principal.mode,
+            assessment=outcome.assessment,
+            decide_time=outcome.decide_time,
+            processing_time_us=outcome.processing_time_us,
+        )
+        if not await self.store.save_verdict(record, event_count=event_count):
+            raise AlreadyExistsError(
+                f"session {outcome.session_id!r} already has a final verdict; use a new session id"
+            )
+
+    def idle(self, table: StreamSessions) -> list[Session]:
+        """Sessions of a table with no message for longer than the idle timeout."""
+        deadline = self.clock() - self.limits.session_idle_timeout_s
+        return [s for s in table.sessions.values() if s.last_seen < deadline and not s.ending]
+
+
+@dataclass(slots=True)
+class StreamSessions:
+    """The open sessions of one ``Analyze`` stream, by session id."""
+
+    stream_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    sessions: dict[str, Session] = field(default_factory=dict)

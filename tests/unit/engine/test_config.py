@@ -1,0 +1,78 @@
+"""EngineConfig: documented defaults, and a loader from plain data that names bad keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from botsift_server.engine import DETECTORS, EngineConfig
+
+
+def test_defaults_are_ordered_thresholds_and_unit_weights() -> None:
+    config = EngineConfig()
+    assert 0.0 < config.medium_score < config.high_score < config.critical_score < 1.0
+    assert all(config.weight(d) == 1.0 and config.enabled(d) for d in DETECTORS)
+
+
+def test_from_mapping_reads_a_toml_like_table() -> None:
+    config = EngineConfig.from_mapping(
+        {
+            "prior_log_odds": -3,
+            "high_score": 0.85,
+            "pointer_window_events": 512,
+            "detector_weights": {"pointer": 0.5},
+            "detectors_enabled": {"timing": False},
+        }
+    )
+    assert config.prior_log_odds == -3.0
+    assert config.high_score == 0.85
+    assert config.pointer_window_events == 512
+    assert config.weight("pointer") == 0.5
+    assert config.weight("device") == 1.0
+    assert not config.enabled("timing")
+    assert config == EngineConfig.from_mapping(
+        {
+            "prior_log_odds": -3.0,
+            "high_score": 0.85,
+            "pointer_window_events": 512,
+            "detector_weights": {"pointer": 0.5},
+            "detectors_enabled": {"timing": False},
+        }
+    )
+    assert hash(config) == hash(
+        EngineConfig.from_mapping(
+            {
+                "prior_log_odds": -3.0,
+                "high_score": 0.85,
+                "pointer_window_events": 512,
+                "detector_weights": {"pointer": 0.5},
+                "detectors_enabled": {"timing": False},
+            }
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"no_such_setting": 1}, "no_such_setting"),
+        ({"high_score": "0.9"}, "high_score"),
+        ({"high_score": True}, "high_score"),
+        ({"pointer_window_events": 2.5}, "pointer_window_events"),
+        ({"detector_weights": {"mouse": 1.0}}, "detector_weights.mouse"),
+        ({"detector_weights": {"pointer": "x"}}, "detector_weights.pointer"),
+        ({"detector_weights": [1.0]}, "detector_weights"),
+        ({"detectors_enabled": {"pointer": 1}}, "detectors_enabled.pointer"),
+        ({"medium_score": 0.9}, "medium_score"),
+        ({"segment_gap_ms": float("inf")}, "segment_gap_ms"),
+        ({"key_window_events": 0}, "key_window_events"),
+    ],
+)
+def test_from_mapping_names_the_bad_key(data: dict[str, object], key: str) -> None:
+    with pytest.raises(ValueError, match=key.replace(".", r"\.")):
+        EngineConfig.from_mapping(data)
+
+
+def test_config_cannot_be_changed_after_construction() -> None:
+    config = EngineConfig()
+    with pytest.raises(TypeError):
+        config.detector_weights["pointer"] = 2.0  # type: ignore[index]

@@ -1,0 +1,100 @@
+"""Keystroke dynamics: timer-driven, superhuman or zero-hold typing is bot-like; log-normal is not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from botsift_server.engine import (
+    Assessment,
+    Engine,
+    EventColumns,
+    EventKind,
+    KeyClass,
+    RiskLevel,
+    SessionContext,
+)
+from botsift_server.engine.keystrokes import flights_and_holds
+
+from .traces import CLEAN_CHROME, bot_typing, columns, human_typing, merge
+
+ENGINE = Engine()
+DOWN, UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
+LETTER, SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
+
+
+def _assess(cols: EventColumns) -> Assessment:
+    state = ENGINE.start(SessionContext(device=CLEAN_CHROME))
+    ENGINE.add(state, cols)
+    return ENGINE.assess(state)
+
+
+def _codes(a: Assessment) -> set[str]:
+    return {r.code for r in a.reasons}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_constant_interval_typing_is_bot_like_and_lognormal_typing_is_not(seed: int) -> None:
+    bot = _assess(bot_typing(keys=60, interval_ms=120.0, hold_ms=80.0))
+    human = _assess(human_typing(np.random.default_rng(seed), keys=60))
+    assert bot.score > human.score
+    assert "KEYS_CONSTANT_INTERVAL" in _codes(bot)
+    assert "KEYS_HUMAN_RHYTHM" in _codes(human)
+    assert human.risk_level is RiskLevel.LOW
+    assert bot.risk_level >= RiskLevel.MEDIUM
+
+
+def test_superhuman_typing_speed_is_reported() -> None:
+    rng = np.random.default_rng(3)
+    down = np.cumsum(rng.uniform(5.0, 15.0, size=50))
+    cols = merge(
+        columns(down, np.full(50, DOWN), key_class=np.full(50, LETTER)),
+        columns(down + 3.0, np.full(50, UP), key_class=np.full(50, LETTER)),
+    )
+    assert "KEYS_SUPERHUMAN_SPEED" in _codes(_assess(cols))
+
+
+def test_zero_hold_keys_are_reported() -> None:
+    rng = np.random.default_rng(4)
+    down = np.cumsum(rng.lognormal(np.log(150.0), 0.5, size=40))
+    cols = merge(
+        columns(down, np.full(40, DOWN), key_class=np.full(40, LETTER)),
+        columns(down, np.full(40, UP), key_class=np.full(40, LETTER)),
+    )
+    assert "KEYS_ZERO_HOLD" in _codes(_assess(cols))
+
+
+def test_uniform_random_delays_are_reported() -> None:
+    rng = np.random.default_rng(5)
+    down = np.cumsum(rng.uniform(50.0, 250.0, size=200))
+    holds = rng.uniform(60.0, 90.0, size=200)
+    cols = merge(
+        columns(down, np.full(200, DOWN), key_class=np.full(200, LETTER)),
+        columns(down + holds, np.full(200, UP), key_class=np.full(200, LETTER)),
+    )
+    assert "KEYS_UNIFORM_INTERVALS" in _codes(_assess(cols))
+
+
+def test_holding_a_key_down_with_auto_repeat_is_not_constant_typing() -> None:
+    rng = np.random.default_rng(6)
+    typed = human_typing(rng, keys=30)
+    start = float(typed.t_ms[-1]) + 500.0
+    repeats = start + 33.3 * np.arange(25)
+    held = columns(
+        [*repeats, repeats[-1] + 20.0],
+        [DOWN] * 25 + [UP],
+        key_class=[int(KeyClass.BACKSPACE)] * 26,
+    )
+    a = _assess(merge(typed, held))
+    assert "KEYS_CONSTANT_INTERVAL" not in _codes(a)
+    assert a.risk_level is RiskLevel.LOW
+
+
+def test_release_pairs_with_the_first_press_of_its_class_since_the_last_release() -> None:
+    # letter down, space down, letter up, space up, then a letter with two repeats before its release
+    t = np.array([0.0, 50.0, 90.0, 130.0, 300.0, 333.0, 366.0, 400.0])
+    kind = np.array([DOWN, DOWN, UP, UP, DOWN, DOWN, DOWN, UP], np.uint8)
+    key_class = np.array([LETTER, SPACE, LETTER, SPACE, LETTER, LETTER, LETTER, LETTER], np.uint8)
+    flights, holds = flights_and_holds(t, kind, key_class)
+    assert sorted(holds.tolist()) == [80.0, 90.0, 100.0]
+    assert flights.tolist() == [50.0, 250.0]

@@ -1,0 +1,192 @@
+"""Synthetic sessions for the engine tests: people and simple bots, built from a seeded generator."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
+
+CHROME_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+CLEAN_CHROME = Device(
+    user_agent=CHROME_UA,
+    platform="Win32",
+    languages=("en-GB", "en"),
+    webdriver=False,
+    plugins_count=5,
+    plugins_is_plugin_array=True,
+    hardware_concurrency=8,
+    screen_width=1920,
+    screen_height=1080,
+    outer_width=1920,
+    outer_height=1040,
+    inner_width=1920,
+    inner_height=937,
+    device_pixel_ratio=1.0,
+    max_touch_points=0,
+    webgl_vendor="Google Inc. (NVIDIA)",
+    webgl_renderer="ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)",
+    notification_permission="default",
+    notification_permission_query="prompt",
+    document_focused=True,
+    eval_length=33,
+    product_sub="20030107",
+    vendor="Google Inc.",
+    pdf_viewer_enabled=True,
+    cookies_enabled=True,
+    has_chrome_object=True,
+)
+
+
+def columns(
+    t_ms: npt.ArrayLike,
+    kind: npt.ArrayLike,
+    x: npt.ArrayLike | None = None,
+    y: npt.ArrayLike | None = None,
+    key_class: npt.ArrayLike | None = None,
+) -> EventColumns:
+    """An :class:`EventColumns` from plain sequences (missing columns are zeros)."""
+    t = np.asarray(t_ms, np.float64)
+    n = t.shape[0]
+    return EventColumns(
+        t_ms=t,
+        kind=np.asarray(kind, np.uint8),
+        x=np.asarray(x if x is not None else np.zeros(n), np.float32),
+        y=np.asarray(y if y is not None else np.zeros(n), np.float32),
+        button=np.zeros(n, np.uint8),
+        key_class=np.asarray(key_class if key_class is not None else np.zeros(n), np.uint8),
+    )
+
+
+def merge(*parts: EventColumns) -> EventColumns:
+    """One time-ordered batch from several (stable: ties keep argument order)."""
+    t = np.concatenate([p.t_ms for p in parts])
+    order = np.argsort(t, kind="stable")
+    return EventColumns(
+        t_ms=t[order],
+        kind=np.concatenate([p.kind for p in parts])[order],
+        x=np.concatenate([p.x for p in parts])[order],
+        y=np.concatenate([p.y for p in parts])[order],
+        button=np.concatenate([p.button for p in parts])[order],
+        key_class=np.concatenate([p.key_class for p in parts])[order],
+    )
+
+
+def split(cols: EventColumns, sizes: list[int]) -> list[EventColumns]:
+    """Cut a batch into consecutive batches of these sizes (the last takes the rest)."""
+    bounds = np.cumsum([0, *sizes, len(cols)])
+    bounds = np.minimum(bounds, len(cols))
+    out = []
+    for lo, hi in itertools.pairwise(bounds.tolist()):
+        out.append(
+            EventColumns(
+                t_ms=cols.t_ms[lo:hi],
+                kind=cols.kind[lo:hi],
+                x=cols.x[lo:hi],
+                y=cols.y[lo:hi],
+                button=cols.button[lo:hi],
+                key_class=cols.key_class[lo:hi],
+            )
+        )
+    return out
+
+
+def human_mouse(rng: np.random.Generator, strokes: int = 10, t0_ms: float = 0.0) -> EventColumns:
+    """Curved minimum-jerk strokes with noisy sampling, pauses, and a click at most targets."""
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    pos = np.array([400.0, 300.0])
+    now = t0_ms
+    for _ in range(strokes):
+        target = rng.uniform([50.0, 50.0], [1500.0, 900.0])
+        duration = rng.uniform(350.0, 900.0)
+        dts = 6.0 + rng.gamma(2.0, 5.0, size=400)
+        times = np.cumsum(dts)
+        times = times[times < duration]
+        tau = times / duration
+        s = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+        delta = target - pos
+        normal = np.array([-delta[1], delta[0]]) / max(float(np.hypot(*delta)), 1.0)
+        bow = rng.uniform(0.08, 0.2) * float(np.hypot(*delta)) * rng.choice([-1.0, 1.0])
+        path = pos + np.outer(s, delta) + np.outer(np.sin(np.pi * s) * bow, normal)
+        path += rng.normal(0.0, 0.6, size=path.shape)
+        t_all.extend((now + times).tolist())
+        k_all.extend([int(EventKind.MOVE)] * len(times))
+        x_all.extend(np.round(path[:, 0]).tolist())
+        y_all.extend(np.round(path[:, 1]).tolist())
+        now += duration
+        pos = np.round(path[-1]) if len(path) else pos
+        if rng.random() < 0.8:
+            now += rng.uniform(80.0, 250.0)
+            t_all.extend([now, now + rng.uniform(60.0, 140.0)])
+            k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
+            x_all.extend([float(pos[0])] * 2)
+            y_all.extend([float(pos[1])] * 2)
+        now += rng.uniform(400.0, 1500.0)
+    return columns(t_all, k_all, x_all, y_all)
+
+
+def bot_mouse_lines(
+    targets: int = 6, step_ms: float = 10.0, speed_px_per_ms: float = 1.0, t0_ms: float = 0.0
+) -> EventColumns:
+    """Straight lines at constant speed on a fixed timer, a click at each target."""
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    points = [(100.0, 100.0), (900.0, 200.0), (300.0, 700.0), (1200.0, 650.0), (600.0, 150.0), (80.0, 500.0)]
+    pos = np.array(points[0])
+    now = t0_ms
+    for i in range(targets):
+        target = np.array(points[(i + 1) % len(points)])
+        delta = target - pos
+        n = max(2, int(np.hypot(*delta) / (speed_px_per_ms * step_ms)))
+        for j in range(1, n + 1):
+            now += step_ms
+            p = pos + delta * (j / n)
+            t_all.append(now)
+            k_all.append(int(EventKind.MOVE))
+            x_all.append(float(p[0]))
+            y_all.append(float(p[1]))
+        pos = target
+        for kind in (EventKind.DOWN, EventKind.UP):
+            now += step_ms
+            t_all.append(now)
+            k_all.append(int(kind))
+            x_all.append(float(pos[0]))
+            y_all.append(float(pos[1]))
+        now += step_ms * 30
+    return columns(t_all, k_all, x_all, y_all)
+
+
+def human_typing(rng: np.random.Generator, keys: int = 60, t0_ms: float = 0.0) -> EventColumns:
+    """Log-normal flights (median ~170 ms) and holds (median ~95 ms); mostly letters, some spaces."""
+    flights = rng.lognormal(np.log(170.0), 0.5, size=keys)
+    holds = rng.lognormal(np.log(95.0), 0.3, size=keys)
+    down = t0_ms + np.cumsum(flights)
+    up = down + holds
+    classes = np.where(rng.random(keys) < 0.18, int(KeyClass.SPACE), int(KeyClass.LETTER))
+    return merge(
+        columns(down, np.full(keys, int(EventKind.KEY_DOWN)), key_class=classes),
+        columns(up, np.full(keys, int(EventKind.KEY_UP)), key_class=classes),
+    )
+
+
+def bot_typing(
+    keys: int = 60, interval_ms: float = 100.0, hold_ms: float = 0.0, t0_ms: float = 0.0
+) -> EventColumns:
+    """Presses on a fixed timer, each released after ``hold_ms``."""
+    down = t0_ms + interval_ms * np.arange(1, keys + 1)
+    classes = np.full(keys, int(KeyClass.LETTER))
+    return merge(
+        columns(down, np.full(keys, int(EventKind.KEY_DOWN)), key_class=classes),
+        columns(down + hold_ms, np.full(keys, int(EventKind.KEY_UP)), key_class=classes),
+    )
