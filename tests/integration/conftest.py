@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
-from botsift.v1 import detection_pb2_grpc, keys_pb2_grpc
 
+from botsift.v1 import detection_pb2_grpc, keys_pb2_grpc
 from botsift_server import App, Settings
 from botsift_server.keys import generate_key
 from botsift_server.store import KeyKind, KeyMode
@@ -67,15 +67,15 @@ async def channel(app: App) -> AsyncIterator[grpc.aio.Channel]:
 
 
 @pytest.fixture
-def detection(channel: grpc.aio.Channel) -> detection_pb2_grpc.DetectionServiceStub:
+def detection(channel: grpc.aio.Channel) -> detection_pb2_grpc.DetectionServiceAsyncStub:
     """A DetectionService client."""
-    return detection_pb2_grpc.DetectionServiceStub(channel)
+    return detection_pb2_grpc.DetectionServiceAsyncStub(channel)
 
 
 @pytest.fixture
-def keys_client(channel: grpc.aio.Channel) -> keys_pb2_grpc.KeyServiceStub:
+def keys_client(channel: grpc.aio.Channel) -> keys_pb2_grpc.KeyServiceAsyncStub:
     """A KeyService client."""
-    return keys_pb2_grpc.KeyServiceStub(channel)
+    return keys_pb2_grpc.KeyServiceAsyncStub(channel)
 
 
 async def make_tenant(app: App, mode: KeyMode = KeyMode.TEST) -> TenantKeys:

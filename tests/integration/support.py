@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
-from botsift.v1 import detection_pb2, events_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-HUMAN_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+from botsift.v1 import detection_pb2, detection_pb2_grpc, events_pb2
+
+HUMAN_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Safari/537.36"
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,9 @@ def bot_device() -> events_pb2.DeviceSignals:
     )
 
 
-def start(session_id: str, device: events_pb2.DeviceSignals | None = None, action: str = "login") -> events_pb2.SessionStart:
+def start(
+    session_id: str, device: events_pb2.DeviceSignals | None = None, action: str = "login"
+) -> events_pb2.SessionStart:
     """A ``SessionStart``."""
     return events_pb2.SessionStart(session_id=session_id, action=action, device=device or human_device())
 
@@ -104,7 +111,7 @@ def split(events: events_pb2.Events, parts: int) -> list[events_pb2.Events]:
     n = len(events.t_ms)
     bounds = [round(i * n / parts) for i in range(parts + 1)]
     out = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         out.append(
             events_pb2.Events(
                 t_ms=events.t_ms[a:b],
@@ -160,3 +167,19 @@ def error_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
 def requests(*items: detection_pb2.AnalyzeRequest) -> Sequence[detection_pb2.AnalyzeRequest]:
     """A list of stream requests (reads better at call sites)."""
     return list(items)
+
+
+AnalyzeCall = grpc.aio.StreamStreamCall[detection_pb2.AnalyzeRequest, detection_pb2.AnalyzeResponse]
+
+
+def open_stream(stub: detection_pb2_grpc.DetectionServiceAsyncStub, key: str) -> AnalyzeCall:
+    """An ``Analyze`` call to feed with ``write()`` and read with ``read()``."""
+    call: AnalyzeCall = stub.Analyze(metadata=auth(key))  # type: ignore[call-arg]  # stubs predate write()
+    return call
+
+
+async def next_response(call: AnalyzeCall) -> detection_pb2.AnalyzeResponse:
+    """The next message of a stream; fails the test at its end."""
+    response = await call.read()
+    assert isinstance(response, detection_pb2.AnalyzeResponse), "the stream ended"
+    return response

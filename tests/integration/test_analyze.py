@@ -6,6 +6,7 @@ import asyncio
 
 import grpc
 import pytest
+
 from botsift.v1 import detection_pb2, detection_pb2_grpc, verdict_pb2
 
 from .support import (
@@ -18,20 +19,24 @@ from .support import (
     curve_events,
     end,
     new_session_id,
+    next_response,
+    open_stream,
     split,
     start,
 )
 
 
 async def collect(
-    detection: detection_pb2_grpc.DetectionServiceStub, key: str, items: list[detection_pb2.AnalyzeRequest]
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub,
+    key: str,
+    items: list[detection_pb2.AnalyzeRequest],
 ) -> list[detection_pb2.AnalyzeResponse]:
     call = detection.Analyze(iter(items), metadata=auth(key))
     return [response async for response in call]
 
 
 async def test_one_stream_carries_interleaved_sessions_each_with_its_own_final_verdict(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     human, bot = new_session_id(), new_session_id()
     human_parts = split(curve_events(60), 3)
@@ -57,16 +62,21 @@ async def test_one_stream_carries_interleaved_sessions_each_with_its_own_final_v
 
 
 async def test_a_streamed_session_gets_the_same_verdict_as_the_same_session_scored_whole(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     events = curve_events(120, seed=7)
     streamed_id, unary_id = new_session_id(), new_session_id()
     parts = split(events, 6)
-    items = [begin(streamed_id)] + [batch(streamed_id, p, i + 1) for i, p in enumerate(parts)] + [end(streamed_id)]
+    items = (
+        [begin(streamed_id)]
+        + [batch(streamed_id, p, i + 1) for i, p in enumerate(parts)]
+        + [end(streamed_id)]
+    )
 
     [streamed] = await collect(detection, tenant.publishable, items)
     whole = await detection.ScoreSession(
-        detection_pb2.ScoreSessionRequest(start=start(unary_id), events=events), metadata=auth(tenant.publishable)
+        detection_pb2.ScoreSessionRequest(start=start(unary_id), events=events),
+        metadata=auth(tenant.publishable),
     )
 
     assert streamed.verdict.score == pytest.approx(whole.score, abs=1e-9)
@@ -75,10 +85,14 @@ async def test_a_streamed_session_gets_the_same_verdict_as_the_same_session_scor
 
 
 async def test_the_final_verdict_is_stored_before_it_is_sent(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     session_id = new_session_id()
-    [final] = await collect(detection, tenant.publishable, [begin(session_id), batch(session_id, curve_events(30)), end(session_id)])
+    [final] = await collect(
+        detection,
+        tenant.publishable,
+        [begin(session_id), batch(session_id, curve_events(30)), end(session_id)],
+    )
 
     stored = await detection.GetVerdict(
         detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(tenant.secret)
@@ -90,7 +104,7 @@ async def test_the_final_verdict_is_stored_before_it_is_sent(
 
 
 async def test_a_resent_batch_is_applied_once(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     session_id = new_session_id()
     parts = split(curve_events(40), 2)
@@ -103,7 +117,7 @@ async def test_a_resent_batch_is_applied_once(
 
 
 async def test_closing_the_stream_finishes_sessions_left_open(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     a, b = new_session_id(), new_session_id()
     items = [begin(a), batch(a, curve_events(20)), begin(b)]
@@ -115,14 +129,14 @@ async def test_closing_the_stream_finishes_sessions_left_open(
 
 
 async def test_a_client_that_disconnects_still_gets_its_open_sessions_stored(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     session_id = new_session_id()
-    call = detection.Analyze(metadata=auth(tenant.publishable))
+    call = open_stream(detection, tenant.publishable)
     await call.write(begin(session_id))
     await call.write(batch(session_id, curve_events(25)))
     await call.write(ask(session_id))
-    interim = await call.read()
+    interim = await next_response(call)
     assert not interim.verdict.final
     call.cancel()
 
@@ -133,7 +147,8 @@ async def test_a_client_that_disconnects_still_gets_its_open_sessions_stored(
             )
             break
         except grpc.aio.AioRpcError as exc:
-            assert exc.code() == grpc.StatusCode.NOT_FOUND
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
             await asyncio.sleep(0.05)
     else:
         pytest.fail("the verdict of the abandoned session was never stored")
@@ -142,7 +157,7 @@ async def test_a_client_that_disconnects_still_gets_its_open_sessions_stored(
 
 
 async def test_two_hundred_concurrent_sessions_share_one_stream(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     ids = [new_session_id() for _ in range(200)]
     items = [begin(s) for s in ids]
@@ -156,7 +171,7 @@ async def test_two_hundred_concurrent_sessions_share_one_stream(
 
 
 async def test_a_session_id_that_already_has_a_final_verdict_is_refused(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     session_id = new_session_id()
     await collect(detection, tenant.publishable, [begin(session_id), end(session_id)])

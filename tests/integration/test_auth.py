@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from botsift.v1 import detection_pb2, detection_pb2_grpc, keys_pb2, keys_pb2_grpc
 
+from botsift.v1 import detection_pb2, detection_pb2_grpc, keys_pb2, keys_pb2_grpc
 from botsift_server import App
 from botsift_server.store import KeyMode
 
@@ -13,9 +13,12 @@ from .conftest import make_tenant
 from .support import TenantKeys, auth, curve_events, new_session_id, start
 
 
-async def score(detection: detection_pb2_grpc.DetectionServiceStub, metadata: tuple[tuple[str, str], ...]) -> None:
+async def score(
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, metadata: tuple[tuple[str, str], ...]
+) -> None:
     await detection.ScoreSession(
-        detection_pb2.ScoreSessionRequest(start=start(new_session_id()), events=curve_events(5)), metadata=metadata
+        detection_pb2.ScoreSessionRequest(start=start(new_session_id()), events=curve_events(5)),
+        metadata=metadata,
     )
 
 
@@ -32,7 +35,7 @@ async def score(detection: detection_pb2_grpc.DetectionServiceStub, metadata: tu
     ids=["missing", "no scheme", "basic auth", "empty bearer", "malformed key", "unknown key"],
 )
 async def test_calls_without_a_valid_key_are_unauthenticated(
-    metadata: tuple[tuple[str, str], ...], detection: detection_pb2_grpc.DetectionServiceStub
+    metadata: tuple[tuple[str, str], ...], detection: detection_pb2_grpc.DetectionServiceAsyncStub
 ) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await score(detection, metadata)
@@ -40,7 +43,7 @@ async def test_calls_without_a_valid_key_are_unauthenticated(
 
 
 async def test_an_analyze_stream_without_a_key_is_unauthenticated(
-    detection: detection_pb2_grpc.DetectionServiceStub,
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub,
 ) -> None:
     call = detection.Analyze(iter([]))
     with pytest.raises(grpc.aio.AioRpcError) as raised:
@@ -49,11 +52,15 @@ async def test_an_analyze_stream_without_a_key_is_unauthenticated(
 
 
 async def test_a_publishable_key_may_score_but_not_read_verdicts_or_manage_keys(
-    detection: detection_pb2_grpc.DetectionServiceStub, keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub,
+    keys_client: keys_pb2_grpc.KeyServiceAsyncStub,
+    tenant: TenantKeys,
 ) -> None:
     await score(detection, auth(tenant.publishable))
     with pytest.raises(grpc.aio.AioRpcError) as verdict:
-        await detection.GetVerdict(detection_pb2.GetVerdictRequest(session_id="x"), metadata=auth(tenant.publishable))
+        await detection.GetVerdict(
+            detection_pb2.GetVerdictRequest(session_id="x"), metadata=auth(tenant.publishable)
+        )
     assert verdict.value.code() == grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(grpc.aio.AioRpcError) as listing:
         await keys_client.ListKeys(keys_pb2.ListKeysRequest(), metadata=auth(tenant.publishable))
@@ -61,19 +68,21 @@ async def test_a_publishable_key_may_score_but_not_read_verdicts_or_manage_keys(
 
 
 async def test_a_secret_key_may_score_too(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     await score(detection, auth(tenant.secret))
 
 
 async def test_a_secret_key_never_sees_another_tenants_verdict(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys, other_tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys, other_tenant: TenantKeys
 ) -> None:
     session_id = new_session_id()
     await detection.ScoreSession(
         detection_pb2.ScoreSessionRequest(start=start(session_id)), metadata=auth(tenant.publishable)
     )
-    mine = await detection.GetVerdict(detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(tenant.secret))
+    mine = await detection.GetVerdict(
+        detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(tenant.secret)
+    )
     assert mine.session_id == session_id
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await detection.GetVerdict(
@@ -83,7 +92,7 @@ async def test_a_secret_key_never_sees_another_tenants_verdict(
 
 
 async def test_session_ids_are_per_tenant(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys, other_tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys, other_tenant: TenantKeys
 ) -> None:
     session_id = new_session_id()
     for keys in (tenant, other_tenant):
@@ -94,7 +103,9 @@ async def test_session_ids_are_per_tenant(
 
 
 async def test_created_keys_work_list_newest_first_and_stop_working_once_revoked(
-    detection: detection_pb2_grpc.DetectionServiceStub, keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub,
+    keys_client: keys_pb2_grpc.KeyServiceAsyncStub,
+    tenant: TenantKeys,
 ) -> None:
     created = await keys_client.CreateKey(
         keys_pb2.CreateKeyRequest(kind=keys_pb2.KEY_KIND_PUBLISHABLE, name="checkout page"),
@@ -127,10 +138,11 @@ async def test_created_keys_work_list_newest_first_and_stop_working_once_revoked
     assert created.key.key_id in [k.key_id for k in everything.keys]
 
 
-async def test_list_keys_pages(keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys) -> None:
+async def test_list_keys_pages(keys_client: keys_pb2_grpc.KeyServiceAsyncStub, tenant: TenantKeys) -> None:
     for i in range(3):
         await keys_client.CreateKey(
-            keys_pb2.CreateKeyRequest(kind=keys_pb2.KEY_KIND_SECRET, name=f"k{i}"), metadata=auth(tenant.secret)
+            keys_pb2.CreateKeyRequest(kind=keys_pb2.KEY_KIND_SECRET, name=f"k{i}"),
+            metadata=auth(tenant.secret),
         )
     seen: list[str] = []
     token = ""
@@ -146,7 +158,7 @@ async def test_list_keys_pages(keys_client: keys_pb2_grpc.KeyServiceStub, tenant
 
 
 async def test_a_key_cannot_revoke_itself_or_another_tenants_key(
-    keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys, other_tenant: TenantKeys
+    keys_client: keys_pb2_grpc.KeyServiceAsyncStub, tenant: TenantKeys, other_tenant: TenantKeys
 ) -> None:
     mine = await keys_client.ListKeys(keys_pb2.ListKeysRequest(), metadata=auth(tenant.secret))
     secret_id = next(k.key_id for k in mine.keys if k.kind == keys_pb2.KEY_KIND_SECRET)
@@ -154,12 +166,14 @@ async def test_a_key_cannot_revoke_itself_or_another_tenants_key(
         await keys_client.RevokeKey(keys_pb2.RevokeKeyRequest(key_id=secret_id), metadata=auth(tenant.secret))
     assert itself.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     with pytest.raises(grpc.aio.AioRpcError) as foreign:
-        await keys_client.RevokeKey(keys_pb2.RevokeKeyRequest(key_id=secret_id), metadata=auth(other_tenant.secret))
+        await keys_client.RevokeKey(
+            keys_pb2.RevokeKeyRequest(key_id=secret_id), metadata=auth(other_tenant.secret)
+        )
     assert foreign.value.code() == grpc.StatusCode.NOT_FOUND
 
 
 async def test_a_test_key_cannot_create_live_keys_but_a_live_key_can(
-    app: App, keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys
+    app: App, keys_client: keys_pb2_grpc.KeyServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     request = keys_pb2.CreateKeyRequest(kind=keys_pb2.KEY_KIND_SECRET, mode=keys_pb2.KEY_MODE_LIVE)
     with pytest.raises(grpc.aio.AioRpcError) as raised:
@@ -181,7 +195,10 @@ async def test_a_test_key_cannot_create_live_keys_but_a_live_key_can(
     ids=["missing kind", "unknown kind", "oversize name"],
 )
 async def test_create_key_validates_its_input(
-    request_: keys_pb2.CreateKeyRequest, field: str, keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys
+    request_: keys_pb2.CreateKeyRequest,
+    field: str,
+    keys_client: keys_pb2_grpc.KeyServiceAsyncStub,
+    tenant: TenantKeys,
 ) -> None:
     from .support import error_violations
 
@@ -191,14 +208,16 @@ async def test_create_key_validates_its_input(
     assert field in error_violations(raised.value)
 
 
-async def test_revoke_key_validates_the_key_id(keys_client: keys_pb2_grpc.KeyServiceStub, tenant: TenantKeys) -> None:
+async def test_revoke_key_validates_the_key_id(
+    keys_client: keys_pb2_grpc.KeyServiceAsyncStub, tenant: TenantKeys
+) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await keys_client.RevokeKey(keys_pb2.RevokeKeyRequest(key_id="nope"), metadata=auth(tenant.secret))
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
 async def test_every_response_carries_a_request_id(
-    detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     call = detection.ScoreSession(
         detection_pb2.ScoreSessionRequest(start=start(new_session_id())),

@@ -12,17 +12,18 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import grpc
 import pytest
-from botsift.v1 import detection_pb2, detection_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from botsift.v1 import detection_pb2, detection_pb2_grpc
+
 from .conftest import _with_database
-from .support import ask, auth, batch, begin, curve_events, new_session_id
+from .support import ask, auth, batch, begin, curve_events, new_session_id, next_response, open_stream
 from .test_operations import tool
 
 SERVER = str(Path(sys.executable).parent / "botsift-server")
@@ -36,13 +37,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[str]:
+async def database(database_url: str) -> str:
     """A database of this test's own."""
     name = f"lifecycle_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(database_url)
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    yield _with_database(database_url, name)
+    return _with_database(database_url, name)
 
 
 class ServerProcess:
@@ -59,7 +60,7 @@ class ServerProcess:
             **env,
         }
         # The log goes to a file: a pipe nobody reads would stall a chatty server.
-        self.log = tempfile.TemporaryFile("w+")
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by kill()
         self.proc = subprocess.Popen(
             [SERVER, command], env=self.env, stdout=subprocess.PIPE, stderr=self.log, text=True
         )
@@ -117,7 +118,8 @@ async def create_tenant(env: dict[str, str]) -> tuple[str, str]:
     assert result.returncode == 0, result.stderr
     pk = re.search(r"pk_test_\w+", result.stdout)
     sk = re.search(r"sk_test_\w+", result.stdout)
-    assert pk and sk, result.stdout
+    assert pk, result.stdout
+    assert sk, result.stdout
     return pk.group(0), sk.group(0)
 
 
@@ -132,16 +134,16 @@ async def test_sigterm_finishes_open_sessions_then_a_restarted_server_still_has_
 
     session_id = new_session_id()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-        stub = detection_pb2_grpc.DetectionServiceStub(channel)
-        call = stub.Analyze(metadata=auth(pk))
+        stub = detection_pb2_grpc.DetectionServiceAsyncStub(channel)
+        call = open_stream(stub, pk)
         for item in (begin(session_id), batch(session_id, curve_events(30)), ask(session_id)):
             await call.write(item)
-        interim = await call.read()
+        interim = await next_response(call)
         assert not interim.verdict.final
 
         started = time.monotonic()
         await asyncio.to_thread(server.proc.send_signal, signal.SIGTERM)
-        final = await call.read()
+        final = await next_response(call)
         assert final.session_id == session_id
         assert final.verdict.final
         with pytest.raises(grpc.aio.AioRpcError) as ended:
@@ -154,8 +156,10 @@ async def test_sigterm_finishes_open_sessions_then_a_restarted_server_still_has_
     processes.append(restarted)
     await restarted.wait_serving()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{restarted.port}") as channel:
-        stub = detection_pb2_grpc.DetectionServiceStub(channel)
-        stored = await stub.GetVerdict(detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(sk))
+        stub = detection_pb2_grpc.DetectionServiceAsyncStub(channel)
+        stored = await stub.GetVerdict(
+            detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(sk)
+        )
     assert stored.final
     assert stored.score == final.verdict.score
     assert stored.event_counts.total == 30
@@ -181,7 +185,9 @@ async def test_run_starts_on_embedded_postgres_and_prints_working_sandbox_keys(
     commands = banner.split("Try it:\n", 1)[1].split("\n\n", 1)[0]
     score_command = commands[commands.index(".tools/bin/grpcurl -plaintext -H") :]
     shell = score_command.replace(".tools/bin/grpcurl", tool("grpcurl"))
-    result = await asyncio.to_thread(subprocess.run, ["bash", "-c", shell], capture_output=True, text=True, timeout=60)
+    result = await asyncio.to_thread(
+        subprocess.run, ["bash", "-c", shell], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert '"AUTOMATION_WEBDRIVER"' in result.stdout
     assert oct((tmp_path / "keys.env").stat().st_mode & 0o777) == "0o600"
@@ -209,7 +215,15 @@ def read_until(server: ServerProcess, marker: str, timeout_s: float = 30.0) -> s
 
 def test_help_documents_every_subcommand_and_setting() -> None:
     result = subprocess.run([SERVER, "--help"], capture_output=True, text=True, timeout=30, check=True)
-    for word in ("serve", "run", "migrate", "create-tenant", "settings", "BOTSIFT_SERVER_PORT", "BOTSIFT_DATABASE_URL"):
+    for word in (
+        "serve",
+        "run",
+        "migrate",
+        "create-tenant",
+        "settings",
+        "BOTSIFT_SERVER_PORT",
+        "BOTSIFT_DATABASE_URL",
+    ):
         assert word in result.stdout
 
 

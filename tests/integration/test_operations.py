@@ -11,9 +11,9 @@ from pathlib import Path
 
 import grpc
 import pytest
-from botsift.v1 import detection_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from botsift.v1 import detection_pb2_grpc
 from botsift_server import App
 
 from .support import TenantKeys, curve_events, new_session_id
@@ -108,7 +108,7 @@ async def test_grpcurl_scores_a_session_from_json(app: App, tenant: TenantKeys) 
 
 
 async def test_metrics_count_rpcs_by_status_and_events_ingested(
-    app: App, detection: detection_pb2_grpc.DetectionServiceStub, tenant: TenantKeys
+    app: App, detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
 ) -> None:
     from botsift.v1 import detection_pb2
 
@@ -119,10 +119,12 @@ async def test_metrics_count_rpcs_by_status_and_events_ingested(
         metadata=auth(tenant.publishable),
     )
     with pytest.raises(grpc.aio.AioRpcError):
-        await detection.ScoreSession(detection_pb2.ScoreSessionRequest(start=start("")), metadata=auth(tenant.publishable))
+        await detection.ScoreSession(
+            detection_pb2.ScoreSessionRequest(start=start("")), metadata=auth(tenant.publishable)
+        )
 
     url = f"http://127.0.0.1:{app.metrics_port}/metrics"
-    text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read().decode())  # noqa: S310
+    text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read().decode())
     assert 'botsift_rpcs_total{code="OK",method="ScoreSession"}' in text
     assert 'botsift_rpcs_total{code="INVALID_ARGUMENT",method="ScoreSession"}' in text
     assert "botsift_rpc_duration_seconds_bucket" in text

@@ -24,5 +24,12 @@ def test_keys_are_random_and_stored_only_as_sha256() -> None:
 
 
 def test_strings_that_are_not_keys_are_not_parsed() -> None:
-    for value in ("", "pk_test_", "pk_prod_" + "a" * 32, "xk_test_" + "a" * 32, "pk_test_" + "a" * 31, "pk_test_" + "!" * 32):
+    for value in (
+        "",
+        "pk_test_",
+        "pk_prod_" + "a" * 32,
+        "xk_test_" + "a" * 32,
+        "pk_test_" + "a" * 31,
+        "pk_test_" + "!" * 32,
+    ):
         assert parse_key(value) is None

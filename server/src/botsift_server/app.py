@@ -9,11 +9,11 @@ import logging
 from dataclasses import dataclass, field
 
 import grpc
-from botsift.v1 import detection_pb2, detection_pb2_grpc, keys_pb2, keys_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from botsift.v1 import detection_pb2, detection_pb2_grpc, keys_pb2, keys_pb2_grpc
 from botsift_server.auth import Authenticator
 from botsift_server.config import Settings
 from botsift_server.engine import Engine
@@ -73,7 +73,9 @@ class App:
 
         metrics = Metrics()
         authenticator = Authenticator(store, cache_ttl_s=settings.auth.key_cache_ttl_s)
-        sessions = SessionManager(engine=Engine(settings.engine), store=store, limits=settings.limits, metrics=metrics)
+        sessions = SessionManager(
+            engine=Engine(settings.engine), store=store, limits=settings.limits, metrics=metrics
+        )
         detection = DetectionServicer(sessions)
         health = HealthServicer()
         for name in ("", *SERVICE_NAMES):
@@ -98,7 +100,11 @@ class App:
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         if settings.server.reflection:
             reflection.enable_server_reflection(
-                (*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+                (
+                    *SERVICE_NAMES,
+                    health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                    reflection.SERVICE_NAME,
+                ),
                 server,
             )
         try:
@@ -127,7 +133,11 @@ class App:
         app._watchdog = asyncio.create_task(app._watch_database())
         _log.info(
             "serving",
-            extra={"grpc_port": port, "metrics_port": metrics_port, "embedded_postgres": embedded is not None},
+            extra={
+                "grpc_port": port,
+                "metrics_port": metrics_port,
+                "embedded_postgres": embedded is not None,
+            },
         )
         return app
 
@@ -159,7 +169,9 @@ class App:
         await self._stopped.wait()
 
     async def _set_health(self, *, serving: bool) -> None:
-        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        status = (
+            health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, status)
 

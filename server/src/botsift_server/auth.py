@@ -58,7 +58,9 @@ def is_protected(method: str) -> bool:
 class Authenticator:
     """Resolves bearer keys to principals, with a small time-bounded cache of lookups."""
 
-    def __init__(self, store: Store, *, cache_ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, store: Store, *, cache_ttl_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._store = store
         self._ttl = cache_ttl_s
         self._clock = clock

@@ -139,7 +139,8 @@ def _welcome(app: App, keys: SandboxKeys, settings: Settings) -> str:
     target = f"localhost:{app.port}"
     body = (
         '{"start": {"session_id": "demo-\'"$(date +%s%N)"\'", "action": "login", '
-        '"device": {"user_agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0", "webdriver": true}}, '
+        '"device": {"user_agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0", '
+        '"webdriver": true}}, '
         '"events": {"t_ms": [0, 16, 32, 48], "kinds": ["EVENT_KIND_MOVE", "EVENT_KIND_MOVE", '
         '"EVENT_KIND_MOVE", "EVENT_KIND_DOWN"], "x": [10, 20, 30, 40], "y": [10, 20, 30, 40]}}'
     )

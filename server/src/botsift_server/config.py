@@ -13,6 +13,7 @@ Every field of a section ``S`` can be set as ``[S] field = ...`` in TOML or as
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import tomllib
 import types
@@ -272,7 +273,7 @@ def _field_docs(section_type: type[Any]) -> dict[str, str]:
     tree = ast.parse(inspect.getsource(section_type))
     body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
     docs: dict[str, str] = {}
-    for node, after in zip(body, body[1:], strict=False):
+    for node, after in itertools.pairwise(body):
         if (
             isinstance(node, ast.AnnAssign)
             and isinstance(node.target, ast.Name)

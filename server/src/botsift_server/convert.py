@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from botsift.v1 import keys_pb2, verdict_pb2
 from google.protobuf import timestamp_pb2
 
+from botsift.v1 import keys_pb2, verdict_pb2
 from botsift_server.engine import Assessment
 from botsift_server.store import KeyKind, KeyMode, KeyRecord, VerdictRecord
 
@@ -41,7 +41,9 @@ def verdict(
             for r in assessment.reasons
         ],
         contributions=[
-            verdict_pb2.DetectorContribution(detector=c.detector, log_odds=c.log_odds, confidence=c.confidence)
+            verdict_pb2.DetectorContribution(
+                detector=c.detector, log_odds=c.log_odds, confidence=c.confidence
+            )
             for c in assessment.contributions
         ],
         event_counts=verdict_pb2.EventCounts(

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import grpc
 
@@ -29,7 +29,7 @@ _MAX_REQUEST_ID = 128
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
-class ServerInterceptor(grpc.aio.ServerInterceptor):
+class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     """Authenticates protected RPCs and observes all of them."""
 
     def __init__(self, authenticator: Authenticator, metrics: Metrics) -> None:
@@ -38,10 +38,11 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
+    ) -> Any:
+        # Typed Any: grpc-stubs describes the synchronous handler types only.
+        handler: Any = await continuation(handler_call_details)
         if handler is None:
             return handler
         method = handler_call_details.method
@@ -82,8 +83,11 @@ class _Call:
         given = metadata.get("x-request-id", "")
         self._request_id = given[:_MAX_REQUEST_ID] if given.isprintable() and given else uuid.uuid4().hex
         self._start = time.perf_counter()
+        self._recorded = False
 
-    def unary(self, behavior: Callable[[Any, Context], Awaitable[Any]]) -> Callable[[Any, Context], Awaitable[Any]]:
+    def unary(
+        self, behavior: Callable[[Any, Context], Awaitable[Any]]
+    ) -> Callable[[Any, Context], Awaitable[Any]]:
         async def handle(request: Any, context: Context) -> Any:
             await self._begin(context)
             try:
@@ -124,7 +128,9 @@ class _Call:
         await context.send_initial_metadata((("x-request-id", self._request_id),))
         if is_protected(self._method):
             try:
-                principal = await self._owner._auth.authenticate(self._method, self._metadata.get("authorization"))
+                principal = await self._owner._auth.authenticate(
+                    self._method, self._metadata.get("authorization")
+                )
             except (ApiError, StoreUnavailableError) as exc:
                 self._end_early(exc)
                 await abort(context, exc)
@@ -142,15 +148,16 @@ class _Call:
         self._recorded = True
 
     def _end(self, context: Context) -> None:
-        if getattr(self, "_recorded", False):
+        if self._recorded:
             return
-        code = context.code()
+        # None until a handler sets a status (grpc-stubs does not say so).
+        code = cast(grpc.StatusCode | None, context.code())
         if code is None:
             code = grpc.StatusCode.CANCELLED if context.cancelled() else grpc.StatusCode.OK
         self._record(code)
 
-    def _record(self, code: grpc.StatusCode | int) -> None:
-        name = code.name if isinstance(code, grpc.StatusCode) else grpc.StatusCode(code).name
+    def _record(self, code: grpc.StatusCode) -> None:
+        name = code.name
         elapsed = time.perf_counter() - self._start
         metrics = self._owner._metrics
         method = self._method.rsplit("/", 1)[-1]

@@ -33,10 +33,16 @@ class Metrics:
         self.streams_open = Gauge("botsift_streams_open", "Analyze streams open.", registry=r)
         self.events = Counter("botsift_events_ingested", "Events accepted into sessions.", registry=r)
         self.verdicts = Counter(
-            "botsift_verdicts", "Verdicts sent, by kind (interim/final) and risk level.", ["kind", "risk"], registry=r
+            "botsift_verdicts",
+            "Verdicts sent, by kind (interim/final) and risk level.",
+            ["kind", "risk"],
+            registry=r,
         )
         self.session_errors = Counter(
-            "botsift_session_errors", "Per-session errors sent on Analyze streams, by code.", ["code"], registry=r
+            "botsift_session_errors",
+            "Per-session errors sent on Analyze streams, by code.",
+            ["code"],
+            registry=r,
         )
         self._http: WSGIServer | None = None
         self._thread: Thread | None = None

@@ -34,7 +34,9 @@ async def ensure_sandbox(store: Store, tenant_name: str, keys_file: Path) -> San
     values: dict[KeyKind, str] = {}
     for kind in (KeyKind.PUBLISHABLE, KeyKind.SECRET):
         new = generate_key(kind, KeyMode.TEST)
-        await store.create_key(tenant.tenant_id, kind, KeyMode.TEST, "sandbox", new.key_hash, new.display_prefix)
+        await store.create_key(
+            tenant.tenant_id, kind, KeyMode.TEST, "sandbox", new.key_hash, new.display_prefix
+        )
         values[kind] = new.value
     keys = SandboxKeys(publishable=values[KeyKind.PUBLISHABLE], secret=values[KeyKind.SECRET])
     _write(keys_file, keys)

@@ -67,7 +67,9 @@ class SessionManager:
     wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     open_sessions: int = 0
 
-    def start(self, table: StreamSessions, principal: Principal, session_id: str, context: SessionContext) -> Session:
+    def start(
+        self, table: StreamSessions, principal: Principal, session_id: str, context: SessionContext
+    ) -> Session:
         """Open a session on a stream's table."""
         if session_id in table.sessions:
             raise AlreadyExistsError(f"session {session_id!r} is already open on this stream")

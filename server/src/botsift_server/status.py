@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn, cast
 
 import grpc
 from google.protobuf import any_pb2
@@ -30,7 +30,10 @@ def status_of(error: ApiError | StoreUnavailableError) -> status_pb2.Status:
     return status
 
 
-async def abort(context: grpc.aio.ServicerContext[object, object], error: ApiError | StoreUnavailableError) -> NoReturn:
+async def abort(
+    context: grpc.aio.ServicerContext[object, object], error: ApiError | StoreUnavailableError
+) -> NoReturn:
     """End the RPC with the status of ``error``."""
-    await context.abort_with_status(rpc_status.to_status(status_of(error)))
+    # grpc-stubs predates ``abort_with_status``, which grpc.aio has.
+    await cast(Any, context).abort_with_status(rpc_status.to_status(status_of(error)))
     raise AssertionError("abort_with_status returned")  # pragma: no cover - grpc raises

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from botsift.v1 import events_pb2
 
+from botsift.v1 import events_pb2
 from botsift_server.engine import Device, EventColumns, EventKind, KeyClass, SessionContext
 from botsift_server.errors import FieldViolation, InvalidArgumentError, ResourceExhaustedError
 
@@ -85,14 +86,23 @@ def _device(msg: events_pb2.DeviceSignals, field: str, violations: list[FieldVio
             violations.append(
                 FieldViolation(f"{field}.{name}", f"items must be at most {_MAX_LIST_ITEM_CHARS} characters")
             )
-    for name in ("screen_width", "screen_height", "outer_width", "outer_height", "inner_width", "inner_height"):
+    for name in (
+        "screen_width",
+        "screen_height",
+        "outer_width",
+        "outer_height",
+        "inner_width",
+        "inner_height",
+    ):
         if msg.HasField(name) and getattr(msg, name) > _MAX_DIMENSION:
             violations.append(FieldViolation(f"{field}.{name}", f"must be at most {_MAX_DIMENSION}"))
     for name, low, high in (("device_pixel_ratio", 0.0, 64.0), ("device_memory_gib", 0.0, 65536.0)):
         if msg.HasField(name):
             value = getattr(msg, name)
             if not (math.isfinite(value) and low <= value <= high):
-                violations.append(FieldViolation(f"{field}.{name}", f"must be a number in [{low:g}, {high:g}]"))
+                violations.append(
+                    FieldViolation(f"{field}.{name}", f"must be a number in [{low:g}, {high:g}]")
+                )
 
     def opt(name: str) -> object:
         return getattr(msg, name) if msg.HasField(name) else None
@@ -182,7 +192,12 @@ def events(
         bad = ~np.isfinite(column) | (np.abs(column) > MAX_COORDINATE)
         _check(violations, f"{field}.{name}", bad, f"must be finite and within ±{MAX_COORDINATE:g}")
         positioned = np.isin(kind64, _POSITIONED_KINDS)
-        _check(violations, f"{field}.{name}", positioned & (column < 0), "must be >= 0 for a pointer or touch position")
+        _check(
+            violations,
+            f"{field}.{name}",
+            positioned & (column < 0),
+            "must be >= 0 for a pointer or touch position",
+        )
     if len(msg.x) == 0 or len(msg.y) == 0:
         _check(
             violations,
@@ -190,7 +205,12 @@ def events(
             np.isin(kind64, _POSITIONED_KINDS),
             "x and y are required when the batch has pointer or touch events",
         )
-    _check(violations, f"{field}.buttons", (buttons < 0) | (buttons > MAX_BUTTON), f"must be at most {MAX_BUTTON}")
+    _check(
+        violations,
+        f"{field}.buttons",
+        (buttons < 0) | (buttons > MAX_BUTTON),
+        f"must be at most {MAX_BUTTON}",
+    )
     _check(
         violations,
         f"{field}.key_classes",
@@ -209,12 +229,14 @@ def events(
     )
 
 
-def _column(values: object, n: int, dtype: type[np.generic]) -> npt.NDArray[np.generic]:
-    array: npt.NDArray[np.generic] = np.asarray(values, dtype=dtype)
+def _column(values: object, n: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    array: npt.NDArray[Any] = np.asarray(values, dtype=dtype)
     return array if array.shape[0] == n else np.zeros(n, dtype=dtype)
 
 
-def _check(violations: list[FieldViolation], field: str, bad: npt.NDArray[np.bool_], description: str) -> None:
+def _check(
+    violations: list[FieldViolation], field: str, bad: npt.NDArray[np.bool_], description: str
+) -> None:
     if bad.any():
         index = int(np.argmax(bad))
         violations.append(FieldViolation(f"{field}[{index}]", description))

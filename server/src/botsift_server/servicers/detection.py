@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
-from botsift.v1 import detection_pb2, detection_pb2_grpc, verdict_pb2
 from google.rpc import status_pb2
 
+from botsift.v1 import detection_pb2, detection_pb2_grpc, verdict_pb2
 from botsift_server import convert, validation
 from botsift_server.auth import Principal, current_principal
 from botsift_server.errors import (
@@ -73,7 +73,9 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
             manager.close(table, session)
         return _verdict(outcome)
 
-    async def GetVerdict(self, request: detection_pb2.GetVerdictRequest, context: Context) -> verdict_pb2.Verdict:
+    async def GetVerdict(
+        self, request: detection_pb2.GetVerdictRequest, context: Context
+    ) -> verdict_pb2.Verdict:
         principal = current_principal()
         session_id = validation.session_id(request.session_id)
         record = await self._sessions.store.get_verdict(principal.tenant_id, session_id)
@@ -179,7 +181,9 @@ class _AnalyzeStream:
                 session_id = request.verdict_request.session_id
                 session = self._open(session_id, "verdict_request.session_id")
                 outcome = self._manager.assess(session, final=False)
-                await self._send(detection_pb2.AnalyzeResponse(session_id=session_id, verdict=_verdict(outcome)))
+                await self._send(
+                    detection_pb2.AnalyzeResponse(session_id=session_id, verdict=_verdict(outcome))
+                )
             elif which == "end":
                 session_id = request.end.session_id
                 session = self._open(session_id, "end.session_id")
@@ -190,9 +194,9 @@ class _AnalyzeStream:
                     [FieldViolation("message", "must be one of start, events, verdict_request, end")]
                 )
         except ApiError as exc:
-            session = self._table.sessions.get(session_id)
-            if session is not None and not session.ending:
-                self._manager.close(self._table, session)
+            failed = self._table.sessions.get(session_id)
+            if failed is not None and not failed.ending:
+                self._manager.close(self._table, failed)
             await self._error(session_id, exc)
 
     def _open(self, session_id: str, field: str) -> Session:
@@ -225,13 +229,16 @@ class _AnalyzeStream:
             return
         self._manager.close(self._table, session)
         if send:
-            await self._send(detection_pb2.AnalyzeResponse(session_id=session.session_id, verdict=_verdict(outcome)))
+            await self._send(
+                detection_pb2.AnalyzeResponse(session_id=session.session_id, verdict=_verdict(outcome))
+            )
 
     async def _sweep_idle(self) -> None:
         now = self._manager.clock()
         if now - self._last_sweep < _SWEEP_INTERVAL_S:
             return
         self._last_sweep = now
+        idle_s = self._manager.limits.session_idle_timeout_s
         for session in self._manager.idle(self._table):
             self._manager.close(self._table, session)
             await self._send(
@@ -239,14 +246,16 @@ class _AnalyzeStream:
                     session_id=session.session_id,
                     error=status_pb2.Status(
                         code=grpc.StatusCode.DEADLINE_EXCEEDED.value[0],
-                        message=f"session closed after {self._manager.limits.session_idle_timeout_s:g} s idle",
+                        message=f"session closed after {idle_s:g} s without a message",
                     ),
                 )
             )
 
     async def _error(self, session_id: str, exc: ApiError | StoreUnavailableError) -> None:
         status = status_of(exc)
-        self._manager.metrics.session_errors.labels(grpc.StatusCode(exc.code).name if isinstance(exc, ApiError) else "UNAVAILABLE").inc()
+        self._manager.metrics.session_errors.labels(
+            grpc.StatusCode(exc.code).name if isinstance(exc, ApiError) else "UNAVAILABLE"
+        ).inc()
         await self._send(detection_pb2.AnalyzeResponse(session_id=session_id[:128], error=status))
 
     async def _send(self, response: detection_pb2.AnalyzeResponse) -> None:

@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import grpc
-from botsift.v1 import keys_pb2, keys_pb2_grpc
 
+from botsift.v1 import keys_pb2, keys_pb2_grpc
 from botsift_server import convert
 from botsift_server.auth import Authenticator, current_principal
 from botsift_server.errors import (
@@ -34,13 +34,19 @@ class KeyServicer(keys_pb2_grpc.KeyServiceServicer):
         self._store = store
         self._auth = authenticator
 
-    async def CreateKey(self, request: keys_pb2.CreateKeyRequest, context: Context) -> keys_pb2.CreateKeyResponse:
+    async def CreateKey(
+        self, request: keys_pb2.CreateKeyRequest, context: Context
+    ) -> keys_pb2.CreateKeyResponse:
         principal = current_principal()
         violations: list[FieldViolation] = []
         kind = convert.key_kind(request.kind)
         if kind is None:
             violations.append(FieldViolation("kind", "must be KEY_KIND_PUBLISHABLE or KEY_KIND_SECRET"))
-        mode = principal.mode if request.mode == keys_pb2.KEY_MODE_UNSPECIFIED else convert.key_mode(request.mode)
+        mode = (
+            principal.mode
+            if request.mode == keys_pb2.KEY_MODE_UNSPECIFIED
+            else convert.key_mode(request.mode)
+        )
         if mode is None:
             violations.append(FieldViolation("mode", "must be KEY_MODE_TEST or KEY_MODE_LIVE"))
         if len(request.name) > _MAX_NAME or not request.name.isprintable():
@@ -57,7 +63,9 @@ class KeyServicer(keys_pb2_grpc.KeyServiceServicer):
         )
         return keys_pb2.CreateKeyResponse(key=convert.api_key(record), secret=new.value)
 
-    async def ListKeys(self, request: keys_pb2.ListKeysRequest, context: Context) -> keys_pb2.ListKeysResponse:
+    async def ListKeys(
+        self, request: keys_pb2.ListKeysRequest, context: Context
+    ) -> keys_pb2.ListKeysResponse:
         principal = current_principal()
         violations: list[FieldViolation] = []
         if request.page_size > _MAX_PAGE:
@@ -78,12 +86,16 @@ class KeyServicer(keys_pb2_grpc.KeyServiceServicer):
             keys=[convert.api_key(r) for r in records[:limit]], next_page_token=next_token
         )
 
-    async def RevokeKey(self, request: keys_pb2.RevokeKeyRequest, context: Context) -> keys_pb2.RevokeKeyResponse:
+    async def RevokeKey(
+        self, request: keys_pb2.RevokeKeyRequest, context: Context
+    ) -> keys_pb2.RevokeKeyResponse:
         principal = current_principal()
         try:
             key_id = uuid.UUID(request.key_id)
         except ValueError:
-            raise InvalidArgumentError([FieldViolation("key_id", "must be a key id as returned by ListKeys")]) from None
+            raise InvalidArgumentError(
+                [FieldViolation("key_id", "must be a key id as returned by ListKeys")]
+            ) from None
         if key_id == principal.key_id:
             raise FailedPreconditionError("a key cannot revoke itself; use another secret key")
         record = await self._store.revoke_key(principal.tenant_id, key_id)
