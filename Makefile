@@ -86,7 +86,7 @@ test: $(VENV_STAMP) tools lint ## set everything up, lint, and run every test
 # ---------------------------------------------------------------- running
 
 .PHONY: run
-run: $(VENV_STAMP) proto ## start the server on embedded PostgreSQL with a sandbox tenant
+run: $(VENV_STAMP) proto $(GRPCURL) ## start the server on embedded PostgreSQL with a sandbox tenant
 	$(VENV)/bin/botsift-server run
 
 .PHONY: bench

@@ -69,13 +69,13 @@ async def channel(app: App) -> AsyncIterator[grpc.aio.Channel]:
 @pytest.fixture
 def detection(channel: grpc.aio.Channel) -> detection_pb2_grpc.DetectionServiceAsyncStub:
     """A DetectionService client."""
-    return detection_pb2_grpc.DetectionServiceAsyncStub(channel)
+    return detection_pb2_grpc.DetectionServiceStub(channel)
 
 
 @pytest.fixture
 def keys_client(channel: grpc.aio.Channel) -> keys_pb2_grpc.KeyServiceAsyncStub:
     """A KeyService client."""
-    return keys_pb2_grpc.KeyServiceAsyncStub(channel)
+    return keys_pb2_grpc.KeyServiceStub(channel)
 
 
 async def make_tenant(app: App, mode: KeyMode = KeyMode.TEST) -> TenantKeys:

@@ -134,15 +134,18 @@ async def test_sigterm_finishes_open_sessions_then_a_restarted_server_still_has_
 
     session_id = new_session_id()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-        stub = detection_pb2_grpc.DetectionServiceAsyncStub(channel)
+        stub = detection_pb2_grpc.DetectionServiceStub(channel)
         call = open_stream(stub, pk)
         for item in (begin(session_id), batch(session_id, curve_events(30)), ask(session_id)):
             await call.write(item)
         interim = await next_response(call)
         assert not interim.verdict.final
+        watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest())
+        assert (await watch.read()).status == health_pb2.HealthCheckResponse.SERVING
 
         started = time.monotonic()
         await asyncio.to_thread(server.proc.send_signal, signal.SIGTERM)
+        assert (await watch.read()).status == health_pb2.HealthCheckResponse.NOT_SERVING
         final = await next_response(call)
         assert final.session_id == session_id
         assert final.verdict.final
@@ -156,7 +159,7 @@ async def test_sigterm_finishes_open_sessions_then_a_restarted_server_still_has_
     processes.append(restarted)
     await restarted.wait_serving()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{restarted.port}") as channel:
-        stub = detection_pb2_grpc.DetectionServiceAsyncStub(channel)
+        stub = detection_pb2_grpc.DetectionServiceStub(channel)
         stored = await stub.GetVerdict(
             detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(sk)
         )

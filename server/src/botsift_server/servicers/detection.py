@@ -95,6 +95,8 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
         try:
             while (response := await stream.outbox.get()) is not None:
                 yield response
+            if stream.failure is not None:
+                raise stream.failure
             if stream.drained:
                 await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
         finally:
@@ -127,6 +129,7 @@ class _AnalyzeStream:
         self._last_sweep = manager.clock()
         self.drained = False
         self.closed = False
+        self.failure: Exception | None = None
 
     async def read(self, requests: AsyncIterator[detection_pb2.AnalyzeRequest]) -> None:
         try:
@@ -139,6 +142,9 @@ class _AnalyzeStream:
         except grpc.RpcError:
             # The client went away mid-message; the servicer's `finally` stores what was open.
             pass
+        except Exception as exc:
+            # A bug: end the stream (INTERNAL) instead of leaving the client waiting forever.
+            self.failure = exc
         await self.outbox.put(None)
 
     async def drain(self) -> None:
