@@ -33,6 +33,34 @@ SERVICE_NAMES = (
 _HEALTH_PROBE_INTERVAL_S = 5.0
 
 
+async def open_store(
+    settings: Settings, *, max_connections: int | None = None
+) -> tuple[PostgresStore, EmbeddedPostgres | None]:
+    """The store on ``database.url``, or on an embedded PostgreSQL started for it (returned too,
+    to stop after the store is closed). Migrations are applied."""
+    embedded: EmbeddedPostgres | None = None
+    dsn = settings.database.url
+    if not dsn:
+        embedded = await EmbeddedPostgres.start(settings.database.embedded_data_dir)
+        dsn = embedded.dsn
+    try:
+        store = await PostgresStore.open(
+            dsn,
+            min_connections=min(
+                settings.database.min_connections, max_connections or settings.database.max_connections
+            ),
+            max_connections=max_connections or settings.database.max_connections,
+            commit_max_batch=settings.database.commit_max_batch,
+            commit_max_delay_ms=settings.database.commit_max_delay_ms,
+            command_timeout_s=settings.database.command_timeout_s,
+        )
+    except BaseException:
+        if embedded is not None:
+            await embedded.stop()
+        raise
+    return store, embedded
+
+
 @dataclass
 class App:
     """A running BotSift server. Start with :meth:`start`, stop with :meth:`stop`."""
@@ -52,25 +80,7 @@ class App:
     @classmethod
     async def start(cls, settings: Settings) -> App:
         """Connect to (or start) PostgreSQL, apply migrations, and serve gRPC."""
-        embedded: EmbeddedPostgres | None = None
-        dsn = settings.database.url
-        if not dsn:
-            embedded = await EmbeddedPostgres.start(settings.database.embedded_data_dir)
-            dsn = embedded.dsn
-        try:
-            store = await PostgresStore.open(
-                dsn,
-                min_connections=settings.database.min_connections,
-                max_connections=settings.database.max_connections,
-                commit_max_batch=settings.database.commit_max_batch,
-                commit_max_delay_ms=settings.database.commit_max_delay_ms,
-                command_timeout_s=settings.database.command_timeout_s,
-            )
-        except BaseException:
-            if embedded is not None:
-                await embedded.stop()
-            raise
-
+        store, embedded = await open_store(settings)
         metrics = Metrics()
         authenticator = Authenticator(store, cache_ttl_s=settings.auth.key_cache_ttl_s)
         sessions = SessionManager(

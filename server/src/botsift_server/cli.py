@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import signal
@@ -14,12 +15,12 @@ from pathlib import Path
 import uvloop
 
 from botsift_server import config, logs
-from botsift_server.app import App
+from botsift_server.app import App, open_store
 from botsift_server.config import Settings
 from botsift_server.errors import BotSiftError
 from botsift_server.keys import generate_key
 from botsift_server.sandbox import SandboxKeys, ensure_sandbox
-from botsift_server.store import EmbeddedPostgres, KeyKind, KeyMode, PostgresStore
+from botsift_server.store import KeyKind, KeyMode
 
 _log = logging.getLogger("botsift.cli")
 
@@ -95,18 +96,8 @@ async def _serve(settings: Settings, *, sandbox: bool) -> int:
     return 0
 
 
-async def _open_store(settings: Settings) -> tuple[PostgresStore, EmbeddedPostgres | None]:
-    embedded = None
-    dsn = settings.database.url
-    if not dsn:
-        embedded = await EmbeddedPostgres.start(settings.database.embedded_data_dir)
-        dsn = embedded.dsn
-    store = await PostgresStore.open(dsn, min_connections=1, max_connections=2)
-    return store, embedded
-
-
 async def _migrate(settings: Settings) -> int:
-    store, embedded = await _open_store(settings)  # opening applies the migrations
+    store, embedded = await open_store(settings, max_connections=2)  # opening applies the migrations
     await store.close()
     if embedded is not None:
         await embedded.stop()
@@ -115,7 +106,7 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _create_tenant(settings: Settings, name: str, *, live: bool) -> int:
-    store, embedded = await _open_store(settings)
+    store, embedded = await open_store(settings, max_connections=2)
     try:
         tenant, created = await store.ensure_tenant(name)
         if not created:
@@ -162,8 +153,6 @@ Stop with Ctrl-C.
 
 
 def _as_dict(settings: Settings) -> dict[str, object]:
-    import dataclasses
-
     return dataclasses.asdict(settings)
 
 
