@@ -18,6 +18,8 @@ from botsift_server import config, logs
 from botsift_server.app import App, open_store
 from botsift_server.config import Settings
 from botsift_server.errors import BotSiftError
+from botsift_server.evaluation import add_cli_commands as add_evaluation_commands
+from botsift_server.evaluation import run_cli_command as run_evaluation_command
 from botsift_server.keys import generate_key
 from botsift_server.sandbox import SandboxKeys, ensure_sandbox
 from botsift_server.store import KeyKind, KeyMode
@@ -50,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     tenant.add_argument("name", help="tenant name (unique)")
     tenant.add_argument("--live", action="store_true", help="make live keys (billed) instead of test keys")
     sub.add_parser("settings", help="print the effective settings as JSON")
+    add_evaluation_commands(sub)
     return parser
 
 
@@ -70,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return uvloop.run(_migrate(settings))
         if command == "create-tenant":
             return uvloop.run(_create_tenant(settings, args.name, live=args.live))
+        if command in ("eval", "data"):
+            return run_evaluation_command(args, settings.engine)
         if command == "settings":
             print(json.dumps(_as_dict(settings), indent=2, default=str))
             return 0

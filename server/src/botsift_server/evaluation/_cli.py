@@ -1,0 +1,114 @@
+"""The ``eval`` and ``data`` subcommands of ``botsift-server`` (parsing here, work elsewhere)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from botsift_server.engine import EngineConfig
+from botsift_server.evaluation._archive import DatasetError
+from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
+from botsift_server.evaluation._report import render_text, write_report
+from botsift_server.evaluation._results import summarize
+from botsift_server.evaluation._runner import RemoteError, score_offline, score_remote
+from botsift_server.evaluation._split import select
+from botsift_server.evaluation._traces import TraceFormatError, read_traces, write_traces
+
+
+def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``eval`` and ``data`` on the ``botsift-server`` parser."""
+    ev = sub.add_parser("eval", help="score trace files with the engine (or a server) and report accuracy")
+    ev.add_argument("traces", nargs="+", type=Path, help="trace JSON Lines files (labels optional)")
+    ev.add_argument("--target", help="host:port of a running server: score through its Analyze stream")
+    ev.add_argument("--key", help="publishable key for --target")
+    ev.add_argument("--part", choices=("all", "train", "eval"), default="all", help="person split to score")
+    ev.add_argument("--report", type=Path, metavar="DIR", help="also write report.md and PNG plots here")
+    ev.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+
+    data = sub.add_parser("data", help="import datasets and generate bot traces as trace JSON Lines")
+    verbs = data.add_subparsers(dest="data_command", metavar="VERB", required=True)
+    imp = verbs.add_parser("import", help="convert a dataset archive into traces")
+    imp.add_argument("dataset", choices=sorted(DATASETS))
+    imp.add_argument("--archive", type=Path, help="archive path (default: ../shared/data/<file>)")
+    imp.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
+
+
+def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
+    """Carry out a parsed ``eval`` or ``data`` command."""
+    try:
+        if args.command == "eval":
+            return _eval(args, engine_config)
+        if args.data_command == "import":
+            archive = args.archive or default_archive(args.dataset)
+            count = write_traces(args.out, import_dataset(args.dataset, archive))
+            print(f"{args.dataset}: wrote {count} traces to {args.out}", file=sys.stderr)
+            return 0
+    except (DatasetError, TraceFormatError, RemoteError) as exc:
+        print(f"botsift-server: {exc}", file=sys.stderr)
+        return 1
+    raise AssertionError(args)
+
+
+def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
+    traces = list(read_traces(*args.traces))
+    if args.part != "all":
+        traces = list(select(traces, args.part))
+    if not traces:
+        print("botsift-server: no traces to score", file=sys.stderr)
+        return 1
+    progress = Progress(len(traces), sys.stderr)
+    if args.target:
+        if not args.key:
+            print("botsift-server: --target needs --key", file=sys.stderr)
+            return 2
+        scored = asyncio.run(score_remote(traces, args.target, args.key, progress=progress.advance))
+        mode = f"server {args.target}"
+    else:
+        scored = score_offline(traces, engine_config, progress=progress.advance)
+        mode = "offline"
+    progress.close()
+    results = summarize(scored, engine_config, mode=mode)
+    if args.json:
+        print(json.dumps(results.to_json(), indent=2))
+    else:
+        print(render_text(results), end="")
+    if args.report:
+        for path in write_report(results, scored, args.report):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+class Progress:
+    """A one-line progress counter on a terminal (silent when the stream is not one)."""
+
+    def __init__(self, total: int, stream: TextIO, every_s: float = 0.5) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.every_s = every_s
+        self.began = self.shown = time.monotonic()
+        self.live = stream.isatty()
+
+    def advance(self, count: int) -> None:
+        """Count ``count`` more finished traces."""
+        self.done += count
+        now = time.monotonic()
+        if self.live and now - self.shown >= self.every_s:
+            self.shown = now
+            rate = self.done / max(now - self.began, 1e-9)
+            left = (self.total - self.done) / max(rate, 1e-9)
+            self.stream.write(f"\rscored {self.done}/{self.total} sessions, {rate:.0f}/s, {left:.0f} s left ")
+            self.stream.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self.live and self.done:
+            self.stream.write(
+                f"\rscored {self.done}/{self.total} sessions in {time.monotonic() - self.began:.1f} s\n"
+            )
+            self.stream.flush()
