@@ -11,14 +11,18 @@ GOBIN := $(TOOLS)/bin
 BUF := $(TOOLS)/npm/node_modules/.bin/buf
 GRPCURL := $(GOBIN)/grpcurl
 HEALTH_PROBE := $(GOBIN)/grpc-health-probe
+PROTOC_GEN_OPENAPI := $(GOBIN)/protoc-gen-openapi
+SWAGGER_UI := gateway/docs/node_modules/swagger-ui-dist/swagger-ui-bundle.js
 
 BUF_VERSION := 1.75.0
 GRPCURL_VERSION := v1.9.3
 HEALTH_PROBE_VERSION := v0.4.62
+PROTOC_GEN_OPENAPI_VERSION := v0.7.1
 
 PROTO_FILES := $(sort $(wildcard proto/botsift/v1/*.proto))
 GEN_PY := clients/python/src
 DESCRIPTOR := gateway/botsift.pb
+OPENAPI := gateway/openapi.yaml
 VENV_STAMP := $(VENV)/.installed
 
 export PATH := $(GOBIN):$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -48,20 +52,35 @@ $(GRPCURL):
 $(HEALTH_PROBE):
 	GOBIN=$(GOBIN) go install github.com/grpc-ecosystem/grpc-health-probe@$(HEALTH_PROBE_VERSION)
 
+$(PROTOC_GEN_OPENAPI):
+	GOBIN=$(GOBIN) go install github.com/google/gnostic/cmd/protoc-gen-openapi@$(PROTOC_GEN_OPENAPI_VERSION)
+
+# Swagger UI for /docs, served by Envoy. Its install script only phones home: not run.
+$(SWAGGER_UI): gateway/docs/package.json gateway/docs/package-lock.json
+	npm ci --silent --ignore-scripts --no-audit --no-fund --prefix gateway/docs
+	touch $@
+
 .PHONY: tools
-tools: $(BUF) $(GRPCURL) $(HEALTH_PROBE) ## install buf, grpcurl and grpc-health-probe into .tools/
+tools: $(BUF) $(GRPCURL) $(HEALTH_PROBE) $(PROTOC_GEN_OPENAPI) $(SWAGGER_UI) ## install buf, grpcurl, grpc-health-probe, protoc-gen-openapi, Swagger UI
 
 # ---------------------------------------------------------------- code generation
 
 # Generated modules are committed (SDK users install them from the package); the descriptor set
 # for Envoy is a build product.
 .PHONY: proto
-proto: $(VENV_STAMP) ## regenerate Python modules and the Envoy descriptor set from proto/
+proto: $(VENV_STAMP) $(PROTOC_GEN_OPENAPI) ## regenerate Python modules, the Envoy descriptor set and the OpenAPI document
 	$(PY) tools/genproto.py --out $(GEN_PY) --descriptor $(DESCRIPTOR)
+	$(PY) tools/genopenapi.py --plugin $(PROTOC_GEN_OPENAPI) --out $(OPENAPI)
 
 .PHONY: proto-check
-proto-check: $(VENV_STAMP) ## fail when the committed generated code is stale
+proto-check: $(VENV_STAMP) $(PROTOC_GEN_OPENAPI) ## fail when the committed generated code is stale
 	$(PY) tools/genproto.py --out $(GEN_PY) --descriptor $(DESCRIPTOR) --check
+	$(PY) tools/genopenapi.py --plugin $(PROTOC_GEN_OPENAPI) --out $(OPENAPI) --check
+
+.PHONY: gateway-config
+gateway-config: proto $(SWAGGER_UI) ## render gateway/envoy.yaml into build/gateway/ and validate it with Envoy
+	$(PY) tools/gateway.py render
+	$(PY) tools/gateway.py validate
 
 # ---------------------------------------------------------------- quality
 
@@ -86,8 +105,8 @@ test: $(VENV_STAMP) tools lint ## set everything up, lint, and run every test
 # ---------------------------------------------------------------- running
 
 .PHONY: run
-run: $(VENV_STAMP) proto $(GRPCURL) ## start the server on embedded PostgreSQL with a sandbox tenant
-	$(VENV)/bin/botsift-server run
+run: $(VENV_STAMP) proto $(GRPCURL) $(SWAGGER_UI) ## start the server (embedded PostgreSQL, sandbox keys) and Envoy on :8080
+	$(PY) tools/run.py
 
 .PHONY: bench
 bench: $(VENV_STAMP) proto ## run the benchmarks in perf/ and print their numbers
