@@ -99,7 +99,7 @@ fmt: $(VENV_STAMP) ## format and auto-fix Python code
 	$(VENV)/bin/ruff check --fix .
 
 .PHONY: test
-test: $(VENV_STAMP) tools lint ## set everything up, lint, and run every test
+test: $(VENV_STAMP) tools generators lint ## set everything up, lint, and run every test
 	$(PY) -m pytest
 
 # ---------------------------------------------------------------- running
@@ -111,6 +111,39 @@ run: $(VENV_STAMP) proto $(GRPCURL) $(SWAGGER_UI) ## start the server (embedded 
 .PHONY: bench
 bench: $(VENV_STAMP) proto ## run the benchmarks in perf/ and print their numbers
 	$(PY) perf/bench_engine.py
+
+# ---------------------------------------------------------------- evaluation data
+
+# Bot libraries for `botsift-server data generate`: npm ones run under Node, PyPI ones are
+# installed without their browser/desktop drivers (see tools/generators/requirements.txt).
+GEN_STAMP := tools/generators/node_modules/.installed
+DATA := .botsift/data
+SHARED_DATA ?= ../shared/data
+BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick \
+	humantyping typing-constant typing-uniform typing-lognormal
+
+$(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
+	npm ci --silent --no-audit --no-fund --prefix tools/generators
+	$(PY) -m pip install --quiet --no-deps -r tools/generators/requirements.txt
+	touch $@
+
+.PHONY: generators
+generators: $(GEN_STAMP) ## install the bot libraries the trace generators drive
+
+.PHONY: data
+data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data and generate bot traces
+	@mkdir -p $(DATA)
+	for d in delbot balabit balabit-movements aalto keystroke100 browser-profiles; do \
+	  f=$$($(PY) -c "from botsift_server.evaluation import DATASETS; print(DATASETS['$$d'][1])"); \
+	  $(VENV)/bin/botsift-server data import $$d --archive $(SHARED_DATA)/$$f --out $(DATA)/$$d.jsonl; done
+	for g in $(BOTS); do $(VENV)/bin/botsift-server data generate $$g --count 300 --seed 1 --out $(DATA)/bot-$$g.jsonl; done
+	$(VENV)/bin/botsift-server data generate replay --count 300 --seed 1 --human $(DATA)/balabit-movements.jsonl \
+	  --out $(DATA)/bot-replay.jsonl
+
+.PHONY: eval
+eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .botsift/report/report.md
+	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/aalto.jsonl \
+	  $(DATA)/keystroke100.jsonl $(DATA)/bot-*.jsonl --report .botsift/report
 
 .PHONY: clean
 clean: ## remove build products (keeps .botsift/ data)

@@ -11,6 +11,7 @@ Runs the same engine as the server, on recorded sessions::
 from botsift_server.evaluation._archive import SHARED_DATA, DatasetError
 from botsift_server.evaluation._cli import add_subcommands as add_cli_commands
 from botsift_server.evaluation._cli import run as run_cli_command
+from botsift_server.evaluation._generators import GENERATOR_NAMES, GENERATORS, Bot, generate
 from botsift_server.evaluation._import_devices import profile_device
 from botsift_server.evaluation._import_keys import key_class
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
@@ -45,8 +46,11 @@ __all__ = [
     "DATASETS",
     "EVAL_FRACTION",
     "EVENT_TYPES",
+    "GENERATORS",
+    "GENERATOR_NAMES",
     "KEY_CLASSES",
     "SHARED_DATA",
+    "Bot",
     "DatasetError",
     "Label",
     "Reliability",
@@ -61,6 +65,7 @@ __all__ = [
     "columns_from_events",
     "default_archive",
     "device_from_dict",
+    "generate",
     "histogram",
     "import_dataset",
     "key_class",

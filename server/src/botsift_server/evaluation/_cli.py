@@ -12,6 +12,7 @@ from typing import TextIO
 
 from botsift_server.engine import EngineConfig
 from botsift_server.evaluation._archive import DatasetError
+from botsift_server.evaluation._generators import GENERATOR_NAMES, generate
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
 from botsift_server.evaluation._report import render_text, write_report
 from botsift_server.evaluation._results import summarize
@@ -36,6 +37,14 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("dataset", choices=sorted(DATASETS))
     imp.add_argument("--archive", type=Path, help="archive path (default: ../shared/data/<file>)")
     imp.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
+    gen = verbs.add_parser("generate", help="write bot sessions of one generator")
+    gen.add_argument("generator", choices=GENERATOR_NAMES)
+    gen.add_argument("--count", type=int, default=100, help="how many sessions (default 100)")
+    gen.add_argument("--seed", type=int, default=0, help="seed: the same seed gives the same traces")
+    gen.add_argument(
+        "--human", type=Path, action="append", default=[], help="human traces to replay (replay only)"
+    )
+    gen.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
 
 
 def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
@@ -48,7 +57,12 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
             count = write_traces(args.out, import_dataset(args.dataset, archive))
             print(f"{args.dataset}: wrote {count} traces to {args.out}", file=sys.stderr)
             return 0
-    except (DatasetError, TraceFormatError, RemoteError) as exc:
+        if args.data_command == "generate":
+            human = [t for t in read_traces(*args.human) if t.label != "bot"]
+            count = write_traces(args.out, generate(args.generator, args.count, args.seed, human))
+            print(f"{args.generator}: wrote {count} traces to {args.out}", file=sys.stderr)
+            return 0
+    except (DatasetError, TraceFormatError, RemoteError, ValueError, OSError, RuntimeError) as exc:
         print(f"botsift-server: {exc}", file=sys.stderr)
         return 1
     raise AssertionError(args)
