@@ -27,6 +27,12 @@ async def envoy(app: App) -> AsyncIterator[Envoy]:
 
 
 @pytest.fixture
+def app_port(app: App) -> int:
+    """The gRPC port of the shared server."""
+    return app.port
+
+
+@pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """An HTTP client."""
     async with aiohttp.ClientSession() as session:
