@@ -115,7 +115,10 @@ async def score_remote(
                     async for _ in call:  # drain, so the stream ends cleanly
                         pass
 
-        await asyncio.gather(*(worker() for _ in range(max(1, min(streams, len(chunks))))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(max(1, min(streams, len(chunks))))))
+        except grpc.aio.AioRpcError as exc:
+            raise RemoteError(f"{target}: {exc.code().name}: {exc.details()}") from None
     return [r for r in results if r is not None]
 
 

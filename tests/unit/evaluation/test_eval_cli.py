@@ -1,0 +1,85 @@
+"""`botsift-server data import|generate` and `botsift-server eval`, end to end on small files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from botsift_server.cli import main
+
+
+@pytest.fixture
+def sample(tmp_path: Path, fixtures: Path) -> list[Path]:
+    """Human traces from the dataset cuts, and bots from two generators, written by the CLI."""
+    files = []
+    for dataset, archive in (
+        ("delbot", "delbot-mouse.tar.gz"),
+        ("balabit", "balabit-mouse-training.tar.xz"),
+        ("keystroke100", "keystroke100.tar.xz"),
+    ):
+        out = tmp_path / f"{dataset}.jsonl"
+        assert main(["data", "import", dataset, "--archive", str(fixtures / archive), "--out", str(out)]) == 0
+        files.append(out)
+    for generator in ("linear", "typing-constant"):
+        out = tmp_path / f"bot-{generator}.jsonl"
+        assert main(["data", "generate", generator, "--count", "5", "--seed", "3", "--out", str(out)]) == 0
+        files.append(out)
+    return files
+
+
+def test_eval_prints_the_summary_per_source_table_and_histograms(
+    sample: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", *map(str, sample)]) == 0
+    out = capsys.readouterr().out
+    assert "ROC AUC" in out
+    assert "TPR at 1% FPR" in out
+    assert "accuracy (bot = HIGH or CRITICAL" in out
+    assert "humans at HIGH or CRITICAL" in out
+    assert "time per event" in out
+    for source in (
+        "generated/linear",
+        "generated/typing-constant",
+        "keystroke100",
+        "balabit",
+        "delbot/bot/pyhm",
+    ):
+        assert source in out
+    assert "human scores" in out
+    assert "bot scores" in out
+
+
+def test_eval_json_is_machine_readable(sample: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--json", *map(str, sample)]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results["bots"] == 11  # 1 DELBOT bot + 5 + 5 generated
+    assert results["humans"] > 20
+    assert 0.0 <= results["auc"] <= 1.0
+    assert results["timing"]["events"] > 0
+    sources = {s["source"]: s for s in results["sources"]}
+    assert sources["generated/linear"]["sessions"] == 5
+    assert sources["generated/linear"]["auc"] is not None
+    assert sum(results["histograms"]["bot"]) == 11
+
+
+def test_eval_report_writes_markdown_and_plots(
+    sample: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report"
+    assert main(["eval", "--report", str(report), *map(str, sample)]) == 0
+    text = (report / "report.md").read_text()
+    assert "| ROC AUC |" in text
+    assert "generated/linear" in text
+    for name in ("roc.png", "scores.png", "reliability.png"):
+        data = (report / name).read_bytes()
+        assert data.startswith(b"\x89PNG")
+        assert f"({name})" in text
+
+
+def test_eval_of_a_bad_file_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"session_id": "a", "label": "robot"}\n')
+    assert main(["eval", str(bad)]) == 1
+    assert "bad.jsonl:1" in capsys.readouterr().err
