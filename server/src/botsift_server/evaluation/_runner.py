@@ -110,10 +110,13 @@ async def score_remote(
                         )
                         if progress is not None:
                             progress(1)
-                finally:
                     await call.done_writing()
-                    async for _ in call:  # drain, so the stream ends cleanly
+                    # Drain, so the stream ends cleanly. (grpc-stubs lacks aio.EOF.)
+                    while await call.read() is not grpc.aio.EOF:  # type: ignore[attr-defined]
                         pass
+                except BaseException:
+                    call.cancel()
+                    raise
 
         try:
             await asyncio.gather(*(worker() for _ in range(max(1, min(streams, len(chunks))))))
