@@ -109,8 +109,9 @@ run: $(VENV_STAMP) proto $(GRPCURL) $(SWAGGER_UI) ## start the server (embedded 
 	$(PY) tools/run.py
 
 .PHONY: bench
-bench: $(VENV_STAMP) proto ## run the benchmarks in perf/ and print their numbers
+bench: $(VENV_STAMP) proto $(SWAGGER_UI) ## run the benchmarks in perf/ and print their numbers
 	$(PY) perf/bench_engine.py
+	$(PY) perf/bench_gateway.py
 
 # ---------------------------------------------------------------- evaluation data
 
