@@ -143,8 +143,8 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 
 .PHONY: eval
 eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .botsift/report/report.md
-	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/aalto.jsonl \
-	  $(DATA)/keystroke100.jsonl $(DATA)/bot-*.jsonl --report .botsift/report
+	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/balabit-movements.jsonl \
+	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/bot-*.jsonl --report .botsift/report
 
 .PHONY: clean
 clean: ## remove build products (keeps .botsift/ data)

@@ -143,7 +143,8 @@ def _plots(scored: Sequence[Scored], directory: Path) -> list[Path]:
             yy = np.concatenate((np.zeros(len(humans), bool), np.ones(len(mine), bool)))
             c = roc_curve(yy, both)
             ax.plot(c.fpr, c.tpr, label=source, linewidth=1, alpha=0.7)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    chance = np.linspace(0.0, 1.0, 500)  # many points: the x axis is not linear
+    ax.plot(chance, chance, color="grey", linestyle=":", label="chance")
     ax.set(
         xscale="symlog",
         xlim=(0, 1),
@@ -153,7 +154,7 @@ def _plots(scored: Sequence[Scored], directory: Path) -> list[Path]:
         title="ROC",
     )
     ax.set_xscale("symlog", linthresh=0.001)
-    ax.legend(fontsize=6, loc="lower right")
+    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.02, 0.5))
     written.append(_save(fig, directory / "roc.png"))
 
     fig, ax = plt.subplots(figsize=(6, 4))
