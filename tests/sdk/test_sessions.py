@@ -35,7 +35,7 @@ def whole_session() -> events_pb2.Events:
         merged.x.extend(part.x or [0.0] * n)
         merged.y.extend(part.y or [0.0] * n)
         merged.buttons.extend(part.buttons or [0] * n)
-        merged.key_classes.extend(part.key_classes or [0] * n)
+        merged.key_classes.extend(part.key_classes or [events_pb2.KEY_CLASS_UNSPECIFIED] * n)
     return merged
 
 

@@ -246,7 +246,9 @@ class Session:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc is not None:
+        # A session left without end() is ended here and its verdict awaited, so that errors
+        # surface; one the body ended itself was already the body's business.
+        if exc is not None or self._ended:
             self.end()
             return
         await self.verdict()

@@ -21,6 +21,14 @@ _log = logging.getLogger("botsift")
 AnalyzeCall = grpc.aio.StreamStreamCall[detection_pb2.AnalyzeRequest, detection_pb2.AnalyzeResponse]
 # (generation, session, request, events in it); a None request half-closes the stream.
 _Item = tuple[int, Session | None, detection_pb2.AnalyzeRequest | None, int]
+# What gRPC core reports, as INTERNAL or UNKNOWN, when the connection itself broke (a reset, a
+# proxy cut) rather than the server ending the call: such a stream is re-opened like UNAVAILABLE.
+_TRANSPORT_FAILURES = ("Internal error from Core", "Stream removed", "Socket closed", "Connection reset")
+
+
+def _dropped(code: grpc.StatusCode) -> bool:
+    """Whether a call that ended this way should be re-opened (not: failed for good)."""
+    return code in (grpc.StatusCode.OK, grpc.StatusCode.UNAVAILABLE)
 
 
 class AnalyzeStream:
@@ -95,6 +103,9 @@ class AnalyzeStream:
             while True:
                 call: AnalyzeCall = self._stub.Analyze(metadata=self._metadata)  # type: ignore[call-arg]
                 try:
+                    # initial_metadata() alone answers empty metadata for a call that never
+                    # connected; wait_for_connection() raises.
+                    await call.wait_for_connection()
                     metadata = await call.initial_metadata()
                 except grpc.aio.AioRpcError as exc:
                     if exc.code() is not grpc.StatusCode.UNAVAILABLE:
@@ -103,7 +114,7 @@ class AnalyzeStream:
                     now = time.monotonic()
                     deadline = deadline or now + retry.reconnect_timeout_s
                     if now >= deadline:
-                        self._fail_all(ConnectionError(f"could not re-open the stream: {exc.details()}"))
+                        self._fail_all(ConnectionError(f"could not open the Analyze stream: {exc.details()}"))
                         return
                     await asyncio.sleep(backoff_s(retry, attempt))
                     attempt += 1
@@ -116,7 +127,7 @@ class AnalyzeStream:
                 code, error = await self._pump(call)
                 if self._closing and code is grpc.StatusCode.OK:
                     return
-                if code not in (grpc.StatusCode.OK, grpc.StatusCode.UNAVAILABLE):
+                if not _dropped(code):
                     self._fail_all(error)
                     return
                 self.reconnects += 1
@@ -124,6 +135,7 @@ class AnalyzeStream:
                     "the Analyze stream dropped; re-opening it", extra={"sessions": len(self._sessions)}
                 )
                 deadline = time.monotonic() + retry.reconnect_timeout_s
+                await asyncio.sleep(backoff_s(retry, 0))
         finally:
             self.dead = True
             self._on_dead(self)
@@ -139,7 +151,12 @@ class AnalyzeStream:
                 assert isinstance(response, detection_pb2.AnalyzeResponse)
                 self._dispatch(response)
         except grpc.aio.AioRpcError as exc:
-            return exc.code(), error_from_rpc(exc)
+            error = error_from_rpc(exc)
+            if exc.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN) and any(
+                marker in (exc.details() or "") for marker in _TRANSPORT_FAILURES
+            ):
+                return grpc.StatusCode.UNAVAILABLE, error
+            return exc.code(), error
         finally:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

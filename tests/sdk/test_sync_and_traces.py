@@ -1,0 +1,106 @@
+"""The blocking client, key management, and replaying recorded traces."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+import botsift
+from tests.integration.support import TenantKeys, bot_device, human_device
+
+TRACE_LINES = [
+    json.dumps(
+        {
+            "session_id": "trace-human",
+            "label": "human",
+            "action": "login",
+            "device": {"user_agent": human_device().user_agent, "webdriver": False, "unknown": 1},
+            "events": [
+                {"t": 0.0, "type": "move", "x": 10, "y": 20},
+                {"t": 17.5, "type": "move", "x": 14, "y": 26},
+                {"t": 140.0, "type": "keydown", "key_class": "letter"},
+                {"t": 12.5, "type": "down", "x": 14, "y": 26, "button": 0},
+            ],
+        }
+    ),
+    "",
+    json.dumps(
+        {
+            "session_id": "trace-bot",
+            "label": "bot",
+            "device": {"user_agent": bot_device().user_agent, "webdriver": True},
+            "events": [{"t": float(i * 10), "type": "move", "x": i, "y": i} for i in range(30)],
+        }
+    ),
+]
+
+
+async def test_the_blocking_client_streams_a_session_and_manages_keys(
+    target: str, tenant: TenantKeys
+) -> None:
+    # The blocking client runs in a worker thread: the server under test shares this loop.
+    await asyncio.to_thread(_blocking_client_story, target, tenant)
+
+
+def _blocking_client_story(target: str, tenant: TenantKeys) -> None:
+    with (
+        botsift.Client(api_key=tenant.publishable, target=target) as client,
+        client.session(action="login", device=human_device()) as s,
+    ):
+        for i in range(40):
+            s.pointer(100 + i * 3, 200 + (i % 7), t_ms=i * 16.0)
+        s.pointer_down(220, 205, t_ms=700.0)
+        s.pointer_up(220, 205, t_ms=790.0)
+        s.key_down("letter", t_ms=900.0)
+        s.key_up("letter", t_ms=960.0)
+        verdict = s.verdict()
+    assert verdict.final
+    assert verdict.event_counts.total == 44
+
+    with botsift.Client(api_key=tenant.secret, target=target) as admin:
+        assert admin.get_verdict(s.session_id).score == pytest.approx(verdict.score)
+        created = admin.create_key(botsift.KeyKind.KEY_KIND_PUBLISHABLE, name="sdk-test")
+        assert created.secret.startswith("pk_test_")
+        assert created.key.key_id in {k.key_id for k in admin.list_keys()}
+        revoked = admin.revoke_key(created.key.key_id)
+        assert revoked.HasField("revoke_time")
+    gone = botsift.Client(api_key=created.secret, target=target)
+    with gone, pytest.raises(botsift.AuthenticationError):
+        gone.score_session(botsift.Events())
+
+
+def test_traces_are_read_sorted_by_time_with_unknown_fields_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "traces.jsonl"
+    path.write_text("\n".join(TRACE_LINES))
+    traces = list(botsift.read_traces(path))
+    assert [t.session_id for t in traces] == ["trace-human", "trace-bot"]
+    human = traces[0]
+    assert list(human.events.t_ms) == [0.0, 12.5, 17.5, 140.0]
+    assert human.events.kinds[1] == botsift.EventKind.Value("EVENT_KIND_DOWN")
+    assert human.events.key_classes[3] == botsift.KeyClass.Value("KEY_CLASS_LETTER")
+    assert human.device.webdriver is False
+    assert human.label == "human"
+    assert human.action == "login"
+
+
+def test_a_malformed_trace_line_is_named_in_the_error() -> None:
+    with pytest.raises(botsift.TraceFormatError, match="line 2"):
+        list(botsift.read_traces([TRACE_LINES[0], '{"session_id": "x", "events": [{"t": 1}]}']))
+
+
+async def test_recorded_traces_replay_against_the_server(client: botsift.AsyncClient) -> None:
+    traces = [
+        botsift.Trace(
+            session_id=f"{t.session_id}-{id(client)}", events=t.events, device=t.device, action=t.action
+        )
+        for t in botsift.read_traces(TRACE_LINES)
+    ]
+    results = await botsift.replay_traces(client, traces)
+    human, bot = (results[t.session_id] for t in traces)
+    assert isinstance(human, botsift.Verdict)
+    assert isinstance(bot, botsift.Verdict)
+    assert human.event_counts.total == 4
+    assert bot.risk_level > human.risk_level
