@@ -23,6 +23,8 @@ from botsift_server.evaluation import run_cli_command as run_evaluation_command
 from botsift_server.keys import generate_key
 from botsift_server.sandbox import SandboxKeys, ensure_sandbox
 from botsift_server.store import KeyKind, KeyMode
+from botsift_server.train import add_subcommand as add_train_command
+from botsift_server.train import run as run_train_command
 
 _log = logging.getLogger("botsift.cli")
 
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     tenant.add_argument("--live", action="store_true", help="make live keys (billed) instead of test keys")
     sub.add_parser("settings", help="print the effective settings as JSON")
     add_evaluation_commands(sub)
+    add_train_command(sub)
     return parser
 
 
@@ -75,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return uvloop.run(_create_tenant(settings, args.name, live=args.live))
         if command in ("eval", "data"):
             return run_evaluation_command(args, settings.engine)
+        if command == "train":
+            return run_train_command(args)
         if command == "settings":
             print(json.dumps(_as_dict(settings), indent=2, default=str))
             return 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
+from botsift_server.evaluation import Trace, read_traces
 
 CHROME_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -97,8 +100,52 @@ def split(cols: EventColumns, sizes: list[int]) -> list[EventColumns]:
     return out
 
 
+SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
+"""Real and generated sessions (DELBOT humans and bots, Keystroke100 typists, our generators)."""
+
+
+@functools.cache
+def sample_traces() -> tuple[Trace, ...]:
+    """The committed sample (read once)."""
+    return tuple(read_traces(SAMPLE))
+
+
+def human_strokes(source: str = "delbot/human/pc2") -> list[EventColumns]:
+    """Real human mouse strokes of one DELBOT recording set (people dragging the pointer; MIT)."""
+    return [t.events for t in sample_traces() if t.source == source and len(t.events) >= 20]
+
+
 def human_mouse(rng: np.random.Generator, strokes: int = 10, t0_ms: float = 0.0) -> EventColumns:
-    """Curved minimum-jerk strokes with noisy sampling, pauses, and a click at most targets."""
+    """Real human strokes of one recording set (one mouse and screen, as in one session), one
+    after another, each ending in a click where the stroke ended."""
+    pool = human_strokes(("delbot/human/pc1", "delbot/human/pc2", "delbot/human/vm")[int(rng.integers(3))])
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    now = t0_ms
+    for _ in range(strokes):
+        ev = pool[int(rng.integers(len(pool)))]
+        moves = ev.kind == int(EventKind.MOVE)
+        t = ev.t_ms[moves] - ev.t_ms[moves][0]
+        t_all.extend((now + t).tolist())
+        k_all.extend([int(EventKind.MOVE)] * int(moves.sum()))
+        x_all.extend(ev.x[moves].astype(float).tolist())
+        y_all.extend(ev.y[moves].astype(float).tolist())
+        now += float(t[-1])
+        end = (float(ev.x[moves][-1]), float(ev.y[moves][-1]))
+        if rng.random() < 0.8:
+            now += rng.uniform(80.0, 250.0)
+            t_all.extend([now, now + rng.uniform(60.0, 140.0)])
+            k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
+            x_all.extend([end[0]] * 2)
+            y_all.extend([end[1]] * 2)
+        now += rng.uniform(400.0, 1500.0)
+    return columns(t_all, k_all, x_all, y_all)
+
+
+def minimum_jerk_mouse(rng: np.random.Generator, strokes: int = 10, t0_ms: float = 0.0) -> EventColumns:
+    """Curved minimum-jerk strokes with noisy sampling: a tidy generator, not a hand."""
     t_all: list[float] = []
     k_all: list[int] = []
     x_all: list[float] = []
@@ -124,12 +171,6 @@ def human_mouse(rng: np.random.Generator, strokes: int = 10, t0_ms: float = 0.0)
         y_all.extend(np.round(path[:, 1]).tolist())
         now += duration
         pos = np.round(path[-1]) if len(path) else pos
-        if rng.random() < 0.8:
-            now += rng.uniform(80.0, 250.0)
-            t_all.extend([now, now + rng.uniform(60.0, 140.0)])
-            k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
-            x_all.extend([float(pos[0])] * 2)
-            y_all.extend([float(pos[1])] * 2)
         now += rng.uniform(400.0, 1500.0)
     return columns(t_all, k_all, x_all, y_all)
 
@@ -168,7 +209,32 @@ def bot_mouse_lines(
 
 
 def human_typing(rng: np.random.Generator, keys: int = 60, t0_ms: float = 0.0) -> EventColumns:
-    """Log-normal flights (median ~170 ms) and holds (median ~95 ms); mostly letters, some spaces."""
+    """Real press rhythms (Keystroke100 typists, one password after another with a space between),
+    each key held for a log-normal time (median ~95 ms)."""
+    samples = [t.events for t in sample_traces() if t.source == "keystroke100"]
+    times: list[float] = []
+    classes: list[int] = []
+    now = t0_ms
+    while len(times) < keys:
+        ev = samples[int(rng.integers(len(samples)))]
+        press = ev.kind == int(EventKind.KEY_DOWN)
+        times.extend((now + ev.t_ms[press] - ev.t_ms[press][0]).tolist())
+        classes.extend(ev.key_class[press].astype(int).tolist())
+        now = times[-1] + rng.uniform(180.0, 400.0)
+        times.append(now)
+        classes.append(int(KeyClass.SPACE))
+        now += rng.uniform(150.0, 350.0)
+    down = np.array(times[:keys])
+    holds = rng.lognormal(np.log(95.0), 0.3, size=keys)
+    cls = np.array(classes[:keys])
+    return merge(
+        columns(down, np.full(keys, int(EventKind.KEY_DOWN)), key_class=cls),
+        columns(down + holds, np.full(keys, int(EventKind.KEY_UP)), key_class=cls),
+    )
+
+
+def lognormal_typing(rng: np.random.Generator, keys: int = 60, t0_ms: float = 0.0) -> EventColumns:
+    """Independent log-normal flights (median ~170 ms) and holds: a statistical bot."""
     flights = rng.lognormal(np.log(170.0), 0.5, size=keys)
     holds = rng.lognormal(np.log(95.0), 0.3, size=keys)
     down = t0_ms + np.cumsum(flights)

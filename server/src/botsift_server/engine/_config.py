@@ -64,6 +64,9 @@ class EngineConfig:
     segment_gap_ms: float = 300.0
     """A pause longer than this between two moves ends a movement segment."""
 
+    use_model: bool = True
+    """Whether the learned pointer and keystroke models add their evidence to the rules'."""
+
     def __post_init__(self) -> None:
         for name in ("prior_log_odds", "segment_gap_ms", "insufficient_evidence_confidence"):
             if not math.isfinite(getattr(self, name)):

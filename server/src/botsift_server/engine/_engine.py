@@ -9,8 +9,9 @@ from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
 from botsift_server.engine._types import Assessment, EventColumns, EventKind, SessionContext
+from botsift_server.engine.learned import ModelBundle, shipped_model
 
-ENGINE_VERSION = "engine-0.1.0"
+ENGINE_VERSION = "engine-0.2.0"
 """Version of the detection logic, recorded in every :class:`Assessment`."""
 
 _MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL
@@ -32,11 +33,13 @@ class Engine:
         assessment = engine.assess(state)
     """
 
-    __slots__ = ("config",)
+    __slots__ = ("config", "model")
 
-    def __init__(self, config: EngineConfig | None = None) -> None:
+    def __init__(self, config: EngineConfig | None = None, model: ModelBundle | None = None) -> None:
         self.config = config if config is not None else EngineConfig()
         """The configuration every assessment uses."""
+        self.model = model if model is not None else shipped_model()
+        """The learned models (the shipped ones unless given; :data:`EMPTY_BUNDLE` for rules only)."""
 
     def start(self, context: SessionContext) -> SessionState:
         """A fresh state for a session with this context (no events yet)."""
@@ -86,9 +89,9 @@ class Engine:
         if cfg.enabled(device.DETECTOR):
             evidence.append(device.assess(state.context.device))
         if cfg.enabled(pointer.DETECTOR):
-            evidence.append(pointer.assess(state, cfg))
+            evidence.append(pointer.assess(state, cfg, self.model.get("pointer") if cfg.use_model else None))
         if cfg.enabled(keystrokes.DETECTOR):
-            evidence.append(keystrokes.assess(state))
+            evidence.append(keystrokes.assess(state, self.model.get("keystrokes") if cfg.use_model else None))
         if cfg.enabled(timing.DETECTOR):
             evidence.append(timing.assess(state))
         return scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)

@@ -89,6 +89,7 @@ class PointerTotals:
 
     moves: int = 0
     clicks: int = 0
+    clicks_judged: int = 0
     clicks_without_approach: int = 0
     teleports: int = 0
     has_last: bool = False

@@ -17,6 +17,10 @@ import numpy.typing as npt
 from botsift_server.engine._evidence import Evidence, Finding, cv, ramp, skew_kurtosis
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
+from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
+from botsift_server.engine.keystroke_features import keystroke_features
+from botsift_server.engine.learned import TreeModel
+from botsift_server.engine.model_evidence import model_findings
 
 DETECTOR = "keystrokes"
 
@@ -25,6 +29,9 @@ _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 MAX_FLIGHT_MS = 2000.0
 # Holds longer than this are a key held on purpose (or a lost release), not typing.
 MAX_HOLD_MS = 2000.0
+# The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
+MODEL_MIN_FLIGHTS = 4
+MODEL_FULL_FLIGHTS = 7
 
 
 def update(state: SessionState, columns: EventColumns) -> None:
@@ -74,14 +81,20 @@ def flights_and_holds(
     return flights.astype(np.float64), hold[hold <= MAX_HOLD_MS].astype(np.float64)
 
 
-def assess(state: SessionState) -> Evidence:
-    """Judge the typing rhythm in the session's key window."""
+def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
+    """Judge the typing rhythm in the session's key window (rules, plus the learned ``model``)."""
     t, kind, key_class = state.key_window.columns()
     if t.shape[0] < 3:
         return Evidence(DETECTOR, (), 0.0)
     with np.errstate(all="ignore"):
         flights, holds = flights_and_holds(t, kind, key_class)
         findings = _judge(flights, holds)
+        findings.extend(_rollover(t, kind, key_class))
+    if model is not None and flights.shape[0] >= MODEL_MIN_FLIGHTS:
+        strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
+        findings.extend(
+            model_findings(model, keystroke_features(t, kind, key_class)[KEYSTROKE_MODEL_INDEX], strength)
+        )
     confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))
     return Evidence(DETECTOR, tuple(findings), confidence)
 
@@ -161,3 +174,39 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
                 )
             )
     return findings
+
+
+def _rollover(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> list[Finding]:
+    """Overlapping keys: fluent typists press the next key before releasing the last one.
+
+    A script that sends press-release pairs never overlaps; over a long, fast run with releases
+    that is (weak) evidence, and overlaps are (weak) evidence of a person.
+    """
+    is_down = kind == _KEY_DOWN
+    ups = int(np.count_nonzero(kind == _KEY_UP))
+    downs = int(np.count_nonzero(is_down))
+    if ups < 20 or downs < 20:
+        return []
+    # Open keys after each event: a press that comes while another key is held overlaps it.
+    held = np.cumsum(np.where(is_down, 1, -1))
+    overlaps = int(np.count_nonzero(is_down[1:] & (held[:-1] > 0)))
+    share = overlaps / downs
+    if share == 0.0:
+        return [
+            Finding(
+                "KEYS_NO_ROLLOVER",
+                f"None of {downs} key presses overlaps the previous key; fluent typists roll over keys.",
+                0.5,
+            )
+        ]
+    if share >= 0.05:
+        return [
+            Finding(
+                "KEYS_ROLLOVER",
+                f"{share:.0%} of key presses overlap the previous key, as in fluent typing.",
+                -0.4,
+            )
+        ]
+    return []

@@ -20,6 +20,10 @@ from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence, Finding, cv, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
+from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
+from botsift_server.engine.learned import TreeModel
+from botsift_server.engine.model_evidence import model_findings
+from botsift_server.engine.pointer_features import pointer_features
 
 DETECTOR = "pointer"
 
@@ -37,6 +41,9 @@ MIN_SEGMENT_PX = 50.0
 # Steps shorter than this repeat by chance in slow human movement (1-2 px per event).
 MIN_REPEAT_STEP_PX = 3.0
 REPEAT_TOLERANCE_PX = 0.01
+# The learned model judges from this many movement steps, fully from MODEL_FULL_STEPS.
+MODEL_MIN_STEPS = 4
+MODEL_FULL_STEPS = 15
 
 
 def update(state: SessionState, columns: EventColumns, moves: int, downs: int, touches: int) -> None:
@@ -88,9 +95,12 @@ def update(state: SessionState, columns: EventColumns, moves: int, downs: int, t
         else:
             judged = down_at if state.family_counts[2] == 0 else down_at[:0]
         if judged.shape[0]:
-            has_prev = (judged > 0) | totals.has_last
+            # A click with no earlier pointer position (a recording or page that starts with a
+            # press) says nothing about where the pointer came from: it is not judged.
+            judged = judged[(judged > 0) | totals.has_last]
             far = dist2[judged] > APPROACH_RADIUS_PX * APPROACH_RADIUS_PX
-            totals.clicks_without_approach += int(np.count_nonzero(far | ~has_prev))
+            totals.clicks_judged += int(judged.shape[0])
+            totals.clicks_without_approach += int(np.count_nonzero(far))
 
     totals.has_last = True
     totals.last_t_ms = float(t[-1])
@@ -98,16 +108,27 @@ def update(state: SessionState, columns: EventColumns, moves: int, downs: int, t
     totals.last_y = float(y32[-1])
 
 
-def assess(state: SessionState, config: EngineConfig) -> Evidence:
-    """Judge the mouse movement of the session (latest window plus whole-session totals)."""
+def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = None) -> Evidence:
+    """Judge the mouse movement of the session (latest window plus whole-session totals).
+
+    With a learned ``model``, its grouped findings join the rules' (scaled up from nothing over
+    the first few movement steps, so a twitch is not judged).
+    """
     totals = state.pointer_totals
     t, x32, y32, k = state.pointer_window.columns()
+    x, y = x32.astype(np.float64), y32.astype(np.float64)
     findings: list[Finding] = []
     with np.errstate(all="ignore"):
-        steps = _movement(t, x32.astype(np.float64), y32.astype(np.float64), k, config.segment_gap_ms)
+        steps = _movement(t, x, y, k, config.segment_gap_ms)
     findings.extend(steps.findings)
+    if model is not None and steps.move_steps >= MODEL_MIN_STEPS:
+        features = pointer_features(t, x, y, k, config.segment_gap_ms)[MODEL_FEATURE_INDEX]
+        strength = ramp(steps.move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
+        findings.extend(model_findings(model, features, strength))
     findings.extend(
-        _clicks_and_jumps(totals.moves, totals.clicks, totals.clicks_without_approach, totals.teleports)
+        _clicks_and_jumps(
+            totals.moves, totals.clicks_judged, totals.clicks_without_approach, totals.teleports
+        )
     )
     confidence = max(ramp(steps.move_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5))
     return Evidence(DETECTOR, tuple(findings), confidence)
@@ -247,7 +268,7 @@ def _clicks_and_jumps(moves: int, clicks: int, without_approach: int, teleports:
             )
         )
     if without_approach:
-        strength = (without_approach / clicks) * min(1.0, without_approach / 3.0)
+        strength = (without_approach / clicks) * min(1.0, without_approach / 2.0)
         findings.append(
             Finding(
                 "POINTER_CLICK_WITHOUT_APPROACH",

@@ -1,0 +1,201 @@
+"""The learned part of the engine: small gradient-boosted tree models, read from a JSON file.
+
+One model per modality (``pointer``, ``keystrokes``): the training data for mouse and keyboard
+come from different people and generators, and a session may have either, both or neither. Each
+model gives the log-likelihood ratio "bot vs human" of what it saw (its calibrated log-odds minus
+the base rate it was trained at), so the engine adds them to the prior and to the rule evidence
+as independent pieces of evidence.
+
+Inference is plain numpy, all trees at once, one tree level per step: no training library is
+needed at serving time. Each prediction is also split into per-feature contributions (the change
+of the expected value along the decision path, attributed to the feature of each split), so the
+engine can say which features pushed a session which way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MODEL_FORMAT = "botsift-trees-v1"
+"""The ``format`` field of a model file this module reads."""
+
+_NODE_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "value", "is_leaf")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TreeModel:
+    """A calibrated sum of regression trees over named features.
+
+    Nodes of all trees are stored flat; ``roots`` index each tree's first node. A feature value
+    ``<= threshold`` goes left, NaN goes where ``missing_left`` says. ``value`` of an inner node
+    is the expected value of its leaves (by training count), so the path's steps add up to the
+    leaf value. ``log_likelihood_ratio = platt_a * (baseline + sum of leaves) + platt_b - base_log_odds``.
+    """
+
+    features: tuple[str, ...]
+    roots: npt.NDArray[np.intp]
+    feature: npt.NDArray[np.intp]
+    threshold: npt.NDArray[np.float64]
+    missing_left: npt.NDArray[np.bool_]
+    left: npt.NDArray[np.intp]
+    right: npt.NDArray[np.intp]
+    value: npt.NDArray[np.float64]
+    is_leaf: npt.NDArray[np.bool_]
+    depth: int
+    baseline: float
+    platt_a: float = 1.0
+    platt_b: float = 0.0
+    base_log_odds: float = 0.0
+
+    def terms(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Each feature's calibrated contribution to the log-odds (they add up with :attr:`offset`)."""
+        contrib = np.zeros(len(self.features))
+        node = self.roots
+        for _ in range(self.depth):
+            inner = ~self.is_leaf[node]
+            if not inner.any():
+                break
+            cur = node[inner]
+            f = self.feature[cur]
+            xv = x[f]
+            go_left = np.where(np.isnan(xv), self.missing_left[cur], xv <= self.threshold[cur])
+            nxt = np.where(go_left, self.left[cur], self.right[cur])
+            np.add.at(contrib, f, self.value[nxt] - self.value[cur])
+            node = node.copy()
+            node[inner] = nxt
+        out: npt.NDArray[np.float64] = self.platt_a * contrib
+        return out
+
+    @property
+    def offset(self) -> float:
+        """The calibrated log-likelihood ratio before any split: baseline plus the trees' root values."""
+        raw = self.baseline + float(self.value[self.roots].sum())
+        return self.platt_a * raw + self.platt_b - self.base_log_odds
+
+    def log_likelihood_ratio(self, x: npt.NDArray[np.float64]) -> float:
+        """Log-odds "bot" of ``x`` minus the training base rate (evidence, not a posterior)."""
+        return self.offset + float(self.terms(x).sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "kind": "trees",
+            "features": list(self.features),
+            "roots": self.roots.tolist(),
+            "feature": self.feature.tolist(),
+            "threshold": [float(np.float32(v)) if math.isfinite(v) else 0.0 for v in self.threshold],
+            "missing_left": self.missing_left.astype(int).tolist(),
+            "left": self.left.tolist(),
+            "right": self.right.tolist(),
+            "value": [round(float(v), 7) for v in self.value],
+            "is_leaf": self.is_leaf.astype(int).tolist(),
+            "depth": self.depth,
+            "baseline": round(self.baseline, 8),
+            "platt_a": round(self.platt_a, 8),
+            "platt_b": round(self.platt_b, 8),
+            "base_log_odds": round(self.base_log_odds, 8),
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> TreeModel:
+        """The inverse of :meth:`to_dict`; raises :class:`ValueError` on a malformed model."""
+        features = tuple(str(f) for f in data["features"])
+        roots = np.asarray(data["roots"], np.intp)
+        feature = np.asarray(data["feature"], np.intp)
+        threshold = np.asarray(data["threshold"], np.float64)
+        missing_left = np.asarray(data["missing_left"], bool)
+        left = np.asarray(data["left"], np.intp)
+        right = np.asarray(data["right"], np.intp)
+        value = np.asarray(data["value"], np.float64)
+        is_leaf = np.asarray(data["is_leaf"], bool)
+        n = value.shape[0]
+        if any(a.shape != (n,) for a in (feature, threshold, missing_left, left, right, is_leaf)):
+            raise ValueError("model: node arrays must have the same length")
+        inner = ~is_leaf
+        if n == 0 or np.any((roots < 0) | (roots >= n)):
+            raise ValueError("model: roots must index nodes")
+        if np.any((left[inner] < 0) | (left[inner] >= n) | (right[inner] < 0) | (right[inner] >= n)):
+            raise ValueError("model: children must index nodes")
+        if np.any((feature[inner] < 0) | (feature[inner] >= len(features))):
+            raise ValueError("model: split features must index the feature list")
+        if not (np.all(np.isfinite(value)) and np.all(np.isfinite(threshold))):
+            raise ValueError("model: values and thresholds must be finite")
+        scalars = [float(data.get(k, d)) for k, d in (("baseline", 0.0), ("platt_a", 1.0), ("platt_b", 0.0))]
+        base = float(data.get("base_log_odds", 0.0))
+        if not all(math.isfinite(v) for v in [*scalars, base]):
+            raise ValueError("model: baseline and calibration must be finite")
+        feature = np.where(inner, feature, 0)
+        return TreeModel(
+            features,
+            roots,
+            feature,
+            threshold,
+            missing_left,
+            left,
+            right,
+            value,
+            is_leaf,
+            int(data["depth"]),
+            scalars[0],
+            scalars[1],
+            scalars[2],
+            base,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelBundle:
+    """The models the engine uses, by modality, plus where they came from."""
+
+    models: Mapping[str, TreeModel]
+    version: str
+    metrics: Mapping[str, Any]
+
+    def get(self, modality: str) -> TreeModel | None:
+        """The model for ``modality`` (``pointer``, ``keystrokes``), or None."""
+        return self.models.get(modality)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "format": MODEL_FORMAT,
+            "version": self.version,
+            "metrics": dict(self.metrics),
+            "models": {name: model.to_dict() for name, model in sorted(self.models.items())},
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> ModelBundle:
+        """A bundle from parsed JSON; raises :class:`ValueError` when it is not one."""
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"model: format must be {MODEL_FORMAT!r}")
+        models = {str(k): TreeModel.from_dict(v) for k, v in dict(data.get("models", {})).items()}
+        return ModelBundle(models, str(data.get("version", "")), dict(data.get("metrics", {})))
+
+    @staticmethod
+    def load(path: Path | str) -> ModelBundle:
+        """Read a model file."""
+        return ModelBundle.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def save(self, path: Path | str) -> None:
+        """Write the model file (sorted keys, so retraining with the same seed gives the same bytes)."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+EMPTY_BUNDLE = ModelBundle({}, "none", {})
+"""No learned models: the engine runs on its rules alone."""
+
+
+def shipped_model() -> ModelBundle:
+    """The model file that ships with the package (``engine/model/model.json``)."""
+    text = resources.files("botsift_server.engine.model").joinpath("model.json").read_text(encoding="utf-8")
+    return ModelBundle.from_dict(json.loads(text))

@@ -1,0 +1,108 @@
+"""Turning a learned model's output into findings with stable reason codes.
+
+A logistic model's log-odds is a sum of one term per feature, so it explains itself: the terms
+are grouped by what they describe (sampling, velocity profile, path shape…) and each group
+becomes one finding, with a sentence that depends on which way it points. The model's offset
+(the log-odds of a session whose features all sit at the training mean) is added to the
+strongest group, so the findings add up to the model's whole contribution.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine._evidence import Finding
+from botsift_server.engine.learned import TreeModel
+
+# code: (prefix of the features it groups, sentence when bot-like, sentence when human-like)
+_GROUPS: Mapping[str, tuple[tuple[str, ...], str, str]] = MappingProxyType(
+    {
+        "POINTER_SAMPLING_PATTERN": (
+            ("ptr_dt_", "ptr_log_steps"),
+            "Pointer events arrive on a timer unlike a hand-held mouse's.",
+            "Pointer events arrive at the uneven intervals of a real mouse.",
+        ),
+        "POINTER_VELOCITY_PROFILE": (
+            ("ptr_speed", "ptr_log_speed", "ptr_accel", "ptr_log_jerk", "ptr_peak"),
+            "The pointer's speed, acceleration and jerk profile looks generated.",
+            "The pointer speeds up and slows down as a hand does (sub-movements, smooth jerk).",
+        ),
+        "POINTER_PATH_SHAPE": (
+            ("ptr_straightness", "ptr_turn_", "ptr_power_law"),
+            "The pointer's path bends unlike a hand's (direction changes, speed against curvature).",
+            "The pointer's path bends as a hand's does (direction changes, speed against curvature).",
+        ),
+        "POINTER_STEP_PATTERN": (
+            ("ptr_still", "ptr_small_step", "ptr_step_len", "ptr_repeat_step"),
+            "The pointer moves in steps of machine-like sizes (repeats, stalls).",
+            "The pointer's step sizes vary as a hand's do.",
+        ),
+        "POINTER_PAUSE_PATTERN": (
+            ("ptr_press_to_move", "ptr_pause"),
+            "Pauses around presses and within movements are unlike a person's.",
+            "Pauses around presses and within movements are like a person's.",
+        ),
+        "KEYS_RHYTHM_PATTERN": (
+            (
+                "key_flight_cv",
+                "key_log_flight_std",
+                "key_flight_skew",
+                "key_flight_range",
+                "key_flight_entropy",
+                "key_flight_mode",
+            ),
+            "Intervals between key presses are spread unlike a person's (too even, flat or symmetric).",
+            "Intervals between key presses are skewed and uneven, as a person's are.",
+        ),
+        "KEYS_TEMPO_PATTERN": (
+            ("key_log_flights", "key_flight_log_median", "key_fast", "key_slow", "key_flight_lag1"),
+            "The typing tempo (speed, bursts and pauses) is unlike a person's.",
+            "The typing tempo has the bursts and pauses of a person.",
+        ),
+        "KEYS_STRUCTURE_PATTERN": (
+            ("key_boundary", "key_backspace"),
+            "Typing ignores word boundaries and corrections, as a timer does.",
+            "Typing slows at word boundaries and has corrections, as a person's does.",
+        ),
+    }
+)
+
+MODEL_REASON_CODES: tuple[str, ...] = tuple(_GROUPS)
+"""Reason codes the learned models can give."""
+
+
+@functools.lru_cache(maxsize=16)
+def _group_index(features: tuple[str, ...]) -> dict[str, npt.NDArray[np.intp]]:
+    # Cached by feature names (pure: the same names always give the same groups).
+    out: dict[str, npt.NDArray[np.intp]] = {}
+    for code, (prefixes, _, _) in _GROUPS.items():
+        idx = [i for i, name in enumerate(features) if name.startswith(prefixes)]
+        if idx:
+            out[code] = np.array(idx, np.intp)
+    return out
+
+
+def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float) -> list[Finding]:
+    """Findings of ``model`` on feature vector ``x``, each scaled by ``strength`` (0-1)."""
+    if strength <= 0.0:
+        return []
+    terms = model.terms(x)
+    groups = _group_index(model.features)
+    totals = {code: float(terms[idx].sum()) for code, idx in groups.items()}
+    if not totals:
+        return []
+    strongest = max(totals, key=lambda c: abs(totals[c]))
+    totals[strongest] += model.offset
+    findings = []
+    for code, total in totals.items():
+        weight = strength * total
+        if abs(weight) < 0.05:
+            continue
+        _, bot_sentence, human_sentence = _GROUPS[code]
+        findings.append(Finding(code, bot_sentence if weight > 0 else human_sentence, weight))
+    return findings
