@@ -99,8 +99,35 @@ fmt: $(VENV_STAMP) ## format and auto-fix Python code
 	$(VENV)/bin/ruff check --fix .
 
 .PHONY: test
-test: $(VENV_STAMP) tools generators lint ## set everything up, lint, and run every test
+test: $(VENV_STAMP) tools generators lint test-node ## set everything up, lint, and run every test
 	$(PY) -m pytest
+
+# ---------------------------------------------------------------- SDK packages
+
+# The Node SDK generates its TypeScript from proto/ at build time (not committed; see
+# clients/node/scripts/generate.mjs), from the googleapis protos tools/buf-deps.sh copies.
+NODE_SDK := clients/node
+NODE_STAMP := $(NODE_SDK)/node_modules/.installed
+
+$(NODE_STAMP): $(NODE_SDK)/package.json $(NODE_SDK)/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix $(NODE_SDK)
+	touch $@
+
+.PHONY: node
+node: $(NODE_STAMP) $(VENV_STAMP) ## install and build the Node SDK (clients/node)
+	tools/buf-deps.sh
+	npm run --silent --prefix $(NODE_SDK) build
+
+.PHONY: test-node
+test-node: node ## run the Node SDK's tests (they start a real server and PostgreSQL)
+	npm test --silent --prefix $(NODE_SDK)
+
+.PHONY: dist
+dist: $(VENV_STAMP) node ## build the Python (sdist, wheel) and Node (tarball) SDK packages into dist/
+	rm -rf dist/python dist/node && mkdir -p dist/node
+	$(PY) -m build --no-isolation --outdir dist/python clients/python
+	$(PY) -m twine check --strict dist/python/*
+	cd $(NODE_SDK) && npm pack --silent --ignore-scripts --pack-destination ../../dist/node
 
 # ---------------------------------------------------------------- running
 

@@ -1,0 +1,174 @@
+// The Node SDK against a real server (and a real PostgreSQL), started by the test.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  AlreadyExistsError, AuthenticationError, BotSiftClient, ConfigurationError, ConnectionError, EventKind,
+  InvalidArgumentError, KeyKind, NotFoundError, PermissionDeniedError, ResourceExhaustedError, RiskLevel,
+  SessionBufferFullError, SessionClosedError, TimeoutError, readTraces, replayTrace,
+} from "../dist/index.js";
+import { ServerProcess, createTenant, freePort, startPostgres } from "./harness.mjs";
+
+let pg, server, keys;
+before(async () => {
+  pg = await startPostgres();
+  keys = createTenant(pg.dsn, `node-${Date.now()}`);
+  server = new ServerProcess(pg.dsn, await freePort());
+  await server.start();
+});
+after(async () => { await server?.stop("SIGKILL"); await pg?.stop(); });
+
+const fast = { initialBackoffMs: 50, maxBackoffMs: 300, reconnectTimeoutMs: 20_000 };
+const client = (key = keys.publishable, extra = {}) => new BotSiftClient({ apiKey: key, target: server.target, retry: fast, ...extra });
+const sid = () => `n-${crypto.randomUUID()}`;
+const human = { userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36", webdriver: false, languages: ["en-US"], pluginsCount: 5, screenWidth: 1920, screenHeight: 1080 };
+
+/** Pointer moves along a curve with uneven timing, a click, then typing. */
+function events(n = 300, seed = 1) {
+  const e = { tMs: [], kinds: [], x: [], y: [], buttons: [], keyClasses: [] };
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    t += 8 + 9 * Math.abs(Math.sin(i * 1.7 + seed));
+    const p = i / (n - 1);
+    e.tMs.push(t); e.kinds.push(EventKind.MOVE); e.x.push(100 + 400 * p + 30 * Math.sin(p * 3.1)); e.y.push(200 + 120 * p * p); e.buttons.push(0); e.keyClasses.push(0);
+  }
+  for (const k of [EventKind.DOWN, EventKind.UP]) { t += 90; e.tMs.push(t); e.kinds.push(k); e.x.push(e.x.at(-1)); e.y.push(e.y.at(-1)); e.buttons.push(0); e.keyClasses.push(0); }
+  for (let i = 0; i < 30; i++) {
+    t += 60 + (i * 37) % 90; e.tMs.push(t); e.kinds.push(EventKind.KEY_DOWN); e.x.push(0); e.y.push(0); e.buttons.push(0); e.keyClasses.push(1);
+    e.tMs.push(t + 30 + (i * 13) % 25); e.kinds.push(EventKind.KEY_UP); e.x.push(0); e.y.push(0); e.buttons.push(0); e.keyClasses.push(1);
+    t += 55;
+  }
+  return e;
+}
+
+function record(s, e, from = 0, to = e.tMs.length) {
+  for (let i = from; i < to; i++) s.record(e.kinds[i], { x: e.x[i], y: e.y[i], button: e.buttons[i], keyClass: e.keyClasses[i], tMs: e.tMs[i] });
+}
+
+test("a session streamed in many batches gets the same final verdict as the same session scored whole", async () => {
+  const c = client(keys.publishable, { session: { maxBatchEvents: 7, maxBatchDelayMs: 1 } });
+  const e = events();
+  const whole = await c.scoreSession(e, { sessionId: sid(), action: "login", device: human });
+  const s = c.session({ action: "login", device: human });
+  record(s, e);
+  const streamed = await s.verdict();
+  await c.close();
+  assert.equal(streamed.final, true);
+  assert.equal(streamed.eventCounts.total, e.tMs.length);
+  assert.ok(Math.abs(streamed.score - whole.score) < 1e-9);
+  assert.deepEqual(streamed.reasons.map((r) => r.code), whole.reasons.map((r) => r.code));
+});
+
+test("200 concurrent sessions share one stream", async () => {
+  const c = client();
+  const verdicts = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
+    const s = c.session({ action: "login", device: human });
+    const e = events(40, i);
+    record(s, e, 0, 20);
+    await new Promise((res) => setTimeout(res, i % 5));
+    record(s, e, 20);
+    return s.verdict();
+  }));
+  await c.close();
+  assert.equal(new Set(verdicts.map((v) => v.sessionId)).size, 200);
+  assert.ok(verdicts.every((v) => v.final && v.eventCounts.total === 102));
+  assert.equal(c.streamReconnects, 0);
+});
+
+test("a webdriver session is judged high risk with automation reasons; the backend reads it with its secret key", async () => {
+  const c = client();
+  const s = c.session({ action: "login", device: { userAgent: "Mozilla/5.0 HeadlessChrome/120.0", webdriver: true } });
+  for (let i = 0; i < 20; i++) s.pointer(10 * i, 10 * i, { tMs: i * 10 });
+  const verdict = await s.verdict();
+  await c.close();
+  assert.ok(verdict.riskLevel >= RiskLevel.HIGH);
+  assert.ok(verdict.reasons.some((r) => r.code.startsWith("AUTOMATION_")));
+  const backend = client(keys.secret);
+  const stored = await backend.getVerdict(s.sessionId);
+  assert.equal(stored.score, verdict.score);
+});
+
+test("the stream drops mid-session when the server crashes, and the session recovers without losing or duplicating events", async () => {
+  const c = client();
+  const e = events(200, 7);
+  const whole = await c.scoreSession(e, { sessionId: sid(), device: human });
+  const s = c.session({ device: human });
+  record(s, e, 0, 150);
+  const interim = await s.interimVerdict();
+  await server.stop("SIGKILL");
+  await server.start();
+  record(s, e, 150);
+  const final = await s.verdict();
+  assert.equal(c.streamReconnects, 1);
+  await c.close();
+  assert.equal(interim.eventCounts.total, 150);
+  assert.equal(final.eventCounts.total, e.tMs.length);
+  assert.ok(Math.abs(final.score - whole.score) < 1e-9);
+});
+
+test("every error type is thrown where it should be", async () => {
+  assert.throws(() => new BotSiftClient({ apiKey: "", target: "x:1" }), ConfigurationError);
+  assert.throws(() => new BotSiftClient({ apiKey: "pk_test_x", target: "nohost" }), ConfigurationError);
+
+  const stranger = client("pk_test_unknown");
+  const err = await stranger.scoreSession(events(5)).catch((e) => e);
+  assert.ok(err instanceof AuthenticationError);
+  assert.equal(err.status, "UNAUTHENTICATED");
+  assert.ok(err.requestId);
+  await assert.rejects(stranger.session().verdict(), AuthenticationError);
+  await stranger.close();
+
+  const c = client();
+  await assert.rejects(c.getVerdict(sid()), PermissionDeniedError);
+  await assert.rejects(client(keys.secret).getVerdict(sid()), NotFoundError);
+  const used = sid();
+  await c.scoreSession(events(5), { sessionId: used });
+  await assert.rejects(c.scoreSession(events(5), { sessionId: used }), AlreadyExistsError);
+  const dup = c.session({ sessionId: used });
+  dup.pointer(1, 1);
+  await assert.rejects(dup.verdict(), (e) => e instanceof AlreadyExistsError && e.sessionId === used);
+
+  const bad = c.session({ sessionId: "no spaces allowed" });
+  const invalid = await bad.verdict().catch((e) => e);
+  assert.ok(invalid instanceof InvalidArgumentError);
+  assert.ok("start.session_id" in invalid.fieldViolations);
+
+  await assert.rejects(c.scoreSession(events(5000)), ResourceExhaustedError);
+  await assert.rejects(client(keys.secret).getVerdict(sid(), { timeoutMs: 1 }), TimeoutError);
+
+  const closed = c.session();
+  closed.pointer(1, 1);
+  await closed.verdict();
+  assert.throws(() => closed.pointer(2, 2), SessionClosedError);
+
+  const tight = client(keys.publishable, { session: { maxUnsentEvents: 10, maxBatchEvents: 1000, maxBatchDelayMs: 10_000 } });
+  const full = tight.session();
+  for (let i = 0; i < 10; i++) full.pointer(i, i, { tMs: i });
+  assert.throws(() => full.pointer(1, 1, { tMs: 100 }), SessionBufferFullError);
+  await full.verdict();
+  await tight.close();
+  await c.close();
+
+  const nowhere = new BotSiftClient({ apiKey: keys.secret, target: `127.0.0.1:${await freePort()}`, retry: { maxAttempts: 2, initialBackoffMs: 10, reconnectTimeoutMs: 300 } });
+  await assert.rejects(nowhere.getVerdict(sid()), ConnectionError);
+  await assert.rejects(nowhere.session().verdict(), ConnectionError);
+  await nowhere.close();
+});
+
+test("key management and trace replay", async () => {
+  const admin = client(keys.secret);
+  const made = await admin.createKey(KeyKind.PUBLISHABLE, { name: "node-test" });
+  assert.ok(made.secret.startsWith("pk_test_"));
+  const ids = [];
+  for await (const k of admin.listKeys()) ids.push(k.keyId);
+  assert.ok(ids.includes(made.key.keyId));
+  const revoked = await admin.revokeKey(made.key.keyId);
+  assert.ok(revoked.revokeTime);
+
+  const [trace] = readTraces(`${JSON.stringify({ session_id: sid(), action: "login", device: { user_agent: "Mozilla/5.0", webdriver: true }, events: [{ t: 10, type: "move", x: 1, y: 2 }, { t: 5, type: "down", x: 1, y: 2, button: 0 }, { t: 40, type: "keydown", key_class: "letter" }] })}\n`);
+  assert.deepEqual(trace.events.tMs, [5, 10, 40]);
+  const c = client();
+  const verdict = await replayTrace(c, trace);
+  await c.close();
+  assert.equal(verdict.eventCounts.total, 3);
+  assert.ok(verdict.reasons.some((r) => r.code === "AUTOMATION_WEBDRIVER"));
+});
