@@ -91,12 +91,17 @@ def bench_assess(engine: Engine, rng: np.random.Generator, events: int = 500, re
 
 
 def main() -> None:
-    """Print the numbers."""
+    """Print the numbers, with the rules-only engine (no learned model) as the baseline."""
     engine = Engine(EngineConfig())
+    rules = Engine(EngineConfig(use_model=False))
     rng = np.random.default_rng(SEED)
     bench_add(engine, rng, sessions=2, events=2560)  # warm-up
     print(f"add:    {bench_add(engine, rng):,.0f} events/s (batches of {BATCH})")
-    print(f"assess: {bench_assess(engine, rng):,.1f} µs per call (500-event session)")
+    full = bench_assess(engine, np.random.default_rng(SEED))
+    base = bench_assess(rules, np.random.default_rng(SEED))
+    print(f"assess: {full:,.1f} µs per call (500-event session)")
+    print(f"assess: {base:,.1f} µs per call (500-event session, rules only: use_model=False)")
+    print(f"assess: model costs {full / base:.2f}x the rules-only engine")
     long_session = bench_assess(engine, rng, events=100_000, repeats=200)
     print(f"assess: {long_session:,.1f} µs per call (100k-event session, full windows)")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Evidence, Finding, cv, ramp, skew_kurtosis
+from botsift_server.engine._evidence import Evidence, Finding, cv, median, ramp, skew_kurtosis
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
@@ -62,23 +62,38 @@ def flights_and_holds(
     flights = np.diff(t[keep])
     flights = flights[flights <= MAX_FLIGHT_MS]
 
-    holds: list[npt.NDArray[np.float64]] = []
-    for cls in np.unique(key_class[is_up]):
-        same = key_class == cls
-        sub_kind = kind[same]
-        sub_t = t[same]
-        n = sub_kind.shape[0]
-        pos = np.arange(n)
-        up_pos = pos[sub_kind == _KEY_UP]
-        # First press at or after each position (n when none), found by a reverse running minimum.
-        press_at = np.where(sub_kind == _KEY_DOWN, pos, n)
-        first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
-        previous_up = np.concatenate(([-1], up_pos[:-1]))
-        press = first_press_from[previous_up + 1]
-        paired = press < up_pos
-        holds.append(sub_t[up_pos[paired]] - sub_t[press[paired]])
-    hold = np.concatenate(holds) if holds else np.zeros(0, np.float64)
+    hold = _holds(t, kind, key_class) if is_up.any() else np.zeros(0, np.float64)
     return flights.astype(np.float64), hold[hold <= MAX_HOLD_MS].astype(np.float64)
+
+
+def _holds(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.float64]:
+    """Hold times: each release paired with the first press of its class since that class's
+    previous release. All classes at once: events are grouped by class (stable, so in time
+    order within a class), and a search never pairs across classes because a press found past
+    a release's own group comes after that release."""
+    order = np.argsort(key_class, kind="stable")
+    sub_kind = kind[order]
+    sub_cls = key_class[order]
+    sub_t = t[order]
+    n = sub_kind.shape[0]
+    pos = np.arange(n)
+    up_pos = pos[sub_kind == _KEY_UP]
+    # First press at or after each position (n when none), found by a reverse running minimum.
+    press_at = np.where(sub_kind == _KEY_DOWN, pos, n)
+    first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
+    # Where each release's search starts: after the previous release of its class, else at the
+    # class's first event.
+    group_start = np.searchsorted(sub_cls, sub_cls[up_pos], side="left")
+    previous_up = np.empty_like(up_pos)
+    previous_up[0:1] = -1
+    previous_up[1:] = up_pos[:-1]
+    search_from = np.maximum(previous_up + 1, group_start)
+    press = first_press_from[search_from]
+    paired = press < up_pos
+    held: npt.NDArray[np.float64] = sub_t[up_pos[paired]] - sub_t[press[paired]]
+    return held
 
 
 def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
@@ -103,7 +118,7 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
     findings: list[Finding] = []
     n_f, n_h = int(flights.shape[0]), int(holds.shape[0])
     flight_cv = cv(flights)
-    median_flight = float(np.median(flights)) if n_f else float("nan")
+    median_flight = median(flights) if n_f else float("nan")
     if n_f >= 8:
         constant = ramp(flight_cv, 0.12, 0.03) * ramp(n_f, 4, 20)
         if constant > 0.0:
@@ -127,7 +142,7 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
                 )
             )
     if n_h >= 5:
-        median_hold = float(np.median(holds))
+        median_hold = median(holds)
         zero = ramp(median_hold, 8.0, 2.0) * ramp(n_h, 2, 10)
         if zero > 0.0:
             findings.append(
@@ -163,7 +178,7 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
     if n_f >= 15:
         human = ramp(flight_cv, 0.15, 0.3) * ramp(skew, 0.0, 0.5) * ramp(median_flight, 30.0, 50.0)
         if n_h >= 5:
-            human *= ramp(float(np.median(holds)), 10.0, 30.0)
+            human *= ramp(median_hold, 10.0, 30.0)
         human *= ramp(n_f, 10, 30)
         if human > 0.0:
             findings.append(

@@ -58,20 +58,28 @@ class TreeModel:
 
     def terms(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Each feature's calibrated contribution to the log-odds (they add up with :attr:`offset`)."""
-        contrib = np.zeros(len(self.features))
+        # All trees advance one level per step. A leaf's children are itself, so a path that ends
+        # early just stays put (adding value[leaf] - value[leaf] = 0): no masks, no scatter-add.
+        feature, threshold, left, right, value = (
+            self.feature,
+            self.threshold,
+            self.left,
+            self.right,
+            self.value,
+        )
         node = self.roots
-        for _ in range(self.depth):
-            inner = ~self.is_leaf[node]
-            if not inner.any():
-                break
-            cur = node[inner]
-            f = self.feature[cur]
+        n = node.shape[0]
+        visited_f = np.empty(self.depth * n, np.intp)
+        deltas = np.empty(self.depth * n)
+        for level in range(self.depth):
+            f = feature[node]
             xv = x[f]
-            go_left = np.where(np.isnan(xv), self.missing_left[cur], xv <= self.threshold[cur])
-            nxt = np.where(go_left, self.left[cur], self.right[cur])
-            np.add.at(contrib, f, self.value[nxt] - self.value[cur])
-            node = node.copy()
-            node[inner] = nxt
+            go_left = np.where(np.isnan(xv), self.missing_left[node], xv <= threshold[node])
+            nxt = np.where(go_left, left[node], right[node])
+            visited_f[level * n : (level + 1) * n] = f
+            deltas[level * n : (level + 1) * n] = value[nxt] - value[node]
+            node = nxt
+        contrib = np.bincount(visited_f, deltas, len(self.features)).astype(np.float64, copy=False)
         out: npt.NDArray[np.float64] = self.platt_a * contrib
         return out
 

@@ -23,7 +23,7 @@ from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_features import pointer_features
+from botsift_server.engine.pointer_features import Steps, pointer_features
 
 DETECTOR = "pointer"
 
@@ -118,55 +118,34 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
     t, x32, y32, k = state.pointer_window.columns()
     x, y = x32.astype(np.float64), y32.astype(np.float64)
     findings: list[Finding] = []
-    with np.errstate(all="ignore"):
-        steps = _movement(t, x, y, k, config.segment_gap_ms)
-    findings.extend(steps.findings)
-    if model is not None and steps.move_steps >= MODEL_MIN_STEPS:
-        features = pointer_features(t, x, y, k, config.segment_gap_ms)[MODEL_FEATURE_INDEX]
-        strength = ramp(steps.move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
-        findings.extend(model_findings(model, features, strength))
+    move_steps = 0
+    if t.shape[0] >= 3:
+        with np.errstate(all="ignore"):
+            # One pass over the window's steps serves the rules and the model's features.
+            steps = Steps(t, x, y, k, config.segment_gap_ms)
+            move_steps = steps.n
+            findings.extend(_movement(steps))
+            if model is not None and move_steps >= MODEL_MIN_STEPS:
+                features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
+                strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
+                findings.extend(model_findings(model, features, strength))
     findings.extend(
         _clicks_and_jumps(
             totals.moves, totals.clicks_judged, totals.clicks_without_approach, totals.teleports
         )
     )
-    confidence = max(ramp(steps.move_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5))
+    confidence = max(ramp(move_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5))
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
-class _MovementResult:
-    __slots__ = ("findings", "move_steps")
-
-    def __init__(self, findings: list[Finding], move_steps: int) -> None:
-        self.findings = findings
-        self.move_steps = move_steps
-
-
-def _movement(
-    t: npt.NDArray[np.float64],
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.float64],
-    k: npt.NDArray[np.uint8],
-    gap_ms: float,
-) -> _MovementResult:
-    if t.shape[0] < 3:
-        return _MovementResult([], 0)
-    dt = np.diff(t)
-    dx = np.diff(x)
-    dy = np.diff(y)
-    length = np.hypot(dx, dy)
-    is_move = k == _MOVE
-    step = is_move[1:] & is_move[:-1] & (dt <= gap_ms)
-    n_steps = int(np.count_nonzero(step))
-    if n_steps < 3:
-        return _MovementResult([], n_steps)
+def _movement(steps: Steps) -> list[Finding]:
+    if steps.n < 3:
+        return []
     findings: list[Finding] = []
 
     # Segments: runs of consecutive movement steps, cut by pauses and clicks.
-    seg = np.cumsum(~step)[step]
-    s_dt, s_dx, s_dy, s_len = dt[step], dx[step], dy[step], length[step]
-    seg = seg - seg[0]
-    n_seg = int(seg[-1]) + 1
+    seg, n_seg = steps.seg, steps.n_seg
+    s_dt, s_dx, s_dy, s_len = steps.dt, steps.dx, steps.dy, steps.length
     count = np.bincount(seg, minlength=n_seg).astype(np.float64)
     path = np.bincount(seg, s_len, n_seg)
     chord = np.hypot(np.bincount(seg, s_dx, n_seg), np.bincount(seg, s_dy, n_seg))
@@ -182,12 +161,12 @@ def _movement(
         straight = chord[qualifies] / path[qualifies]
         v_mean = v_sum[qualifies] / v_n[qualifies]
         v_cv = np.sqrt(np.maximum(v_sq[qualifies] / v_n[qualifies] - v_mean * v_mean, 0.0)) / v_mean
-        w = path[qualifies] / path[qualifies].sum()
-        linear = float(np.sum(w * np.clip((straight - 0.99) / 0.009, 0.0, 1.0)))
-        constant = float(np.sum(w * np.clip((0.25 - v_cv) / 0.17, 0.0, 1.0)))
-        curved = np.clip((0.995 - straight) / 0.045, 0.0, 1.0)
-        varied = np.clip((v_cv - 0.2) / 0.25, 0.0, 1.0)
-        human = float(np.sum(w * np.minimum(curved, varied)))
+        w = path[qualifies] / float(np.add.reduce(path[qualifies]))
+        linear = float(np.add.reduce(w * _unit((straight - 0.99) / 0.009)))
+        constant = float(np.add.reduce(w * _unit((0.25 - v_cv) / 0.17)))
+        curved = _unit((0.995 - straight) / 0.045)
+        varied = _unit((v_cv - 0.2) / 0.25)
+        human = float(np.add.reduce(w * np.minimum(curved, varied)))
         enough = ramp(n_qual, 0, 2)
         if linear * enough > 0.0:
             findings.append(
@@ -229,7 +208,9 @@ def _movement(
     pair = big[1:] & big[:-1] & (seg[1:] == seg[:-1])
     n_pairs = int(np.count_nonzero(pair))
     if n_pairs >= 10:
-        same = (np.abs(np.diff(s_dx)) <= REPEAT_TOLERANCE_PX) & (np.abs(np.diff(s_dy)) <= REPEAT_TOLERANCE_PX)
+        same = (np.abs(s_dx[1:] - s_dx[:-1]) <= REPEAT_TOLERANCE_PX) & (
+            np.abs(s_dy[1:] - s_dy[:-1]) <= REPEAT_TOLERANCE_PX
+        )
         frac = int(np.count_nonzero(same & pair)) / n_pairs
         repeated = ramp(frac, 0.3, 0.8) * ramp(n_pairs, 5, 30)
         if repeated > 0.0:
@@ -253,7 +234,13 @@ def _movement(
                 -1.0 * humanlike,
             )
         )
-    return _MovementResult(findings, n_steps)
+    return findings
+
+
+def _unit(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``values`` clamped to [0, 1] (``np.clip`` without its argument handling)."""
+    out: npt.NDArray[np.float64] = np.minimum(np.maximum(values, 0.0), 1.0)
+    return out
 
 
 def _clicks_and_jumps(moves: int, clicks: int, without_approach: int, teleports: int) -> list[Finding]:

@@ -23,6 +23,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from botsift_server.engine._evidence import mean, median, std
 from botsift_server.engine._types import EventKind
 
 _MOVE, _DOWN = int(EventKind.MOVE), int(EventKind.DOWN)
@@ -65,19 +66,61 @@ _SEGMENT_GAP_MS = 300.0
 _PAUSE_MS = 100.0
 
 
+class Steps:
+    """The movement steps of a run of mouse events, computed once and shared by the rules
+    (:mod:`botsift_server.engine.pointer`) and the features.
+
+    A step joins two consecutive MOVE events less than the segment gap apart; ``seg`` numbers
+    the segment (run of steps) each step belongs to, from 0.
+    """
+
+    __slots__ = ("dt", "dx", "dy", "length", "n", "n_seg", "seg", "step")
+
+    def __init__(
+        self,
+        t: npt.NDArray[np.float64],
+        x: npt.NDArray[np.float64],
+        y: npt.NDArray[np.float64],
+        k: npt.NDArray[np.uint8],
+        gap_ms: float,
+    ) -> None:
+        dt_all = t[1:] - t[:-1]
+        is_move = k == _MOVE
+        step = is_move[1:] & is_move[:-1] & (dt_all <= gap_ms)
+        self.step = step
+        """Which consecutive event pairs are movement steps."""
+        self.n = int(np.count_nonzero(step))
+        """How many steps there are."""
+        if self.n:
+            seg = np.cumsum(~step)[step]
+            self.seg = seg - seg[0]
+            self.n_seg = int(self.seg[-1]) + 1
+        else:
+            self.seg = np.zeros(0, np.int64)
+            self.n_seg = 0
+        self.dt = dt_all[step]
+        self.dx = (x[1:] - x[:-1])[step]
+        self.dy = (y[1:] - y[:-1])[step]
+        self.length = np.hypot(self.dx, self.dy)
+
+
 def pointer_features(
     t: npt.NDArray[np.float64],
     x: npt.NDArray[np.float64],
     y: npt.NDArray[np.float64],
     k: npt.NDArray[np.uint8],
     gap_ms: float = _SEGMENT_GAP_MS,
+    steps: Steps | None = None,
 ) -> npt.NDArray[np.float64]:
-    """The pointer feature vector of a run of mouse events (MOVE, DOWN, UP), oldest first."""
+    """The pointer feature vector of a run of mouse events (MOVE, DOWN, UP), oldest first.
+
+    ``steps`` may pass the run's :class:`Steps` when the caller already has them.
+    """
     out = np.full(len(POINTER_FEATURES), np.nan)
     if t.shape[0] < 4:
         return out
     with np.errstate(all="ignore"):
-        _fill(out, t, x, y, k, gap_ms)
+        _fill(out, t, x, y, k, steps if steps is not None else Steps(t, x, y, k, gap_ms))
     out[~np.isfinite(out)] = np.nan
     return out
 
@@ -88,134 +131,140 @@ def _fill(
     x: npt.NDArray[np.float64],
     y: npt.NDArray[np.float64],
     k: npt.NDArray[np.uint8],
-    gap_ms: float,
+    steps: Steps,
 ) -> None:
-    dt_all = np.diff(t)
-    dx_all = np.diff(x)
-    dy_all = np.diff(y)
-    is_move = k == _MOVE
-    step = is_move[1:] & is_move[:-1] & (dt_all <= gap_ms)
-    n = int(np.count_nonzero(step))
+    n = steps.n
     out[0] = math.log1p(n)
     # A press followed by movement: how long the hand waits before moving (drag starts).
     downs = np.flatnonzero(k[:-1] == _DOWN)
     if downs.shape[0]:
         after = downs + 1
-        moving = is_move[after]
+        moving = k[after] == _MOVE
         if moving.any():
             wait = t[after[moving]] - t[downs[moving]]
-            out[24] = math.log1p(float(np.median(wait)))
+            out[24] = math.log1p(median(wait))
     if n < 3:
         return
-    seg = np.cumsum(~step)[step]
-    seg = seg - seg[0]
-    n_seg = int(seg[-1]) + 1
-    dt, dx, dy = dt_all[step], dx_all[step], dy_all[step]
-    length = np.hypot(dx, dy)
+    seg, n_seg = steps.seg, steps.n_seg
+    dt, dx, dy, length = steps.dt, steps.dx, steps.dy, steps.length
 
     # Sampling: the timer that produced the events.
     pos_dt = dt[dt > 0.0]
-    if pos_dt.shape[0] >= 3:
-        mean_dt = float(pos_dt.mean())
-        out[1] = math.log(float(np.median(pos_dt)))
-        out[2] = float(pos_dt.std()) / mean_dt
+    m = pos_dt.shape[0]
+    if m >= 3:
+        mean_dt = mean(pos_dt)
+        out[1] = math.log(median(pos_dt))
+        out[2] = std(pos_dt) / mean_dt
         bins = np.bincount(np.minimum(np.rint(pos_dt).astype(np.int64), 255), minlength=256)
-        p = bins[bins > 0] / pos_dt.shape[0]
-        out[3] = float(-(p * np.log(p)).sum()) / math.log(min(256, pos_dt.shape[0]) + 1.0)
-        out[4] = float(bins.max()) / pos_dt.shape[0]
-        if pos_dt.shape[0] >= 6:
+        p = bins[bins > 0] / m
+        out[3] = -float(_SUM(p * np.log(p))) / math.log(min(256, m) + 1.0)
+        out[4] = float(bins.max()) / m
+        if m >= 6:
             a, b = pos_dt[:-1] - mean_dt, pos_dt[1:] - mean_dt
-            denom = math.sqrt(float((a * a).sum()) * float((b * b).sum()))
-            out[5] = float((a * b).sum()) / denom if denom > 0.0 else 0.0
+            denom = math.sqrt(float(_SUM(a * a)) * float(_SUM(b * b)))
+            out[5] = float(_SUM(a * b)) / denom if denom > 0.0 else 0.0
     out[6] = float(np.count_nonzero(length == 0.0)) / n
     out[7] = float(np.count_nonzero(length <= 1.5)) / n
-    moving = length > 0.0
-    if np.count_nonzero(moving) >= 3:
-        lm = length[moving]
-        out[8] = float(lm.std()) / float(lm.mean())
-    pause = dt > _PAUSE_MS
-    out[25] = float(dt[pause].sum()) / max(float(dt.sum()), 1.0)
+    lm = length[length > 0.0]
+    if lm.shape[0] >= 3:
+        out[8] = std(lm) / mean(lm)
+    out[25] = float(_SUM(dt[dt > _PAUSE_MS])) / max(float(_SUM(dt)), 1.0)
 
     # Geometry.
     path = np.bincount(seg, length, n_seg)
     chord = np.hypot(np.bincount(seg, dx, n_seg), np.bincount(seg, dy, n_seg))
     long_seg = path >= 50.0
     if long_seg.any():
-        out[9] = float((chord[long_seg]).sum() / path[long_seg].sum())
-    directed = length >= _MIN_DIRECTION_PX
-    idx = np.flatnonzero(directed)
+        out[9] = float(_SUM(chord[long_seg])) / float(_SUM(path[long_seg]))
+    idx = np.flatnonzero(length >= _MIN_DIRECTION_PX)
     if idx.shape[0] >= 4:
         angle = np.arctan2(dy[idx], dx[idx])
         same_seg = seg[idx[1:]] == seg[idx[:-1]]
-        turn = np.angle(np.exp(1j * np.diff(angle)))[same_seg]
-        if turn.shape[0] >= 3:
+        change = angle[1:] - angle[:-1]
+        # The change of direction wrapped to (-pi, pi]: the angle of exp(i * change).
+        turn = np.arctan2(np.sin(change), np.cos(change))[same_seg]
+        n_turn = turn.shape[0]
+        if n_turn >= 3:
             abs_turn = np.abs(turn)
-            out[10] = float(abs_turn.mean())
-            out[11] = float(turn.std())
-            out[12] = float(np.count_nonzero(abs_turn < 0.02)) / turn.shape[0]
+            out[10] = mean(abs_turn)
+            out[11] = std(turn)
+            out[12] = float(np.count_nonzero(abs_turn < 0.02)) / n_turn
             signs = np.sign(turn[abs_turn > 0.02])
             if signs.shape[0] >= 3:
-                out[13] = float(np.count_nonzero(np.diff(signs) != 0)) / (signs.shape[0] - 1)
+                out[13] = float(np.count_nonzero(signs[1:] != signs[:-1])) / (signs.shape[0] - 1)
             # Two-thirds power law: log speed against log curvature (turn per px) along the path.
-            sel_dt = dt[idx]
-            speed = length[idx] / np.maximum(sel_dt, 1.0)
-            curv = abs_turn / (0.5 * (length[idx][1:] + length[idx][:-1]))[same_seg]
+            len_idx = length[idx]
+            speed = len_idx / np.maximum(dt[idx], 1.0)
+            curv = abs_turn / (0.5 * (len_idx[1:] + len_idx[:-1]))[same_seg]
             v_mid = 0.5 * (speed[1:] + speed[:-1])[same_seg]
             ok = (curv > 1e-4) & (v_mid > 0.0)
             if np.count_nonzero(ok) >= 6:
                 lc, lv = np.log(curv[ok]), np.log(v_mid[ok])
-                lc = lc - lc.mean()
-                lv = lv - lv.mean()
-                var_c = float((lc * lc).sum())
-                var_v = float((lv * lv).sum())
+                lc = lc - mean(lc)
+                lv = lv - mean(lv)
+                var_c = float(_SUM(lc * lc))
+                var_v = float(_SUM(lv * lv))
                 if var_c > 0.0 and var_v > 0.0:
-                    out[18] = float((lc * lv).sum()) / var_c
-                    out[19] = float((lc * lv).sum()) / math.sqrt(var_c * var_v)
+                    cov = float(_SUM(lc * lv))
+                    out[18] = cov / var_c
+                    out[19] = cov / math.sqrt(var_c * var_v)
 
     # Kinematics.
     timed = dt > 0.0
     if np.count_nonzero(timed) >= 4:
-        v = length[timed] / dt[timed]
-        vs = seg[timed]
-        out[14] = float(v.std()) / float(v.mean()) if float(v.mean()) > 0.0 else np.nan
-        out[15] = math.log(float(v.mean()) + 1e-3)
         tv = dt[timed]
+        v = length[timed] / tv
+        vs = seg[timed]
+        v_mean = mean(v)
+        out[14] = std(v) / v_mean if v_mean > 0.0 else np.nan
+        out[15] = math.log(v_mean + 1e-3)
         same = vs[1:] == vs[:-1]
-        acc = (np.diff(v) / (0.5 * (tv[1:] + tv[:-1])))[same]
+        acc = ((v[1:] - v[:-1]) / (0.5 * (tv[1:] + tv[:-1])))[same]
         if acc.shape[0] >= 3:
-            out[16] = float(np.abs(acc).std()) / (float(np.abs(acc).mean()) + 1e-9)
-            jerk = np.diff(acc) / np.maximum(tv[2:][same[1:]][: acc.shape[0] - 1], 1.0)
+            abs_acc = np.abs(acc)
+            out[16] = std(abs_acc) / (mean(abs_acc) + 1e-9)
+            jerk = (acc[1:] - acc[:-1]) / np.maximum(tv[2:][same[1:]][: acc.shape[0] - 1], 1.0)
             if jerk.shape[0] >= 2:
-                out[17] = math.log(float(np.median(np.abs(jerk))) / (float(v.mean()) + 1e-3) + 1e-9)
-        # Sub-movements: local maxima of a lightly smoothed speed profile, per segment.
+                out[17] = math.log(median(np.abs(jerk)) / (v_mean + 1e-3) + 1e-9)
         if v.shape[0] >= 5:
-            vsm = np.convolve(v, np.array([0.25, 0.5, 0.25]), mode="same")
-            peak = np.zeros(v.shape[0], bool)
-            peak[1:-1] = (
-                (vsm[1:-1] > vsm[:-2]) & (vsm[1:-1] >= vsm[2:]) & (vs[1:-1] == vs[:-2]) & (vs[1:-1] == vs[2:])
-            )
-            big = vsm > 0.3 * float(vsm.max())
-            n_peaks = np.bincount(vs[peak & big], minlength=n_seg)
-            counted = np.bincount(vs, minlength=n_seg) >= 5
-            if counted.any():
-                out[20] = float(n_peaks[counted].mean())
-            # Where the fastest moment falls in each long segment (0 start, 1 end): humans peak early.
-            # Vectorised per segment: rank of each sample within its segment, and the fastest one.
-            long_segs = counted[vs]
-            if long_segs.any():
-                seg_start = np.searchsorted(vs, np.arange(n_seg))
-                seg_len = np.bincount(vs, minlength=n_seg)
-                order = np.lexsort((-vsm, vs))
-                first = order[seg_start[counted]]
-                rank = (first - seg_start[counted]) / np.maximum(seg_len[counted] - 1, 1)
-                out[21] = float(rank.mean())
+            _sub_movements(out, v, vs, n_seg)
 
     # Grid and interpolation tells.
+    step = steps.step
     xs, ys = x[1:][step], y[1:][step]
     frac = (np.abs(xs - np.rint(xs)) > 1e-3) | (np.abs(ys - np.rint(ys)) > 1e-3)
     out[22] = float(np.count_nonzero(frac)) / n
     big = length >= 3.0
     pair = big[1:] & big[:-1] & (seg[1:] == seg[:-1])
-    if np.count_nonzero(pair) >= 5:
-        same_vec = (np.abs(np.diff(dx)) <= 0.01) & (np.abs(np.diff(dy)) <= 0.01)
-        out[23] = float(np.count_nonzero(same_vec & pair)) / float(np.count_nonzero(pair))
+    n_pairs = int(np.count_nonzero(pair))
+    if n_pairs >= 5:
+        same_vec = (np.abs(dx[1:] - dx[:-1]) <= 0.01) & (np.abs(dy[1:] - dy[:-1]) <= 0.01)
+        out[23] = float(np.count_nonzero(same_vec & pair)) / float(n_pairs)
+
+
+def _sub_movements(
+    out: npt.NDArray[np.float64], v: npt.NDArray[np.float64], vs: npt.NDArray[np.int64], n_seg: int
+) -> None:
+    """Sub-movements: local maxima of a lightly smoothed speed profile, per segment."""
+    vsm = np.convolve(v, _SMOOTH, mode="same")
+    peak = np.zeros(v.shape[0], bool)
+    peak[1:-1] = (
+        (vsm[1:-1] > vsm[:-2]) & (vsm[1:-1] >= vsm[2:]) & (vs[1:-1] == vs[:-2]) & (vs[1:-1] == vs[2:])
+    )
+    big = vsm > 0.3 * float(vsm.max())
+    n_peaks = np.bincount(vs[peak & big], minlength=n_seg)
+    seg_len = np.bincount(vs, minlength=n_seg)
+    counted = seg_len >= 5
+    if counted.any():
+        out[20] = mean(n_peaks[counted].astype(np.float64))
+        # Where the fastest moment falls in each long segment (0 start, 1 end): humans peak early.
+        # Vectorised per segment: rank of each sample within its segment, and the fastest one.
+        seg_start = np.searchsorted(vs, np.arange(n_seg))
+        order = np.lexsort((-vsm, vs))
+        first = order[seg_start[counted]]
+        rank = (first - seg_start[counted]) / np.maximum(seg_len[counted] - 1, 1)
+        out[21] = mean(rank)
+
+
+_SMOOTH = np.array([0.25, 0.5, 0.25])
+_SUM = np.add.reduce
