@@ -78,7 +78,7 @@ proto-check: $(VENV_STAMP) $(PROTOC_GEN_OPENAPI) ## fail when the committed gene
 	$(PY) tools/genopenapi.py --plugin $(PROTOC_GEN_OPENAPI) --out $(OPENAPI) --check
 
 .PHONY: gateway-config
-gateway-config: proto $(SWAGGER_UI) ## render gateway/envoy.yaml into build/gateway/ and validate it with Envoy
+gateway-config: proto $(SWAGGER_UI) web ## render gateway/envoy.yaml into build/gateway/ and validate it with Envoy
 	$(PY) tools/gateway.py render
 	$(PY) tools/gateway.py validate
 
@@ -99,7 +99,7 @@ fmt: $(VENV_STAMP) ## format and auto-fix Python code
 	$(VENV)/bin/ruff check --fix .
 
 .PHONY: test
-test: $(VENV_STAMP) tools generators lint test-node ## set everything up, lint, and run every test
+test: $(VENV_STAMP) tools generators lint test-node test-web ## set everything up, lint, and run every test
 	$(PY) -m pytest
 
 # ---------------------------------------------------------------- SDK packages
@@ -129,14 +129,39 @@ dist: $(VENV_STAMP) node ## build the Python (sdist, wheel) and Node (tarball) S
 	$(PY) -m twine check --strict dist/python/*
 	cd $(NODE_SDK) && npm pack --silent --ignore-scripts --pack-destination ../../dist/node
 
+# The browser collector (clients/web): esbuild minifies src/ into dist/ (not committed); Envoy
+# serves the result and the demo page at /demo. The browser test drives Debian's chromium with
+# playwright-core, which never downloads browsers.
+WEB := clients/web
+WEB_STAMP := $(WEB)/node_modules/.installed
+WEB_BUNDLE := $(WEB)/dist/botsift.min.js
+CHROMIUM := /usr/bin/chromium
+
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund --prefix $(WEB)
+	touch $@
+
+$(WEB_BUNDLE): $(WEB_STAMP) $(wildcard $(WEB)/src/*.js) $(WEB)/scripts/build.mjs
+	npm run --silent --prefix $(WEB) build
+
+$(CHROMIUM):
+	if ! command -v chromium >/dev/null; then apt-get update -qq && apt-get install -y -qq chromium; fi
+
+.PHONY: web
+web: $(WEB_BUNDLE) ## build the browser collector (clients/web/dist/botsift.min.js)
+
+.PHONY: test-web
+test-web: web $(CHROMIUM) ## the collector's node tests (key classes, size budget); chromium for tests/web
+	npm test --silent --prefix $(WEB)
+
 # ---------------------------------------------------------------- running
 
 .PHONY: run
-run: $(VENV_STAMP) proto $(GRPCURL) $(SWAGGER_UI) ## start the server (embedded PostgreSQL, sandbox keys) and Envoy on :8080
+run: $(VENV_STAMP) proto $(GRPCURL) $(SWAGGER_UI) web ## start the server (embedded PostgreSQL, sandbox keys) and Envoy on :8080
 	$(PY) tools/run.py
 
 .PHONY: bench
-bench: $(VENV_STAMP) proto $(SWAGGER_UI) ## run the benchmarks in perf/ and print their numbers
+bench: $(VENV_STAMP) proto $(SWAGGER_UI) web ## run the benchmarks in perf/ and print their numbers
 	$(PY) perf/bench_engine.py
 	$(PY) perf/bench_gateway.py
 

@@ -107,6 +107,12 @@ def parser() -> argparse.ArgumentParser:
         "--openapi", type=Path, default=Path(_env("OPENAPI", str(ROOT / "gateway" / "openapi.yaml")))
     )
     p.add_argument("--docs-dir", type=Path, default=Path(_env("DOCS_DIR", str(ROOT / "gateway" / "docs"))))
+    p.add_argument(
+        "--web-dir",
+        type=Path,
+        default=Path(_env("WEB_DIR", str(ROOT / "clients" / "web"))),
+        help="the browser collector package: /demo serves demo/index.html and dist/botsift.min.js",
+    )
     p.add_argument("--log-level", default=_env("LOG_LEVEL", "warning"))
     return p
 
@@ -219,6 +225,14 @@ def write_descriptor(source: Path, out: Path) -> Path:
     return out
 
 
+def _collector_script(web_dir: Path) -> Path:
+    # Envoy loads the file when it starts and refuses the whole config when it is missing.
+    script = (web_dir / "dist" / "botsift.min.js").resolve()
+    if not script.is_file():
+        raise SystemExit(f"gateway: {script} is missing; `make web` builds it")
+    return script
+
+
 def render(args: argparse.Namespace, descriptor: Path) -> str:
     """The Envoy config for ``args``, as YAML, transcoding with the ``descriptor`` set."""
     upstreams = args.upstream or _env_list("UPSTREAMS", ["127.0.0.1:50051"])
@@ -236,6 +250,8 @@ def render(args: argparse.Namespace, descriptor: Path) -> str:
         "docs_dir": str(args.docs_dir.resolve()),
         "swagger_ui_dir": str((args.docs_dir / "node_modules" / "swagger-ui-dist").resolve()),
         "openapi": str(args.openapi.resolve()),
+        "demo_page": str((args.web_dir / "demo" / "index.html").resolve()),
+        "collector_script": str(_collector_script(args.web_dir)),
         "rest_timeout": f"{args.rest_timeout_s}s",
         "rate_limit_burst": args.rate_limit_burst,
         "rate_limit_per_fill": args.rate_limit_per_second,

@@ -1,0 +1,72 @@
+// Opens the demo page in Debian's chromium (headless, driven by playwright-core: navigator.webdriver
+// is true, as under any WebDriver/CDP automation), moves and clicks like a script, types into
+// the form, submits, and waits for the verdict. Prints one JSON object on stdout:
+//   {"verdict": {...}, "bodies": ["<ScoreSession request body>", ...], "page": "<verdict panel text>"}
+//
+//   node test/browser/drive-demo.mjs --url 'http://127.0.0.1:8080/demo?key=pk_test_...' \
+//     --screenshot test-output/demo.png --email robot@example.com --password 'hunter2'
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values: opts } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    screenshot: { type: 'string' },
+    email: { type: 'string', default: 'robot@example.com' },
+    password: { type: 'string', default: 'correct-horse' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+  },
+});
+if (!opts.url || !opts.screenshot) throw new Error('--url and --screenshot are required');
+
+const profile = mkdtempSync(join(tmpdir(), 'botsift-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: opts.chromium,
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+  ],
+  viewport: { width: 1000, height: 640 },
+  timeout: 60000,
+});
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  const bodies = [];
+  const logs = [];
+  page.on('request', (r) => r.url().includes('/v1/sessions:score') && bodies.push(r.postData() || ''));
+  page.on('console', (m) => logs.push(m.text()));
+  page.on('pageerror', (e) => logs.push(String(e)));
+  await page.goto(opts.url, { waitUntil: 'load' });
+
+  // A script's pointer: straight lines at a constant pace, clicks dead in the middle.
+  const centre = async (selector) => {
+    const box = await page.locator(selector).boundingBox();
+    return [box.x + box.width / 2, box.y + box.height / 2];
+  };
+  await page.mouse.move(20, 20);
+  for (const [selector, text] of [['#email', opts.email], ['#password', opts.password]]) {
+    const [x, y] = await centre(selector);
+    await page.mouse.move(x, y, { steps: 25 });
+    await page.mouse.click(x, y);
+    await page.keyboard.type(text, { delay: 40 });
+  }
+  await page.mouse.wheel(0, 120);
+  const [x, y] = await centre('#submit');
+  await page.mouse.move(x, y, { steps: 25 });
+  await page.mouse.click(x, y);
+
+  await page.waitForSelector('#verdict[data-done]', { timeout: 30000 });
+  const done = await page.getAttribute('#verdict', 'data-done');
+  mkdirSync(dirname(opts.screenshot), { recursive: true });
+  await page.screenshot({ path: opts.screenshot, fullPage: true });
+  const verdict = done === 'true' ? await page.evaluate(() => collector.finish()) : null;
+  const text = await page.innerText('#verdict');
+  process.stdout.write(JSON.stringify({ verdict, bodies, page: text, logs }) + '\n');
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
