@@ -198,6 +198,18 @@ eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .bo
 	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/balabit-movements.jsonl \
 	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/bot-*.jsonl --report .botsift/report
 
+# The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
+TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl
+
+.PHONY: train-data
+train-data: $(GEN_STAMP) ## generate the bot traces the shipped model is trained on (.botsift/data/train-bot-*)
+	for g in $(BOTS); do $(VENV)/bin/botsift-server data generate $$g --count 400 --seed 2 --out $(DATA)/train-bot-$$g.jsonl; done
+
+.PHONY: model-check
+model-check: $(VENV_STAMP) ## retrain the shipped model (after make data train-data) and check it is byte-identical
+	$(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl --out .botsift/model-check.json
+	cmp .botsift/model-check.json server/src/botsift_server/engine/model/model.json
+
 .PHONY: clean
 clean: ## remove build products (keeps .botsift/ data)
 	rm -rf $(VENV) $(TOOLS) $(DESCRIPTOR) .pytest_cache .mypy_cache .ruff_cache

@@ -240,10 +240,24 @@ def train_modality(
     return calibrated, metrics
 
 
-def train_bundle(samples: Iterable[Sample], seed: int, version: str) -> ModelBundle:
-    """Models for every modality the samples have, in one bundle with their metrics."""
+def train_bundle(
+    samples: Iterable[Sample],
+    seed: int,
+    version: str,
+    ship: Iterable[str] | None = None,
+    not_shipped_notes: Mapping[str, str] | None = None,
+) -> ModelBundle:
+    """Models for every modality the samples have, in one bundle with their metrics.
+
+    Every modality with both labels is trained and measured; only those in ``ship`` (all when
+    None) keep their model in the bundle. A modality trained but not shipped keeps its metrics,
+    plus the note ``not_shipped_notes[modality]`` under ``<modality>_not_shipped``, so the model
+    file says why it is missing: the file is what the command writes, never edited by hand.
+    """
     engine = Engine(model=EMPTY_BUNDLE)
     pool = list(samples)
+    shipped = None if ship is None else frozenset(ship)
+    notes = dict(not_shipped_notes or {})
     models: dict[str, TreeModel] = {}
     metrics: dict[str, Any] = {"seed": seed, "folds": FOLDS, "trees": TREES, "depth": TREE_DEPTH}
     for modality in sorted(MODALITY_FEATURES):
@@ -252,8 +266,11 @@ def train_bundle(samples: Iterable[Sample], seed: int, version: str) -> ModelBun
         if len(labels) < 2:
             continue
         model, found = train_modality(chosen, modality, seed, engine)
-        models[modality] = model
         metrics[modality] = found
+        if shipped is None or modality in shipped:
+            models[modality] = model
+        else:
+            metrics[f"{modality}_not_shipped"] = notes.get(modality, "left out of the shipped file")
     return ModelBundle(models, version, metrics)
 
 
