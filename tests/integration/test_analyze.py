@@ -180,3 +180,28 @@ async def test_a_session_id_that_already_has_a_final_verdict_is_refused(
 
     assert again.WhichOneof("result") == "error"
     assert again.error.code == grpc.StatusCode.ALREADY_EXISTS.value[0]
+
+
+async def test_a_client_that_reconnects_within_the_grace_period_resumes_its_session(
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
+) -> None:
+    session_id = new_session_id()
+    parts = split(curve_events(40, seed=5), 2)
+    first = open_stream(detection, tenant.publishable)
+    await first.write(begin(session_id))
+    await first.write(batch(session_id, parts[0], 1))
+    await first.write(ask(session_id))
+    assert (await next_response(first)).verdict.event_counts.total == 20
+    first.cancel()
+
+    # As the SDKs do: start again, resend every batch with its original number, go on.
+    items = [
+        begin(session_id),
+        batch(session_id, parts[0], 1),
+        batch(session_id, parts[1], 2),
+        end(session_id),
+    ]
+    [final] = await collect(detection, tenant.publishable, items)
+
+    assert final.verdict.final
+    assert final.verdict.event_counts.total == 40

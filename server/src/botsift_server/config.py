@@ -70,6 +70,10 @@ class LimitSettings:
     """Events in one ``EventBatch`` or ``ScoreSession`` request."""
     session_idle_timeout_s: float = 1800.0
     """An open session with no message for this long is closed without a verdict."""
+    resume_grace_s: float = 30.0
+    """When a stream drops, its open sessions wait this long for the client to reconnect and
+    start them again (resuming with their events); then they are judged and stored. 0 stores
+    them at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +190,7 @@ class Settings:
             ("limits.max_events_per_session", self.limits.max_events_per_session >= 1),
             ("limits.max_events_per_batch", self.limits.max_events_per_batch >= 1),
             ("limits.session_idle_timeout_s", self.limits.session_idle_timeout_s > 0),
+            ("limits.resume_grace_s", self.limits.resume_grace_s >= 0),
             ("database.min_connections", self.database.min_connections >= 1),
             ("database.max_connections", self.database.max_connections >= self.database.min_connections),
             ("database.commit_max_batch", self.database.commit_max_batch >= 1),

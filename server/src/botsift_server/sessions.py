@@ -5,11 +5,14 @@ Protobuf-free: the servicer translates messages to these calls and back.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from botsift_server.auth import Principal
 from botsift_server.config import LimitSettings
@@ -20,9 +23,12 @@ from botsift_server.errors import (
     FieldViolation,
     InvalidArgumentError,
     ResourceExhaustedError,
+    StoreUnavailableError,
 )
 from botsift_server.metrics import Metrics
 from botsift_server.store import Store, VerdictRecord
+
+_log = logging.getLogger("botsift.sessions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +102,28 @@ class SessionManager:
 
     def close(self, table: StreamSessions, session: Session) -> None:
         """Forget an open session without a verdict."""
-        if table.sessions.pop(session.session_id, None) is not None:
-            self.open_sessions -= 1
-            self.metrics.sessions_open.dec()
+        if self.detach(table, session):
+            self.release(session)
+
+    def detach(self, table: StreamSessions, session: Session) -> bool:
+        """Take a session off a stream's table; it stays open (and counted) until released."""
+        return table.sessions.pop(session.session_id, None) is not None
+
+    def attach(self, table: StreamSessions, session: Session) -> None:
+        """Put a detached session on a stream's table (a client resuming it)."""
+        if session.session_id in table.sessions:
+            raise AlreadyExistsError(f"session {session.session_id!r} is already open on this stream")
+        if len(table.sessions) >= self.limits.max_sessions_per_stream:
+            raise ResourceExhaustedError(
+                f"this stream has {self.limits.max_sessions_per_stream} open sessions; end some first"
+            )
+        session.last_seen = self.clock()
+        table.sessions[session.session_id] = session
+
+    def release(self, session: Session) -> None:
+        """Count a detached session as closed."""
+        self.open_sessions -= 1
+        self.metrics.sessions_open.dec()
 
     @staticmethod
     def check_sequence(session: Session, sequence: int) -> bool:
@@ -176,3 +201,87 @@ class StreamSessions:
 
     stream_id: uuid.UUID = field(default_factory=uuid.uuid4)
     sessions: dict[str, Session] = field(default_factory=dict)
+
+
+class Parking:
+    """Sessions whose stream dropped while they were open.
+
+    A client that reconnects within ``limits.resume_grace_s`` and starts the session again
+    gets it back with its events (batches it resends with their original ``sequence`` numbers
+    are skipped); otherwise the session is judged on what it received and its final verdict is
+    stored, so a backend can still fetch it with ``GetVerdict``.
+    """
+
+    def __init__(self, manager: SessionManager) -> None:
+        self._manager = manager
+        self._sessions: dict[tuple[uuid.UUID, str], Session] = {}
+        self._timers: dict[tuple[uuid.UUID, str], asyncio.Task[None]] = {}
+        self._finishing: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def park(self, table: StreamSessions, session: Session) -> None:
+        """Keep a session of a dropped stream for the grace period."""
+        if not self._manager.detach(table, session):
+            return
+        key = (session.tenant.tenant_id, session.session_id)
+        previous = self._sessions.pop(key, None)
+        if previous is not None:
+            # The same session id was parked by an earlier dropped stream: finish that one now.
+            self._cancel_timer(key)
+            self._spawn(self._finish(previous))
+        self._sessions[key] = session
+        self._timers[key] = asyncio.get_running_loop().create_task(self._expire(key, session))
+
+    def claim(self, tenant_id: uuid.UUID, session_id: str) -> Session | None:
+        """The parked session a reconnecting client starts again, or ``None``."""
+        key = (tenant_id, session_id)
+        session = self._sessions.pop(key, None)
+        if session is not None:
+            self._cancel_timer(key)
+        return session
+
+    def put_back(self, session: Session) -> None:
+        """Return a claimed session that could not be attached (keeps its grace period going)."""
+        key = (session.tenant.tenant_id, session.session_id)
+        self._sessions[key] = session
+        self._timers[key] = asyncio.get_running_loop().create_task(self._expire(key, session))
+
+    async def finish_all(self) -> None:
+        """Finish every parked session now (server shutdown)."""
+        for key, session in list(self._sessions.items()):
+            del self._sessions[key]
+            self._cancel_timer(key)
+            self._spawn(self._finish(session))
+        if self._finishing:
+            await asyncio.wait(set(self._finishing))
+
+    async def _expire(self, key: tuple[uuid.UUID, str], session: Session) -> None:
+        await asyncio.sleep(self._manager.limits.resume_grace_s)
+        if self._sessions.get(key) is session:
+            del self._sessions[key]
+            self._timers.pop(key, None)
+            await self._finish(session)
+
+    async def _finish(self, session: Session) -> None:
+        try:
+            outcome = self._manager.assess(session, final=True)
+            await self._manager.persist(session.tenant, outcome, session.state.event_count)
+        except (AlreadyExistsError, StoreUnavailableError) as exc:
+            _log.warning(
+                "a parked session could not be stored",
+                extra={"session_id": session.session_id, "error": str(exc)},
+            )
+        finally:
+            self._manager.release(session)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    def _cancel_timer(self, key: tuple[uuid.UUID, str]) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()

@@ -20,13 +20,15 @@ from botsift_server.errors import (
     NotFoundError,
     StoreUnavailableError,
 )
-from botsift_server.sessions import Outcome, Session, SessionManager, StreamSessions
+from botsift_server.sessions import Outcome, Parking, Session, SessionManager, StreamSessions
 from botsift_server.status import status_of
 
 _log = logging.getLogger("botsift.detection")
 Context = grpc.aio.ServicerContext[Any, Any]
 _OUTBOX_SIZE = 256
 _SWEEP_INTERVAL_S = 5.0
+_CANCEL_SETTLE_STEPS = 5
+_CANCEL_SETTLE_STEP_S = 0.01
 
 
 def _verdict(outcome: Outcome) -> verdict_pb2.Verdict:
@@ -46,6 +48,7 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
     def __init__(self, sessions: SessionManager) -> None:
         self._sessions = sessions
         self._streams: set[_AnalyzeStream] = set()
+        self._parking = Parking(sessions)
         self._draining = False
 
     async def ScoreSession(
@@ -88,10 +91,10 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
     ) -> AsyncIterator[detection_pb2.AnalyzeResponse]:
         if self._draining:
             await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; reconnect")
-        stream = _AnalyzeStream(self._sessions, current_principal())
+        stream = _AnalyzeStream(self._sessions, current_principal(), self._parking)
         self._streams.add(stream)
         self._sessions.metrics.streams_open.inc()
-        reader = asyncio.create_task(stream.read(request_iterator))
+        reader = asyncio.create_task(stream.read(request_iterator, context))
         try:
             while (response := await stream.outbox.get()) is not None:
                 yield response
@@ -104,23 +107,24 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
             stream.close()
             self._streams.discard(stream)
             self._sessions.metrics.streams_open.dec()
-            # Sessions the client left open when it went away are still judged and stored, so
-            # their verdicts can be fetched with GetVerdict.
-            await asyncio.shield(stream.finish_all(send=False))
+            # Sessions the client left open when it went away wait for it to reconnect; if it
+            # does not, they are judged and stored, so GetVerdict still finds them.
+            await asyncio.shield(stream.leave(self._parking, draining=self._draining))
 
     async def drain(self) -> None:
         """Refuse new streams; finish every open session (stored, final verdicts sent) and end
         the open streams with UNAVAILABLE so clients reconnect elsewhere."""
         self._draining = True
-        await asyncio.gather(*(stream.drain() for stream in list(self._streams)))
+        await asyncio.gather(*(stream.drain() for stream in list(self._streams)), self._parking.finish_all())
 
 
 class _AnalyzeStream:
     """One ``Analyze`` call: reads requests, answers through a bounded outbox."""
 
-    def __init__(self, manager: SessionManager, principal: Principal) -> None:
+    def __init__(self, manager: SessionManager, principal: Principal, parking: Parking) -> None:
         self._manager = manager
         self._principal = principal
+        self._parking = parking
         self._table = StreamSessions()
         # A slow reader fills the outbox; then this stream stops reading requests and gRPC flow
         # control pushes back on the client.
@@ -131,12 +135,20 @@ class _AnalyzeStream:
         self.closed = False
         self.failure: Exception | None = None
 
-    async def read(self, requests: AsyncIterator[detection_pb2.AnalyzeRequest]) -> None:
+    async def read(self, requests: AsyncIterator[detection_pb2.AnalyzeRequest], context: Context) -> None:
         try:
             async for request in requests:
                 await self._handle(request)
                 await self._sweep_idle()
-            await self.finish_all(send=True)
+            # A cancelled call also ends the request iterator, and gRPC may say so a moment
+            # later (or cancel this task): only a client that half-closed asked for its open
+            # sessions to be finished now; a dropped one gets them parked for resumption.
+            for _ in range(_CANCEL_SETTLE_STEPS):
+                if context.cancelled() or context.done():
+                    break
+                await asyncio.sleep(_CANCEL_SETTLE_STEP_S)
+            if not (context.cancelled() or context.done()):
+                await self.finish_all(send=True)
         except asyncio.CancelledError:
             raise
         except grpc.RpcError:
@@ -152,13 +164,28 @@ class _AnalyzeStream:
         await self.finish_all(send=True)
         await self.outbox.put(None)
 
+    async def leave(self, parking: Parking, *, draining: bool) -> None:
+        """The client is gone: park its open sessions (or finish them when there is no grace
+        period or the server is draining), and let pending final verdicts land."""
+        for session in list(self._table.sessions.values()):
+            if session.ending:
+                continue
+            if draining or self._manager.limits.resume_grace_s <= 0:
+                self._end(session, send=False)
+            else:
+                parking.park(self._table, session)
+        if self._pending:
+            # wait(), not gather(): cancelling this caller must not cancel verdicts being stored.
+            await asyncio.wait(set(self._pending))
+
     async def finish_all(self, *, send: bool) -> None:
         """End every open session of the stream with a stored final verdict."""
         for session in list(self._table.sessions.values()):
             if not session.ending:
                 self._end(session, send=send)
         if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+            # wait(), not gather(): cancelling this caller must not cancel verdicts being stored.
+            await asyncio.wait(set(self._pending))
 
     async def _handle(self, request: detection_pb2.AnalyzeRequest) -> None:
         which = request.WhichOneof("message")
@@ -168,6 +195,15 @@ class _AnalyzeStream:
                 session_id = request.start.session_id
                 validation.session_id(session_id, "start.session_id")
                 context = validation.session_context(request.start)
+                if session_id not in self._table.sessions:
+                    parked = self._parking.claim(self._principal.tenant_id, session_id)
+                    if parked is not None:
+                        try:
+                            self._manager.attach(self._table, parked)
+                        except ApiError:
+                            self._parking.put_back(parked)
+                            raise
+                        return
                 self._manager.start(self._table, self._principal, session_id, context)
             elif which == "events":
                 session_id = request.events.session_id
