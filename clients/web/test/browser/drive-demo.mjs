@@ -18,10 +18,13 @@ const { values: opts } = parseArgs({
     email: { type: 'string', default: 'robot@example.com' },
     password: { type: 'string', default: 'correct-horse' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    // Leave the page instead of submitting the form: the collector's pagehide fallback scores it.
+    leave: { type: 'boolean', default: false },
   },
 });
-if (!opts.url || !opts.screenshot) throw new Error('--url and --screenshot are required');
+if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
 
+let report;
 const profile = mkdtempSync(join(tmpdir(), 'botsift-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: opts.chromium,
@@ -42,20 +45,32 @@ try {
   page.on('pageerror', (e) => logs.push(String(e)));
   await page.goto(opts.url, { waitUntil: 'load' });
 
-  // A script's pointer: straight lines at a constant pace, clicks dead in the middle.
-  const centre = async (selector) => {
-    const box = await page.locator(selector).boundingBox();
-    return [box.x + box.width / 2, box.y + box.height / 2];
-  };
   await page.mouse.move(20, 20);
   for (const [selector, text] of [['#email', opts.email], ['#password', opts.password]]) {
-    const [x, y] = await centre(selector);
+    const [x, y] = await centre(page, selector);
     await page.mouse.move(x, y, { steps: 25 });
     await page.mouse.click(x, y);
     await page.keyboard.type(text, { delay: 40 });
   }
   await page.mouse.wheel(0, 120);
-  const [x, y] = await centre('#submit');
+  if (opts.leave) {
+    // The keepalive request outlives the page, and Playwright no longer sees it: report the
+    // session id now and keep the browser open until the caller (who polls GetVerdict) closes stdin.
+    const sessionId = await page.evaluate(() => collector.sessionId);
+    await page.goto('about:blank');
+    process.stdout.write(JSON.stringify({ sessionId, logs }) + '\n');
+    await new Promise((resolve) => process.stdin.on('end', resolve).resume());
+  } else {
+    report = await submit(page, bodies, logs);
+  }
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+if (report) process.stdout.write(JSON.stringify(report) + '\n');
+
+async function submit(page, bodies, logs) {
+  const [x, y] = await centre(page, '#submit');
   await page.mouse.move(x, y, { steps: 25 });
   await page.mouse.click(x, y);
 
@@ -65,8 +80,11 @@ try {
   await page.screenshot({ path: opts.screenshot, fullPage: true });
   const verdict = done === 'true' ? await page.evaluate(() => collector.finish()) : null;
   const text = await page.innerText('#verdict');
-  process.stdout.write(JSON.stringify({ verdict, bodies, page: text, logs }) + '\n');
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  return { verdict, bodies, page: text, logs };
+}
+
+// A script's pointer: straight lines at a constant pace, clicks dead in the middle.
+async function centre(page, selector) {
+  const box = await page.locator(selector).boundingBox();
+  return [box.x + box.width / 2, box.y + box.height / 2];
 }
