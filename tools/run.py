@@ -50,6 +50,7 @@ def _banner(port: int, keys_file: Path) -> str:
     )
     return f"""
 Envoy is serving JSON/REST, grpc-web and gRPC on {base} (API docs: {base}/docs).
+Demo login page with the browser collector: {base}/demo?key={pk}
 
   curl -s -H 'authorization: Bearer {pk}' -d '{body}' {base}/v1/sessions:score
 """
