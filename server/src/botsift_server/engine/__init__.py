@@ -29,6 +29,7 @@ from botsift_server.engine._types import (
     RiskLevel,
     SessionContext,
 )
+from botsift_server.engine.replay import Fingerprint, ReplayIndex
 
 __all__ = [
     "DETECTORS",
@@ -42,8 +43,10 @@ __all__ = [
     "EventColumns",
     "EventCounts",
     "EventKind",
+    "Fingerprint",
     "KeyClass",
     "Reason",
+    "ReplayIndex",
     "RiskLevel",
     "SessionContext",
     "SessionState",

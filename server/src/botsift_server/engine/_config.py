@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-DETECTORS: tuple[str, ...] = ("device", "pointer", "keystrokes", "timing")
+DETECTORS: tuple[str, ...] = ("device", "pointer", "keystrokes", "timing", "behaviour")
 """The names of the detectors, as used in :attr:`EngineConfig.detector_weights` and in reasons."""
 
 
@@ -67,6 +67,13 @@ class EngineConfig:
     use_model: bool = True
     """Whether the learned pointer and keystroke models add their evidence to the rules'."""
 
+    replay_index_sessions: int = 1000
+    """How many finished sessions per tenant the server remembers for replay detection
+    (about 1.5 KB each; the oldest is forgotten first)."""
+
+    replay_index_tenants: int = 64
+    """How many tenants' replay indexes the server keeps (the least recently used is dropped)."""
+
     def __post_init__(self) -> None:
         for name in ("prior_log_odds", "segment_gap_ms", "insufficient_evidence_confidence"):
             if not math.isfinite(getattr(self, name)):
@@ -75,6 +82,8 @@ class EngineConfig:
             raise ValueError(
                 "medium_score, high_score, critical_score: need 0 < medium <= high <= critical <= 1"
             )
+        if self.replay_index_sessions < 1 or self.replay_index_tenants < 1:
+            raise ValueError("replay_index_sessions, replay_index_tenants: must be >= 1")
         if self.segment_gap_ms <= 0.0:
             raise ValueError("segment_gap_ms: must be > 0")
         for name in ("pointer_window_events", "key_window_events", "timing_window_events"):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine import device, keystrokes, pointer, scoring, timing
+from botsift_server.engine import behaviour, device, keystrokes, pointer, scoring, timing
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
 from botsift_server.engine._types import Assessment, EventColumns, EventKind, SessionContext
 from botsift_server.engine.learned import ModelBundle, shipped_model
+from botsift_server.engine.replay import ReplayIndex, fingerprint
 
 ENGINE_VERSION = "engine-0.2.0"
 """Version of the detection logic, recorded in every :class:`Assessment`."""
@@ -82,8 +83,13 @@ class Engine:
         state.last_t_ms = float(columns.t_ms[-1])
         state.event_count += n
 
-    def assess(self, state: SessionState) -> Assessment:
-        """The assessment of the session so far; call it for interim and final verdicts alike."""
+    def assess(self, state: SessionState, replay: ReplayIndex | None = None) -> Assessment:
+        """The assessment of the session so far; call it for interim and final verdicts alike.
+
+        With ``replay`` (the tenant's index of finished sessions), a session that repeats an
+        earlier one's trajectory or typing rhythm is flagged. The index is only read here; add
+        the session to it with :meth:`remember` once its final verdict is made.
+        """
         cfg = self.config
         evidence: list[Evidence] = []
         if cfg.enabled(device.DETECTOR):
@@ -94,4 +100,10 @@ class Engine:
             evidence.append(keystrokes.assess(state, self.model.get("keystrokes") if cfg.use_model else None))
         if cfg.enabled(timing.DETECTOR):
             evidence.append(timing.assess(state))
+        if cfg.enabled(behaviour.DETECTOR):
+            evidence.append(behaviour.assess(state, cfg, replay))
         return scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)
+
+    def remember(self, state: SessionState, replay: ReplayIndex) -> None:
+        """Add a finished session's trajectory and rhythm to ``replay`` (the tenant's index)."""
+        replay.add(fingerprint(state, self.config.segment_gap_ms))
