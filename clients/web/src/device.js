@@ -68,7 +68,9 @@ export async function readDevice(win) {
   const [webglVendor, webglRenderer] = webgl(doc);
   let query = '';
   try {
-    query = (await nav.permissions.query({ name: 'notifications' })).state;
+    // Some browsers leave this promise pending for good: finish() must not wait on it.
+    const late = new Promise((resolve) => setTimeout(resolve, 500, { state: '' }));
+    query = (await Promise.race([nav.permissions.query({ name: 'notifications' }), late])).state;
   } catch {
     // No Permissions API, or it refuses the name: leave it empty.
   }
