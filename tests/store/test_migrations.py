@@ -9,7 +9,7 @@ import asyncpg
 from botsift_server.store import PostgresStore
 from botsift_server.store._migrate import apply_migrations, load_migrations
 
-TABLES = {"schema_migrations", "tenants", "api_keys", "verdicts", "usage"}
+TABLES = {"schema_migrations", "tenants", "api_keys", "verdicts", "usage", "tenant_engine_settings"}
 
 
 async def _tables(dsn: str) -> set[str]:

@@ -26,3 +26,15 @@ async def test_racing_ensure_tenant_calls_make_one_tenant_and_one_creator(store:
 
     assert len({tenant.tenant_id for tenant, _ in results}) == 1
     assert sum(created for _, created in results) == 1
+
+
+async def test_engine_overrides_are_stored_replaced_and_cleared_per_tenant(store: PostgresStore) -> None:
+    tenant, _ = await store.ensure_tenant(f"t-{uuid.uuid4().hex}")
+    other, _ = await store.ensure_tenant(f"t-{uuid.uuid4().hex}")
+    assert await store.get_engine_overrides(tenant.tenant_id) is None
+    await store.set_engine_overrides(tenant.tenant_id, {"high_score": 0.7})
+    await store.set_engine_overrides(tenant.tenant_id, {"actions": {"login": {"high_score": 0.6}}})
+    assert await store.get_engine_overrides(tenant.tenant_id) == {"actions": {"login": {"high_score": 0.6}}}
+    assert await store.get_engine_overrides(other.tenant_id) is None
+    await store.set_engine_overrides(tenant.tenant_id, None)
+    assert await store.get_engine_overrides(tenant.tenant_id) is None

@@ -24,6 +24,7 @@ from botsift_server.servicers.detection import DetectionServicer
 from botsift_server.servicers.keys import KeyServicer
 from botsift_server.sessions import SessionManager
 from botsift_server.store import EmbeddedPostgres, PostgresStore
+from botsift_server.tenant_engines import TenantEngines
 
 _log = logging.getLogger("botsift.server")
 SERVICE_NAMES = (
@@ -83,8 +84,13 @@ class App:
         store, embedded = await open_store(settings)
         metrics = Metrics()
         authenticator = Authenticator(store, cache_ttl_s=settings.auth.key_cache_ttl_s)
+        engine = Engine(settings.engine)
         sessions = SessionManager(
-            engine=Engine(settings.engine), store=store, limits=settings.limits, metrics=metrics
+            engine=engine,
+            store=store,
+            limits=settings.limits,
+            metrics=metrics,
+            tenants=TenantEngines(engine, store),
         )
         detection = DetectionServicer(sessions)
         health = HealthServicer()

@@ -9,7 +9,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import uvloop
@@ -23,6 +23,8 @@ from botsift_server.evaluation import run_cli_command as run_evaluation_command
 from botsift_server.keys import generate_key
 from botsift_server.sandbox import SandboxKeys, ensure_sandbox
 from botsift_server.store import KeyKind, KeyMode
+from botsift_server.tenant_config import add_subcommand as add_tenant_config_command
+from botsift_server.tenant_config import run as run_tenant_config_command
 from botsift_server.train import add_subcommand as add_train_command
 from botsift_server.train import run as run_train_command
 
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("settings", help="print the effective settings as JSON")
     add_evaluation_commands(sub)
     add_train_command(sub)
+    add_tenant_config_command(sub)
     return parser
 
 
@@ -80,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_evaluation_command(args, settings.engine)
         if command == "train":
             return run_train_command(args)
+        if command == "tenant-config":
+            return uvloop.run(run_tenant_config_command(settings, args))
         if command == "settings":
             print(json.dumps(_as_dict(settings), indent=2, default=str))
             return 0
@@ -162,8 +167,19 @@ Stop with Ctrl-C.
 """
 
 
-def _as_dict(settings: Settings) -> dict[str, object]:
-    return dataclasses.asdict(settings)
+def _as_dict(settings: object) -> dict[str, object]:
+    # Not dataclasses.asdict: it deep-copies the engine's read-only mappings, which cannot be copied.
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(settings):  # type: ignore[arg-type]
+        value = getattr(settings, f.name)
+        out[f.name] = _as_dict(value) if dataclasses.is_dataclass(value) else _plain(value)
+    return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
 
 
 if __name__ == "__main__":

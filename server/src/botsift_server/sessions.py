@@ -27,6 +27,7 @@ from botsift_server.errors import (
 )
 from botsift_server.metrics import Metrics
 from botsift_server.store import Store, VerdictRecord
+from botsift_server.tenant_engines import TenantEngines
 
 _log = logging.getLogger("botsift.sessions")
 
@@ -72,6 +73,13 @@ class SessionManager:
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     open_sessions: int = 0
+    tenants: TenantEngines | None = None
+    """Per-tenant configurations and replay indexes; without it every session uses ``engine``."""
+
+    async def prepare(self, principal: Principal) -> None:
+        """Load what a tenant's sessions need from the store (its engine overrides, cached)."""
+        if self.tenants is not None:
+            await self.tenants.load(principal.tenant_id)
 
     def start(
         self, table: StreamSessions, principal: Principal, session_id: str, context: SessionContext
@@ -159,7 +167,14 @@ class SessionManager:
     def assess(self, session: Session, *, final: bool) -> Outcome:
         """The session's verdict now."""
         started = time.perf_counter_ns()
-        assessment = self.engine.assess(session.state)
+        engine, replay = self.engine, None
+        if self.tenants is not None:
+            engine = self.tenants.engine_for(session.tenant.tenant_id, session.context.action)
+            replay = self.tenants.replay(session.tenant.tenant_id)
+        assessment = engine.assess(session.state, replay=replay)
+        if final and replay is not None:
+            # Later sessions of the tenant are compared with this one.
+            engine.remember(session.state, replay)
         session.engine_ns += time.perf_counter_ns() - started
         session.last_seen = self.clock()
         self.metrics.verdicts.labels("final" if final else "interim", assessment.risk_level.name).inc()

@@ -76,3 +76,32 @@ def test_config_cannot_be_changed_after_construction() -> None:
     config = EngineConfig()
     with pytest.raises(TypeError):
         config.detector_weights["pointer"] = 2.0  # type: ignore[index]
+
+
+def test_overrides_apply_file_then_action_then_tenant_then_tenant_action() -> None:
+    config = EngineConfig.from_mapping(
+        {"high_score": 0.85, "actions": {"login": {"high_score": 0.75, "detector_weights": {"pointer": 2.0}}}}
+    )
+    tenant = {"medium_score": 0.3, "high_score": 0.65, "actions": {"login": {"high_score": 0.6}}}
+    assert config.for_action("search").high_score == 0.85
+    assert config.for_action("login").high_score == 0.75
+    assert config.for_action("login").medium_score == 0.4  # the documented login default stays
+    assert config.for_action("login").weight("pointer") == 2.0
+    assert config.for_action("login").weight("device") == 1.0
+    assert config.for_action("search", tenant).high_score == 0.65
+    assert config.for_action("login", tenant).high_score == 0.6
+    assert config.for_action("login", tenant).weight("pointer") == 2.0
+
+
+def test_login_is_stricter_than_view_by_default() -> None:
+    config = EngineConfig()
+    assert config.for_action("login").high_score < config.high_score < config.for_action("view").high_score
+
+
+def test_overrides_may_not_touch_window_sizes_or_name_unknown_settings() -> None:
+    with pytest.raises(ValueError, match="pointer_window_events"):
+        EngineConfig.check_tenant_overrides({"pointer_window_events": 64})
+    with pytest.raises(ValueError, match=r"actions\.login\.bogus"):
+        EngineConfig.from_mapping({"actions": {"login": {"bogus": 1}}})
+    with pytest.raises(ValueError, match="high_score"):
+        EngineConfig.check_tenant_overrides({"high_score": "high"})

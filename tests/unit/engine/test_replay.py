@@ -108,3 +108,10 @@ def test_the_index_forgets_its_oldest_sessions_beyond_its_capacity() -> None:
         _jittered(sessions[0], rng, (10.0, 10.0)), index, False
     )
     assert "POINTER_REPLAYED_TRAJECTORY" in _codes(_jittered(sessions[2], rng, (10.0, 10.0)), index, False)
+
+
+def test_the_same_session_sent_again_unchanged_is_a_resend_not_a_replay() -> None:
+    index = ReplayIndex()
+    original = _session(human_strokes("delbot/human/pc2")[:6])
+    _codes(original, index)
+    assert not (_codes(original, index) & REPLAY_CODES)

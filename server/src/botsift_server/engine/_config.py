@@ -13,6 +13,36 @@ DETECTORS: tuple[str, ...] = ("device", "pointer", "keystrokes", "timing", "beha
 """The names of the detectors, as used in :attr:`EngineConfig.detector_weights` and in reasons."""
 
 
+OVERRIDABLE: frozenset[str] = frozenset(
+    {
+        "prior_log_odds",
+        "medium_score",
+        "high_score",
+        "critical_score",
+        "detector_weights",
+        "detectors_enabled",
+        "insufficient_evidence_confidence",
+        "use_model",
+    }
+)
+"""Settings a per-action table or a tenant may override: scoring only, never window sizes, so
+one session state serves every effective configuration."""
+
+DEFAULT_ACTIONS: Mapping[str, Mapping[str, object]] = MappingProxyType(
+    {
+        # A login is worth protecting more than a page view: lower thresholds flag sooner.
+        "login": MappingProxyType({"medium_score": 0.4, "high_score": 0.7, "critical_score": 0.9}),
+        # A page view costs little to let through: only confident verdicts are HIGH.
+        "view": MappingProxyType({"medium_score": 0.6, "high_score": 0.9, "critical_score": 0.97}),
+    }
+)
+"""Overrides by action when the configuration names none (``[engine.actions.<action>]``)."""
+
+
+def _default_actions() -> Mapping[str, Mapping[str, object]]:
+    return DEFAULT_ACTIONS
+
+
 def _default_weights() -> Mapping[str, float]:
     return MappingProxyType(dict.fromkeys(DETECTORS, 1.0))
 
@@ -74,6 +104,10 @@ class EngineConfig:
     replay_index_tenants: int = 64
     """How many tenants' replay indexes the server keeps (the least recently used is dropped)."""
 
+    actions: Mapping[str, Mapping[str, object]] = field(default_factory=_default_actions)
+    """Overrides of the scoring settings (:data:`OVERRIDABLE`) by session action, e.g.
+    ``{"login": {"high_score": 0.7}}``; see :meth:`for_action`."""
+
     def __post_init__(self) -> None:
         for name in ("prior_log_odds", "segment_gap_ms", "insufficient_evidence_confidence"):
             if not math.isfinite(getattr(self, name)):
@@ -99,6 +133,10 @@ class EngineConfig:
         for key in enabled:
             if key not in DETECTORS:
                 raise ValueError(f"detectors_enabled.{key}: unknown detector (known: {', '.join(DETECTORS)})")
+        actions = {str(name): MappingProxyType(dict(table)) for name, table in dict(self.actions).items()}
+        for name, table in actions.items():
+            _check_overrides(f"actions.{name}", table)
+        object.__setattr__(self, "actions", MappingProxyType(actions))
         # Frozen means frozen: callers must not be able to change weights behind the engine's back.
         object.__setattr__(self, "detector_weights", MappingProxyType({**_default_weights(), **weights}))
         object.__setattr__(self, "detectors_enabled", MappingProxyType({**_default_enabled(), **enabled}))
@@ -107,7 +145,7 @@ class EngineConfig:
         # The mappings are read-only proxies, which do not hash; hash their sorted items instead.
         return hash(
             tuple(
-                tuple(sorted(value.items())) if isinstance(value, Mapping) else value
+                _frozen(value) if isinstance(value, Mapping) else value
                 for value in (getattr(self, f.name) for f in dataclasses.fields(self))
             )
         )
@@ -142,9 +180,82 @@ class EngineConfig:
                 kwargs[key] = {k: _as_float(f"{key}.{k}", v) for k, v in _as_table(key, value).items()}
             elif key == "detectors_enabled":
                 kwargs[key] = {k: _as_bool(f"{key}.{k}", v) for k, v in _as_table(key, value).items()}
+            elif key == "actions":
+                # A configured action's table adds to that action's defaults.
+                merged = {name: dict(table) for name, table in DEFAULT_ACTIONS.items()}
+                for name, table in _as_table(key, value).items():
+                    merged.setdefault(name, {}).update(_as_table(f"{key}.{name}", table))
+                kwargs[key] = merged
             else:  # pragma: no cover - a new field without a loader rule is a bug
                 raise AssertionError(f"no loader rule for {key}")
         return cls(**kwargs)
+
+    def with_overrides(self, overrides: Mapping[str, object], where: str = "overrides") -> EngineConfig:
+        """This configuration with scoring settings replaced (weights and switches merged by
+        detector). Raises :class:`ValueError` naming the first bad key."""
+        if not overrides:
+            return self
+        _check_overrides(where, overrides)
+        kwargs = _parse_overrides(where, overrides)
+        if "detector_weights" in kwargs:
+            kwargs["detector_weights"] = {**self.detector_weights, **kwargs["detector_weights"]}
+        if "detectors_enabled" in kwargs:
+            kwargs["detectors_enabled"] = {**self.detectors_enabled, **kwargs["detectors_enabled"]}
+        try:
+            return dataclasses.replace(self, **kwargs)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+
+    def for_action(self, action: str, tenant: Mapping[str, object] | None = None) -> EngineConfig:
+        """The effective configuration of a session: this one, then ``actions[action]``, then
+        the tenant's overrides, then the tenant's ``actions[action]`` (later wins)."""
+        config = self.with_overrides(self.actions.get(action, {}), f"actions.{action}")
+        if tenant:
+            general = {k: v for k, v in tenant.items() if k != "actions"}
+            config = config.with_overrides(general, "tenant")
+            tenant_actions = _as_table("tenant.actions", tenant.get("actions", {}))
+            config = config.with_overrides(
+                _as_table(f"tenant.actions.{action}", tenant_actions.get(action, {})),
+                f"tenant.actions.{action}",
+            )
+        return config
+
+    @staticmethod
+    def check_tenant_overrides(overrides: Mapping[str, object]) -> None:
+        """Raise :class:`ValueError` unless ``overrides`` is a valid per-tenant override table
+        (scoring settings, plus ``actions`` tables of them)."""
+        base = EngineConfig()
+        general = {k: v for k, v in overrides.items() if k != "actions"}
+        base.with_overrides(general, "tenant")
+        for name, table in _as_table("actions", overrides.get("actions", {})).items():
+            base.with_overrides(_as_table(f"actions.{name}", table), f"actions.{name}")
+
+
+def _frozen(value: Mapping[Any, Any]) -> tuple[Any, ...]:
+    return tuple(sorted((k, _frozen(v) if isinstance(v, Mapping) else v) for k, v in value.items()))
+
+
+def _check_overrides(where: str, overrides: Mapping[str, object]) -> None:
+    for key in overrides:
+        if key not in OVERRIDABLE:
+            raise ValueError(
+                f"{where}.{key}: not overridable here (overridable: {', '.join(sorted(OVERRIDABLE))})"
+            )
+
+
+def _parse_overrides(where: str, overrides: Mapping[str, object]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        name = f"{where}.{key}"
+        if key == "use_model":
+            out[key] = _as_bool(name, value)
+        elif key == "detector_weights":
+            out[key] = {k: _as_float(f"{name}.{k}", v) for k, v in _as_table(name, value).items()}
+        elif key == "detectors_enabled":
+            out[key] = {k: _as_bool(f"{name}.{k}", v) for k, v in _as_table(name, value).items()}
+        else:
+            out[key] = _as_float(name, value)
+    return out
 
 
 def _as_table(key: str, value: object) -> dict[str, object]:

@@ -51,6 +51,9 @@ DURATION_TOLERANCE_SHARE = 0.04
 # both, while the nearest of 17,000 other people's strokes (Balabit) is 0.02 or more in 99.5%.
 SHAPE_TOLERANCE = 0.012
 MOVED_TOLERANCE_PX = 3.0
+# Closer than this is the very same session sent again (see ReplayIndex.match_strokes).
+RESENT_TOLERANCE_PX = 0.01
+RESENT_TOLERANCE_MS = 0.01
 MAX_FLIGHTS = 48
 """Key-press intervals kept per session."""
 MIN_FLIGHTS = 10
@@ -189,13 +192,17 @@ class ReplayIndex:
         if qi.shape[0] == 0:
             return 0
         # The same path moved elsewhere: points relative to the start, in px.
-        moved = _rms(fp.strokes[qi] - self._points[oi]) <= MOVED_TOLERANCE_PX
+        moved_px = _rms(fp.strokes[qi] - self._points[oi])
+        moved = moved_px <= MOVED_TOLERANCE_PX
+        # Identical to within float rounding is the same session sent again (a client retry,
+        # an evaluation run twice), not a replay: replayers add noise to dodge exact checks.
+        resent = moved_px <= RESENT_TOLERANCE_PX
         # The same path also turned and resized (as a replayer fitting it to a new target does):
         # points divided by their mean offset, so the tolerance is a share of the stroke's size.
         mine = fp.strokes[qi] / fp.centres[qi][:, None]
         theirs = self._points[oi] / self._centres[oi][:, None]
         bent = _rms(mine - theirs) <= SHAPE_TOLERANCE
-        return int(np.unique(qi[moved | bent]).shape[0])
+        return int(np.unique(qi[(moved | bent) & ~resent]).shape[0])
 
     def match_rhythm(self, fp: Fingerprint) -> int:
         """How many key intervals of ``fp`` repeat, in order, an earlier session's (0 if none do)."""
@@ -212,7 +219,7 @@ class ReplayIndex:
         if not ok.any():
             return 0
         rms = np.sqrt(sq[ok] / count[ok])
-        hits = count[ok][rms <= RHYTHM_TOLERANCE_MS]
+        hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & (rms > RESENT_TOLERANCE_MS)]
         return int(hits.max()) if hits.shape[0] else 0
 
 

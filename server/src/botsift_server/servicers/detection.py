@@ -67,6 +67,7 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
             max_events_per_session=manager.limits.max_events_per_session,
         )
         table = StreamSessions()
+        await manager.prepare(principal)
         session = manager.start(table, principal, session_id, session_context)
         try:
             manager.add(session, columns, 0)
@@ -204,6 +205,7 @@ class _AnalyzeStream:
                             self._parking.put_back(parked)
                             raise
                         return
+                await self._manager.prepare(self._principal)
                 self._manager.start(self._table, self._principal, session_id, context)
             elif which == "events":
                 session_id = request.events.session_id

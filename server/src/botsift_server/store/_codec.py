@@ -212,3 +212,16 @@ def _json_list(row: Row, column: str) -> list[Mapping[str, object]]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise TypeError(f"{column} is not a JSON list of objects")
     return value
+
+
+def encode_overrides(overrides: Mapping[str, object]) -> str:
+    """A tenant's engine overrides as JSON text for a ``jsonb`` parameter."""
+    return _dumps(dict(overrides))
+
+
+def decode_overrides(text: str) -> dict[str, object]:
+    """The inverse of :func:`encode_overrides`; raises :class:`ValueError` unless an object."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("tenant engine overrides must be a JSON object")
+    return value

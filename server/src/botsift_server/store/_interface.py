@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Protocol
 
 from botsift_server.store._records import KeyKind, KeyMode, KeyRecord, Tenant, VerdictRecord
@@ -52,6 +53,14 @@ class Store(Protocol):
 
     async def revoke_key(self, tenant_id: uuid.UUID, key_id: uuid.UUID) -> KeyRecord | None:
         """Revoke a tenant's key (idempotent); ``None`` when the tenant has no such key."""
+
+    async def get_engine_overrides(self, tenant_id: uuid.UUID) -> dict[str, object] | None:
+        """A tenant's overrides of the engine's scoring settings (a JSON object), or ``None``."""
+
+    async def set_engine_overrides(
+        self, tenant_id: uuid.UUID, overrides: Mapping[str, object] | None
+    ) -> None:
+        """Replace a tenant's engine overrides (``None`` removes them). The caller validates."""
 
     async def close(self) -> None:
         """Flush pending writes and release connections."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,8 +23,10 @@ from botsift_server.store._codec import (
     Row,
     VerdictRow,
     decode_key,
+    decode_overrides,
     decode_tenant,
     decode_verdict,
+    encode_overrides,
     encode_verdict,
     inserted_key,
 )
@@ -85,6 +87,8 @@ class _Pool(Protocol):
     async def fetchrow(self, query: str, *args: object) -> Row | None: ...
 
     async def fetchval(self, query: str, *args: object) -> object: ...
+
+    async def execute(self, query: str, *args: object) -> str: ...
 
     def acquire(self, *, timeout: float | None = None) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -305,6 +309,30 @@ class PostgresStore:
                 key_id,
             )
         return None if row is None else decode_key(row)
+
+    async def get_engine_overrides(self, tenant_id: uuid.UUID) -> dict[str, object] | None:
+        """A tenant's overrides of the engine's scoring settings, or ``None``."""
+        with self._guard("cannot read tenant settings"):
+            text = await self._pool.fetchval(
+                "SELECT overrides::text FROM tenant_engine_settings WHERE tenant_id = $1", tenant_id
+            )
+        return None if text is None else decode_overrides(str(text))
+
+    async def set_engine_overrides(
+        self, tenant_id: uuid.UUID, overrides: Mapping[str, object] | None
+    ) -> None:
+        """Replace a tenant's engine overrides (``None`` removes them)."""
+        with self._guard("cannot write tenant settings"):
+            if overrides is None:
+                await self._pool.execute("DELETE FROM tenant_engine_settings WHERE tenant_id = $1", tenant_id)
+                return
+            await self._pool.execute(
+                "INSERT INTO tenant_engine_settings (tenant_id, overrides) VALUES ($1, $2::jsonb) "
+                "ON CONFLICT (tenant_id) DO UPDATE SET overrides = EXCLUDED.overrides, "
+                "update_time = clock_timestamp()",
+                tenant_id,
+                encode_overrides(overrides),
+            )
 
     async def close(self) -> None:
         """Write the verdicts already queued, then close the pool. Idempotent; afterwards
