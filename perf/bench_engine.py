@@ -10,7 +10,15 @@ import time
 
 import numpy as np
 
-from botsift_server.engine import Device, Engine, EngineConfig, EventColumns, EventKind, SessionContext
+from botsift_server.engine import (
+    Device,
+    Engine,
+    EngineConfig,
+    EventColumns,
+    EventKind,
+    ReplayIndex,
+    SessionContext,
+)
 
 BATCH = 128
 SEED = 20240601
@@ -76,8 +84,15 @@ def bench_add(engine: Engine, rng: np.random.Generator, sessions: int = 20, even
     return sessions * events / elapsed
 
 
-def bench_assess(engine: Engine, rng: np.random.Generator, events: int = 500, repeats: int = 2000) -> float:
-    """Microseconds per ``Engine.assess`` of a session of ``events`` events (best of 5 rounds)."""
+def bench_assess(
+    engine: Engine,
+    rng: np.random.Generator,
+    events: int = 500,
+    repeats: int = 2000,
+    replay: ReplayIndex | None = None,
+) -> float:
+    """Microseconds per ``Engine.assess`` of a session of ``events`` events (best of 5 rounds),
+    as a final verdict against ``replay`` when given."""
     state = engine.start(SessionContext(action="login", device=DEVICE))
     for batch in batches(synthetic(rng, events), BATCH):
         engine.add(state, batch)
@@ -85,9 +100,19 @@ def bench_assess(engine: Engine, rng: np.random.Generator, events: int = 500, re
     for _ in range(5):
         started = time.perf_counter()
         for _ in range(repeats // 5):
-            engine.assess(state)
+            engine.assess(state, replay, session_id="bench")
         best = min(best, (time.perf_counter() - started) / (repeats // 5))
     return best * 1e6
+
+
+def full_index(engine: Engine, rng: np.random.Generator, events: int = 500) -> ReplayIndex:
+    """A replay index filled to capacity with finished sessions (what a busy tenant has)."""
+    index = ReplayIndex(engine.config.replay_index_sessions)
+    for i in range(index.capacity):
+        state = engine.start(SessionContext(action="login", device=DEVICE))
+        engine.add(state, synthetic(rng, events))
+        engine.remember(state, index, session_id=f"s{i}")
+    return index
 
 
 def main() -> None:
@@ -102,6 +127,10 @@ def main() -> None:
     print(f"assess: {full:,.1f} µs per call (500-event session)")
     print(f"assess: {base:,.1f} µs per call (500-event session, rules only: use_model=False)")
     print(f"assess: model costs {full / base:.2f}x the rules-only engine")
+    index = full_index(engine, np.random.default_rng(SEED + 1))
+    final = bench_assess(engine, np.random.default_rng(SEED), replay=index)
+    print(f"assess: {final:,.1f} µs per final verdict with a full replay index ({len(index)} sessions)")
+    print(f"assess: the replay lookup costs {final / full:.2f}x the verdict without it")
     long_session = bench_assess(engine, rng, events=100_000, repeats=200)
     print(f"assess: {long_session:,.1f} µs per call (100k-event session, full windows)")
 

@@ -62,7 +62,7 @@ async def test_one_stream_carries_interleaved_sessions_each_with_its_own_final_v
 
 
 async def test_a_streamed_session_gets_the_same_verdict_as_the_same_session_scored_whole(
-    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys, other_tenant: TenantKeys
 ) -> None:
     events = curve_events(120, seed=7)
     streamed_id, unary_id = new_session_id(), new_session_id()
@@ -76,7 +76,8 @@ async def test_a_streamed_session_gets_the_same_verdict_as_the_same_session_scor
     [streamed] = await collect(detection, tenant.publishable, items)
     whole = await detection.ScoreSession(
         detection_pb2.ScoreSessionRequest(start=start(unary_id), events=events),
-        metadata=auth(tenant.publishable),
+        # Another tenant: under another session id on the same tenant the copy is a replay.
+        metadata=auth(other_tenant.publishable),
     )
 
     assert streamed.verdict.score == pytest.approx(whole.score, abs=1e-9)

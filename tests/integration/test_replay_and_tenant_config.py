@@ -48,6 +48,18 @@ async def test_a_jittered_replay_is_flagged_on_the_same_tenant_only(
     assert "POINTER_REPLAYED_TRAJECTORY" not in {r.code for r in elsewhere.reasons}
 
 
+async def test_an_identical_session_under_a_new_session_id_is_flagged_as_a_replay(
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
+) -> None:
+    first = await _score(detection, tenant.publishable, _scribble())
+    copy = await _score(detection, tenant.publishable, _scribble())
+
+    reasons = {r.code: r for r in copy.reasons}
+    assert "POINTER_REPLAYED_TRAJECTORY" not in {r.code for r in first.reasons}
+    assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight == 4.0
+    assert copy.score > first.score
+
+
 async def test_a_tenant_override_changes_the_risk_level_of_the_same_session(
     app: App,
     detection: detection_pb2_grpc.DetectionServiceAsyncStub,

@@ -45,12 +45,19 @@ def _jittered(cols: EventColumns, rng: np.random.Generator, shift: tuple[float, 
     return EventColumns(t, cols.kind, x.astype(np.float32), y.astype(np.float32), cols.button, cols.key_class)
 
 
-def _codes(events: EventColumns, index: ReplayIndex, remember: bool = True) -> set[str]:
+_ids = iter(range(1_000_000))
+
+
+def _codes(
+    events: EventColumns, index: ReplayIndex, remember: bool = True, session_id: str | None = None
+) -> set[str]:
+    """Reason codes of a final verdict against ``index`` (a fresh session id unless given)."""
+    sid = session_id if session_id is not None else f"session-{next(_ids)}"
     state = ENGINE.start(SessionContext())
     ENGINE.add(state, events)
-    codes = {r.code for r in ENGINE.assess(state, replay=index).reasons}
+    codes = {r.code for r in ENGINE.assess(state, replay=index, session_id=sid).reasons}
     if remember:
-        ENGINE.remember(state, index)
+        ENGINE.remember(state, index, session_id=sid)
     return codes
 
 
@@ -61,7 +68,7 @@ def test_a_jittered_shifted_replay_of_a_human_trajectory_is_flagged() -> None:
     assert not (_codes(original, index) & REPLAY_CODES)
     replayed = ENGINE.start(SessionContext())
     ENGINE.add(replayed, _jittered(original, rng, (137.0, -58.0)))
-    reasons = {r.code: r for r in ENGINE.assess(replayed, replay=index).reasons}
+    reasons = {r.code: r for r in ENGINE.assess(replayed, replay=index, session_id="replayed").reasons}
     assert "POINTER_REPLAYED_TRAJECTORY" in reasons
     assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight >= 2.0
 
@@ -110,8 +117,41 @@ def test_the_index_forgets_its_oldest_sessions_beyond_its_capacity() -> None:
     assert "POINTER_REPLAYED_TRAJECTORY" in _codes(_jittered(sessions[2], rng, (10.0, 10.0)), index, False)
 
 
-def test_the_same_session_sent_again_unchanged_is_a_resend_not_a_replay() -> None:
+def test_the_same_session_sent_again_under_its_own_id_is_a_resend_not_a_replay() -> None:
     index = ReplayIndex()
     original = _session(human_strokes("delbot/human/pc2")[:6])
-    _codes(original, index)
-    assert not (_codes(original, index) & REPLAY_CODES)
+    _codes(original, index, session_id="checkout-1")
+    assert not (_codes(original, index, session_id="checkout-1") & REPLAY_CODES)
+
+
+def test_an_identical_trajectory_under_another_session_id_is_flagged_at_full_weight() -> None:
+    index = ReplayIndex()
+    original = _session(human_strokes("delbot/human/pc2")[:6])
+    _codes(original, index, session_id="checkout-1")
+    state = ENGINE.start(SessionContext())
+    ENGINE.add(state, original)
+    reasons = {r.code: r for r in ENGINE.assess(state, replay=index, session_id="checkout-2").reasons}
+    assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight == 4.0
+    assert "exact copies" in reasons["POINTER_REPLAYED_TRAJECTORY"].message
+
+
+def test_an_identical_typing_rhythm_is_a_resend_under_its_own_id_and_a_replay_under_another() -> None:
+    index = ReplayIndex()
+    typed = human_typing(np.random.default_rng(5), keys=40)
+    _codes(typed, index, session_id="signup-1")
+    assert "KEYS_REPLAYED_RHYTHM" not in _codes(typed, index, remember=False, session_id="signup-1")
+    assert "KEYS_REPLAYED_RHYTHM" in _codes(typed, index, remember=False, session_id="signup-2")
+
+
+def test_a_replay_is_found_among_a_full_index_of_other_sessions() -> None:
+    rng = np.random.default_rng(6)
+    pool = human_strokes("delbot/human/pc1") + human_strokes("delbot/human/vm")
+    index = ReplayIndex(capacity=8)
+    sessions = [_session(pool[(i * 3) % len(pool) : (i * 3) % len(pool) + 3]) for i in range(12)]
+    for events in sessions:
+        _codes(events, index)
+    # The last 8 are remembered, in a wrapped ring; each is found, the forgotten ones are not.
+    found = [
+        "POINTER_REPLAYED_TRAJECTORY" in _codes(_jittered(e, rng, (5.0, 9.0)), index, False) for e in sessions
+    ]
+    assert found[4:] == [True] * 8

@@ -83,12 +83,16 @@ class Engine:
         state.last_t_ms = float(columns.t_ms[-1])
         state.event_count += n
 
-    def assess(self, state: SessionState, replay: ReplayIndex | None = None) -> Assessment:
+    def assess(
+        self, state: SessionState, replay: ReplayIndex | None = None, *, session_id: str = ""
+    ) -> Assessment:
         """The assessment of the session so far; call it for interim and final verdicts alike.
 
         With ``replay`` (the tenant's index of finished sessions), a session that repeats an
-        earlier one's trajectory or typing rhythm is flagged. The index is only read here; add
-        the session to it with :meth:`remember` once its final verdict is made.
+        earlier one's trajectory or typing rhythm is flagged; an identical copy counts as a
+        resend only under the same ``session_id``. Pass the index for the final verdict only
+        (interim verdicts skip the lookup, which is the costly part of a final verdict). The
+        index is only read here; add the session to it with :meth:`remember` afterwards.
         """
         cfg = self.config
         evidence: list[Evidence] = []
@@ -101,9 +105,10 @@ class Engine:
         if cfg.enabled(timing.DETECTOR):
             evidence.append(timing.assess(state))
         if cfg.enabled(behaviour.DETECTOR):
-            evidence.append(behaviour.assess(state, cfg, replay))
+            evidence.append(behaviour.assess(state, cfg, replay, session_id))
         return scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)
 
-    def remember(self, state: SessionState, replay: ReplayIndex) -> None:
-        """Add a finished session's trajectory and rhythm to ``replay`` (the tenant's index)."""
-        replay.add(fingerprint(state, self.config.segment_gap_ms))
+    def remember(self, state: SessionState, replay: ReplayIndex, *, session_id: str = "") -> None:
+        """Add a finished session's trajectory and rhythm to ``replay`` (the tenant's index),
+        keyed by a hash of its ``session_id``."""
+        replay.add(fingerprint(state, self.config.segment_gap_ms, session_id))

@@ -16,12 +16,17 @@ A :class:`Fingerprint` keeps what survives a replay with jitter:
 * **flights** — the intervals between key presses, in order.
 
 :class:`ReplayIndex` holds the fingerprints of a tenant's latest finished sessions, bounded by
-count (the oldest are forgotten), and :func:`findings` compares a session against it. Pure
-values: no I/O, no clock, no globals; the server owns one index per tenant.
+count (the oldest are forgotten), and :func:`findings` compares a session against it. Each
+fingerprint carries a hash of its session id: the very same trajectory sent again under the same
+session id is a client retry (a resend, not evidence), while the very same trajectory under a
+*different* session id is the strongest replay evidence there is. Strokes are looked up by
+duration in a sorted index, so a check reads only the few strokes that last about as long.
+Pure values: no I/O, no clock, no globals; the server owns one index per tenant.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +64,9 @@ MAX_FLIGHTS = 48
 MIN_FLIGHTS = 10
 # Replayed intervals differ by the replayer's noise; a person retyping differs by tens of ms.
 RHYTHM_TOLERANCE_MS = 6.0
+# No single replayed interval is further off than this (a replayer's noise is a few ms), so
+# candidates are looked up by their first interval.
+RHYTHM_MAX_DIFF_MS = 3.0 * RHYTHM_TOLERANCE_MS
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -74,6 +82,8 @@ class Fingerprint:
     """Each stroke's mean offset from its start (px): dividing by it removes rotation and scale."""
     flights: npt.NDArray[np.float64]
     """Intervals between key presses (ms), oldest first, at most :data:`MAX_FLIGHTS`."""
+    session: int = 0
+    """:func:`session_key` of the session's id (tells a resend from a replay)."""
 
     @property
     def empty(self) -> bool:
@@ -81,7 +91,12 @@ class Fingerprint:
         return bool(self.strokes.shape[0] == 0 and self.flights.shape[0] < MIN_FLIGHTS)
 
 
-def fingerprint(state: SessionState, gap_ms: float) -> Fingerprint:
+def session_key(session_id: str) -> int:
+    """A stable 64-bit hash of a session id (the index keeps this, never the id itself)."""
+    return int.from_bytes(hashlib.blake2b(session_id.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def fingerprint(state: SessionState, gap_ms: float, session_id: str = "") -> Fingerprint:
     """The fingerprint of a session so far (its latest pointer and key windows)."""
     t, x, y, k = state.pointer_window.columns()
     with np.errstate(all="ignore"):
@@ -89,7 +104,7 @@ def fingerprint(state: SessionState, gap_ms: float) -> Fingerprint:
     kt, kind, _ = state.key_window.columns()
     presses = kt[kind == _KEY_DOWN]
     flights = np.diff(presses)[:MAX_FLIGHTS].astype(np.float64)
-    return Fingerprint(strokes, durations, centres, flights)
+    return Fingerprint(strokes, durations, centres, flights, session_key(session_id))
 
 
 def _strokes(
@@ -141,11 +156,26 @@ class ReplayIndex:
 
     Add a session with :meth:`add` when its final verdict is made; :func:`findings` reads the
     index. Memory is fixed at creation: ``capacity`` slots in preallocated arrays (each up to
-    :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 1.5 KB a session);
-    once full, each new session takes the slot of the oldest.
+    :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 1.6 KB a session);
+    once full, each new session takes the slot of the oldest. The stored strokes are also kept
+    sorted by duration, so a lookup compares only strokes of about the same duration.
     """
 
-    __slots__ = ("_centres", "_durations", "_flights", "_next", "_points", "_size", "capacity")
+    __slots__ = (
+        "_by_duration",
+        "_by_first",
+        "_centres",
+        "_durations",
+        "_ends",
+        "_flights",
+        "_next",
+        "_points",
+        "_rows",
+        "_sessions",
+        "_size",
+        "_slots",
+        "capacity",
+    )
 
     def __init__(self, capacity: int = 1000) -> None:
         if capacity < 1:
@@ -155,8 +185,16 @@ class ReplayIndex:
         rows = capacity * MAX_STROKES
         self._points = np.zeros((rows, STROKE_POINTS), np.complex64)
         self._centres = np.ones(rows, np.complex64)
-        self._durations = np.full(rows, np.nan)  # NaN: an empty row, which never matches
+        self._ends = np.zeros(rows, np.complex64)  # each stroke's end divided by its centre
+        self._durations = np.full(rows, np.nan)
         self._flights = np.full((capacity, MAX_FLIGHTS), np.nan)
+        self._sessions = np.zeros(capacity, np.int64)
+        # The stored strokes' durations, ascending, and the row each belongs to.
+        self._by_duration = np.zeros(0)
+        self._rows = np.zeros(0, np.int64)
+        # The stored rhythms' first intervals, ascending, and the slot each belongs to.
+        self._by_first = np.zeros(0)
+        self._slots = np.zeros(0, np.int64)
         self._next = 0
         self._size = 0
 
@@ -170,56 +208,97 @@ class ReplayIndex:
         slot = self._next
         lo = slot * MAX_STROKES
         n = fp.strokes.shape[0]
+        if self._size == self.capacity:
+            # Forget the oldest session's strokes in the sorted index too.
+            keep = (self._rows // MAX_STROKES) != slot
+            self._by_duration, self._rows = self._by_duration[keep], self._rows[keep]
+            keep = self._slots != slot
+            self._by_first, self._slots = self._by_first[keep], self._slots[keep]
         self._durations[lo : lo + MAX_STROKES] = np.nan
         self._durations[lo : lo + n] = fp.durations
         self._points[lo : lo + n] = fp.strokes
         self._centres[lo : lo + n] = fp.centres
+        self._ends[lo : lo + n] = fp.strokes[:, -1] / fp.centres
         self._flights[slot] = np.nan
         self._flights[slot, : fp.flights.shape[0]] = fp.flights
+        self._sessions[slot] = fp.session
+        order = np.argsort(fp.durations, kind="stable")
+        where = np.searchsorted(self._by_duration, fp.durations[order])
+        self._by_duration = np.insert(self._by_duration, where, fp.durations[order])
+        self._rows = np.insert(self._rows, where, lo + order)
+        if fp.flights.shape[0] >= MIN_FLIGHTS:
+            at = int(np.searchsorted(self._by_first, fp.flights[0]))
+            self._by_first = np.insert(self._by_first, at, fp.flights[0])
+            self._slots = np.insert(self._slots, at, slot)
         self._next = (slot + 1) % self.capacity
         self._size = min(self.capacity, self._size + 1)
 
-    def match_strokes(self, fp: Fingerprint) -> int:
-        """How many of ``fp``'s strokes repeat a stroke of an earlier session."""
-        if fp.strokes.shape[0] == 0 or self._size == 0:
-            return 0
+    def match_strokes(self, fp: Fingerprint) -> tuple[int, int]:
+        """How many of ``fp``'s strokes repeat a stroke of an earlier session, and how many of
+        those are exact copies from a session with another id."""
+        n = fp.strokes.shape[0]
+        if n == 0 or self._by_duration.shape[0] == 0:
+            return 0, 0
+        # Candidates: the stored strokes whose duration is within tolerance (ranges of the
+        # sorted index), then the exact shape in px of the new stroke.
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
-        # Candidates by duration first (cheap, and NaN rows drop out), then the exact shape in px
-        # of the new stroke.
-        with np.errstate(invalid="ignore"):
-            close = np.abs(fp.durations[:, None] - self._durations[None, :]) <= tol[:, None]
-        qi, oi = np.nonzero(close)
-        if qi.shape[0] == 0:
-            return 0
+        lo = np.searchsorted(self._by_duration, fp.durations - tol, "left")
+        hi = np.searchsorted(self._by_duration, fp.durations + tol, "right")
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total == 0:
+            return 0, 0
+        qi = np.repeat(np.arange(n), lengths)
+        oi = self._rows[np.arange(total) + np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)]
+        # Cheap necessary conditions first: a moved copy's mean offset is within the px tolerance
+        # (the mean differs no more than the RMS), and a turned and resized copy's end, divided
+        # by its mean offset, within sqrt(points) times the shape tolerance.
+        centre = fp.centres[qi]
+        end = fp.strokes[qi, -1] / centre
+        near = (np.abs(centre - self._centres[oi]) <= MOVED_TOLERANCE_PX) | (
+            np.abs(end - self._ends[oi]) <= SHAPE_TOLERANCE * np.sqrt(STROKE_POINTS)
+        )
+        qi, oi = qi[near], oi[near]
         # The same path moved elsewhere: points relative to the start, in px.
         moved_px = _rms(fp.strokes[qi] - self._points[oi])
         moved = moved_px <= MOVED_TOLERANCE_PX
-        # Identical to within float rounding is the same session sent again (a client retry,
-        # an evaluation run twice), not a replay: replayers add noise to dodge exact checks.
-        resent = moved_px <= RESENT_TOLERANCE_PX
+        # Identical to within float rounding: under the same session id that is the same session
+        # sent again (a client retry), not a replay; under another id it is a copy, which no
+        # person could produce.
+        identical = moved_px <= RESENT_TOLERANCE_PX
+        same_session = self._sessions[oi // MAX_STROKES] == fp.session
+        resent = identical & same_session
         # The same path also turned and resized (as a replayer fitting it to a new target does):
         # points divided by their mean offset, so the tolerance is a share of the stroke's size.
         mine = fp.strokes[qi] / fp.centres[qi][:, None]
         theirs = self._points[oi] / self._centres[oi][:, None]
         bent = _rms(mine - theirs) <= SHAPE_TOLERANCE
-        return int(np.unique(qi[(moved | bent) & ~resent]).shape[0])
+        matched = np.unique(qi[(moved | bent) & ~resent]).shape[0]
+        copied = np.unique(qi[identical & ~same_session]).shape[0]
+        return int(matched), int(copied)
 
     def match_rhythm(self, fp: Fingerprint) -> int:
         """How many key intervals of ``fp`` repeat, in order, an earlier session's (0 if none do)."""
         n = fp.flights.shape[0]
-        if n < MIN_FLIGHTS or self._size == 0:
+        if n < MIN_FLIGHTS or self._by_first.shape[0] == 0:
             return 0
-        query = np.full(MAX_FLIGHTS, np.nan)
-        query[:n] = fp.flights
-        diff = self._flights - query[None, :]
+        first = fp.flights[0]
+        lo = np.searchsorted(self._by_first, first - RHYTHM_MAX_DIFF_MS, "left")
+        hi = np.searchsorted(self._by_first, first + RHYTHM_MAX_DIFF_MS, "right")
+        if hi == lo:
+            return 0
+        slots = self._slots[lo:hi]
+        diff = self._flights[slots, :n] - fp.flights[None, :]
         both = ~np.isnan(diff)
         count = both.sum(axis=1)
-        sq = np.where(both, diff * diff, 0.0).sum(axis=1)
-        ok = count >= MIN_FLIGHTS
+        diff = np.where(both, diff, 0.0)
+        ok = (count >= MIN_FLIGHTS) & (np.abs(diff).max(axis=1) <= RHYTHM_MAX_DIFF_MS)
         if not ok.any():
             return 0
-        rms = np.sqrt(sq[ok] / count[ok])
-        hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & (rms > RESENT_TOLERANCE_MS)]
+        rms = np.sqrt((diff[ok] ** 2).sum(axis=1) / count[ok])
+        # The same rhythm exactly, under the same session id, is that session sent again.
+        resent = (rms <= RESENT_TOLERANCE_MS) & (self._sessions[slots[ok]] == fp.session)
+        hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & ~resent]
         return int(hits.max()) if hits.shape[0] else 0
 
 
@@ -232,8 +311,18 @@ def findings(fp: Fingerprint, index: ReplayIndex) -> list[Finding]:
     """Evidence that a session replays one of the index's sessions (empty when none)."""
     out: list[Finding] = []
     n_strokes = fp.strokes.shape[0]
-    matched = index.match_strokes(fp)
-    if matched:
+    matched, copied = index.match_strokes(fp)
+    if copied:
+        # An exact copy of another session's stroke: nothing else explains it.
+        out.append(
+            Finding(
+                "POINTER_REPLAYED_TRAJECTORY",
+                f"{copied} of {n_strokes} pointer strokes are exact copies of another session's "
+                "strokes; people never move the same way twice.",
+                4.0,
+            )
+        )
+    elif matched:
         # Not one of 6,300 Balabit movements matched another person's to this tolerance: one
         # matching stroke is strong evidence, two are a replay.
         strength = ramp(matched, 0, 2) * ramp(matched / n_strokes, 0.0, 0.3)
