@@ -40,8 +40,9 @@ call of the same name (`proto/botsift/v1/`).
 * Errors are `google.rpc.Status` JSON (`code`, `message`, `details`) with the matching HTTP
   status: `INVALID_ARGUMENT` 400 (with `google.rpc.BadRequest` field violations), `UNAUTHENTICATED`
   401, `PERMISSION_DENIED` 403, `NOT_FOUND` 404, `ALREADY_EXISTS` 409, `RESOURCE_EXHAUSTED` 429,
-  `INTERNAL` 500, `UNAVAILABLE` 503. Malformed JSON, unknown fields and unknown query parameters
-  get 400.
+  `INTERNAL` 500, `UNAVAILABLE` 503. Malformed JSON, wrong types and unknown query parameters
+  get 400. Unknown JSON fields are ignored (as gRPC servers skip unknown fields): check field
+  names against this document.
 * 64-bit integers would be JSON strings (proto3 JSON mapping); the API has none, so every number
   is a JSON number.
 * The bidirectional `Analyze` stream has no REST route: it is gRPC only (an SDK, grpcurl, or gRPC
