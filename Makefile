@@ -192,11 +192,17 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	for g in $(BOTS); do $(VENV)/bin/botsift-server data generate $$g --count 300 --seed 1 --out $(DATA)/bot-$$g.jsonl; done
 	$(VENV)/bin/botsift-server data generate replay --count 300 --seed 1 --human $(DATA)/balabit-movements.jsonl \
 	  --out $(DATA)/bot-replay.jsonl
+	# Whole sessions of real people: a Balabit/DELBOT pointer recording, then Keystroke100 (or Aalto) typing.
+	$(VENV)/bin/botsift-server data generate composite-human --count 600 --seed 1 --human $(DATA)/balabit.jsonl \
+	  --human $(DATA)/delbot.jsonl --human $(DATA)/keystroke100.jsonl --out $(DATA)/composite-human.jsonl
+	$(VENV)/bin/botsift-server data generate composite-human --count 600 --seed 1 --human $(DATA)/balabit.jsonl \
+	  --human $(DATA)/delbot.jsonl --human $(DATA)/aalto.jsonl --out $(DATA)/composite-human-aalto.jsonl
 
 .PHONY: eval
 eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .botsift/report/report.md
 	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/balabit-movements.jsonl \
-	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/bot-*.jsonl --report .botsift/report
+	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/composite-human*.jsonl $(DATA)/bot-*.jsonl \
+	  --report .botsift/report
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl

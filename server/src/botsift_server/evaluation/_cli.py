@@ -12,6 +12,7 @@ from typing import TextIO
 
 from botsift_server.engine import EngineConfig
 from botsift_server.evaluation._archive import DatasetError
+from botsift_server.evaluation._composite import COMPOSITE_HUMAN
 from botsift_server.evaluation._generators import GENERATOR_NAMES, generate
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
 from botsift_server.evaluation._report import render_text, write_report
@@ -38,11 +39,15 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("--archive", type=Path, help="archive path (default: ../shared/data/<file>)")
     imp.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
     gen = verbs.add_parser("generate", help="write bot sessions of one generator")
-    gen.add_argument("generator", choices=GENERATOR_NAMES)
+    gen.add_argument("generator", choices=(*GENERATOR_NAMES, COMPOSITE_HUMAN))
     gen.add_argument("--count", type=int, default=100, help="how many sessions (default 100)")
     gen.add_argument("--seed", type=int, default=0, help="seed: the same seed gives the same traces")
     gen.add_argument(
-        "--human", type=Path, action="append", default=[], help="human traces to replay (replay only)"
+        "--human",
+        type=Path,
+        action="append",
+        default=[],
+        help="human traces to replay (replay) or to compose (composite-human)",
     )
     gen.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
 

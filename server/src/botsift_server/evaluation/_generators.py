@@ -23,6 +23,7 @@ from botsift_server.evaluation import _bot_typing as typing_models
 from botsift_server.evaluation._archive import columns
 from botsift_server.evaluation._bot_paths import Move, Path3, PathModel
 from botsift_server.evaluation._bot_typing import Key, TypingModel
+from botsift_server.evaluation._composite import COMPOSITE_HUMAN, compose_humans
 from botsift_server.evaluation._traces import Trace
 
 Dwell = Callable[[np.random.Generator], float]
@@ -72,6 +73,7 @@ GENERATORS: dict[str, Bot] = {
 
 REPLAY = "replay"
 GENERATOR_NAMES = (*sorted(GENERATORS), REPLAY)
+"""The bot generators (``generate`` also makes ``composite-human`` sessions of real people)."""
 
 Box = tuple[float, float, float, float]  # x, y, width, height
 
@@ -112,7 +114,8 @@ def _point_in(rng: np.random.Generator, box: Box) -> tuple[float, float]:
     return float(x + w * rng.uniform(0.2, 0.8)), float(y + h * rng.uniform(0.25, 0.75))
 
 
-def _device(viewport: tuple[int, int]) -> Device:
+def desktop_device(viewport: tuple[int, int]) -> Device:
+    """The ordinary desktop Chrome every generated session reports (screen ``viewport``)."""
     width, height = viewport
     return Device(
         user_agent=(
@@ -198,7 +201,14 @@ def _sentence(rng: np.random.Generator) -> list[KeyClass]:
 
 
 def generate(name: str, count: int, seed: int, human: Sequence[Trace] = ()) -> Iterator[Trace]:
-    """``count`` bot sessions of generator ``name``; ``replay`` needs ``human`` traces with clicks."""
+    """``count`` bot sessions of generator ``name``; ``replay`` needs ``human`` traces with clicks.
+
+    ``composite-human`` is the exception: human sessions composed of the real pointer and typing
+    recordings in ``human`` (see :mod:`botsift_server.evaluation._composite`).
+    """
+    if name == COMPOSITE_HUMAN:
+        yield from compose_humans(human, count, seed)
+        return
     rng = np.random.default_rng([seed, sum(map(ord, name))])
     if name == REPLAY:
         from botsift_server.evaluation._bot_replay import replay_model
@@ -230,7 +240,7 @@ def generate(name: str, count: int, seed: int, human: Sequence[Trace] = ()) -> I
         yield Trace(
             session_id=f"{person}/{i}",
             events=_login(rng, bot, plan, moves),
-            device=_device(plan.viewport),
+            device=desktop_device(plan.viewport),
             action="login",
             **common,  # type: ignore[arg-type]
         )
