@@ -72,12 +72,15 @@ class Engine:
         if keys:
             keystrokes.update(state, columns)
         timing.update(state, columns)
+        focus = per_kind[_FOCUS] + per_kind[_BLUR] + per_kind[_VISIBILITY]
+        if focus or state.blurred or state.hidden or state.first_input_t_ms is None:
+            behaviour.update(state, columns)
         fam = state.family_counts
         fam[0] += mouse
         fam[1] += keys
         fam[2] += touches
         fam[3] += per_kind[_WHEEL] + per_kind[_SCROLL]
-        fam[4] += per_kind[_FOCUS] + per_kind[_BLUR] + per_kind[_VISIBILITY]
+        fam[4] += focus
         if state.first_t_ms is None:
             state.first_t_ms = float(columns.t_ms[0])
         state.last_t_ms = float(columns.t_ms[-1])

@@ -124,6 +124,16 @@ class SessionState:
     """Whole-session pointer counts."""
     family_counts: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     """Running counts: pointer, keys, touches, scrolls, focus (see :attr:`counts`)."""
+    first_input_t_ms: float | None = None
+    """Time of the first click, key press or touch; None before any."""
+    blurred: bool = False
+    """Whether the page last reported losing focus (a BLUR without a FOCUS since)."""
+    hidden: bool = False
+    """Whether the page last reported being hidden (a VISIBILITY event with 0)."""
+    inputs_blurred: int = 0
+    """Clicks, key presses and touches while the page had reported losing focus."""
+    inputs_hidden: int = 0
+    """Clicks, key presses and touches while the page had reported being hidden."""
 
     @property
     def counts(self) -> EventCounts:

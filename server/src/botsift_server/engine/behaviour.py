@@ -2,17 +2,57 @@
 
 * **replay** — a pointer trajectory or typing rhythm that repeats an earlier session of the same
   tenant (see :mod:`botsift_server.engine.replay`);
+* **input while away** — clicks, key presses or touches while the page had reported that it lost
+  focus or was hidden: a person's input goes to the window they look at, a script's goes to the
+  page it drives (``dispatchEvent``, CDP input) whether it is in front or not;
+* **clicks without any movement** — a desktop session that clicks several times but never moves
+  the mouse: a real mouse moves to reach a target, a script posts clicks at coordinates.
+
+Each is soft on its own except replay (see the weights): a person who types into a page while a
+browser extension's pop-up has focus, or who clicks twice without nudging the mouse, exists.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from botsift_server.engine._config import EngineConfig
-from botsift_server.engine._evidence import Evidence, Finding
+from botsift_server.engine._evidence import Evidence, Finding, ramp
 from botsift_server.engine._state import SessionState
+from botsift_server.engine._types import Device, EventColumns, EventKind
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 from botsift_server.engine.replay import findings as replay_findings
 
 DETECTOR = "behaviour"
+
+_DOWN, _KEY_DOWN, _TOUCH_START = int(EventKind.DOWN), int(EventKind.KEY_DOWN), int(EventKind.TOUCH_START)
+_FOCUS, _BLUR, _VISIBILITY = int(EventKind.FOCUS), int(EventKind.BLUR), int(EventKind.VISIBILITY)
+MOBILE_WORDS = ("mobile", "android", "iphone", "ipad", "ipod")
+
+
+def update(state: SessionState, columns: EventColumns) -> None:
+    """Track the first input and the page's focus and visibility across one batch."""
+    kind = columns.kind
+    inputs = (kind == _DOWN) | (kind == _KEY_DOWN) | (kind == _TOUCH_START)
+    if state.first_input_t_ms is None and inputs.any():
+        state.first_input_t_ms = float(columns.t_ms[int(np.argmax(inputs))])
+    # State after each event: the latest change at or before it, else the state before the batch.
+    blur = np.where(kind == _BLUR, 1, np.where(kind == _FOCUS, 0, -1))
+    away = _carry(blur, int(state.blurred))
+    hide = np.where(kind == _VISIBILITY, (columns.button == 0).astype(np.int64), -1)
+    hidden = _carry(hide, int(state.hidden))
+    state.inputs_blurred += int(np.count_nonzero(inputs & (away == 1)))
+    state.inputs_hidden += int(np.count_nonzero(inputs & (hidden == 1)))
+    state.blurred = bool(away[-1] == 1)
+    state.hidden = bool(hidden[-1] == 1)
+
+
+def _carry(changes: np.ndarray, before: int) -> np.ndarray:
+    """Per event, the value of the latest change (>= 0) at or before it, else ``before``."""
+    at = np.where(changes >= 0, np.arange(changes.shape[0]), -1)
+    last = np.maximum.accumulate(at)
+    out: np.ndarray = np.where(last >= 0, changes[np.maximum(last, 0)], before)
+    return out
 
 
 def assess(
@@ -22,5 +62,45 @@ def assess(
     findings: list[Finding] = []
     if replay is not None and len(replay):
         findings.extend(replay_findings(fingerprint(state, config.segment_gap_ms, session_id), replay))
+    if state.inputs_hidden:
+        findings.append(
+            Finding(
+                "BEHAVIOUR_INPUT_WHILE_HIDDEN",
+                f"{state.inputs_hidden} clicks or key presses arrived while the page reported being "
+                "hidden; people act on the page they can see.",
+                1.5 * ramp(state.inputs_hidden, 0, 3),
+            )
+        )
+    elif state.inputs_blurred:
+        findings.append(
+            Finding(
+                "BEHAVIOUR_INPUT_WHILE_BLURRED",
+                f"{state.inputs_blurred} clicks or key presses arrived while the page reported having "
+                "lost focus.",
+                1.2 * ramp(state.inputs_blurred, 0, 4),
+            )
+        )
+    totals = state.pointer_totals
+    if (
+        totals.clicks >= 2
+        and totals.moves == 0
+        and state.family_counts[2] == 0
+        and _desktop(state.context.device)
+    ):
+        findings.append(
+            Finding(
+                "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT",
+                f"{totals.clicks} clicks on a desktop device without a single pointer movement.",
+                1.5 * ramp(totals.clicks, 1, 4),
+            )
+        )
     # Confidence says how much this detector saw: only what it found counts, nothing else.
     return Evidence(DETECTOR, tuple(findings), 1.0 if findings else 0.0)
+
+
+def _desktop(device: Device) -> bool:
+    """Whether the device says it is a desktop (a reported UA that is not mobile, no touch points)."""
+    ua = device.user_agent.lower()
+    if not ua or any(word in ua for word in MOBILE_WORDS):
+        return False
+    return not device.max_touch_points and device.touch_support is not True

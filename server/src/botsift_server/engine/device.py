@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from botsift_server.engine._evidence import Evidence, Finding
 from botsift_server.engine._types import Device
+from botsift_server.engine.device_consistency import consistency_findings
 
 DETECTOR = "device"
 
@@ -197,14 +198,15 @@ def assess(device: Device) -> Evidence:
                 1.0,
             )
         )
-    if mobile and device.max_touch_points == 0:
+    if mobile and (device.max_touch_points == 0 or device.touch_support is False):
         soft.append(
             Finding(
                 "DEVICE_MOBILE_WITHOUT_TOUCH",
-                "The user agent is a phone or tablet but the device has no touch points.",
+                "The user agent is a phone or tablet but the device has no touch support.",
                 1.2,
             )
         )
+    soft.extend(consistency_findings(device))
     ua_os = _os(ua)
     if ua_os and device.platform and not _platform_matches(ua_os, device.platform.lower()):
         soft.append(

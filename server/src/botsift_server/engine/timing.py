@@ -1,7 +1,11 @@
 """Timing across all events: a session's overall tempo, whatever the kind of event.
 
 A person produces a mix of moves, keys and scrolls at uneven intervals; a replayer or a script
-often emits everything on one timer, or thousands of events in a few milliseconds.
+often emits everything on one timer (low variation, or a handful of distinct intervals: low
+entropy), or thousands of events in a few milliseconds. A person also needs time to see a page
+before acting on it: a first click or key press within :data:`MIN_REACTION_MS` of the session
+start is faster than human. Event times count from the session start, except in recordings
+re-based so that their first event is at 0 ms: there the reaction time is unknown and not judged.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ DETECTOR = "timing"
 MAX_INTERVAL_MS = 1000.0
 # Sustained rates above this (events per second, whole session) exceed any input device.
 IMPOSSIBLE_EVENTS_PER_S = 2000.0
+# Seeing a page and acting on it takes a person well over this (visual reaction alone is ~150 ms).
+MIN_REACTION_MS = 100.0
+# Entropy (bits) of intervals rounded to 1 ms: people's spread over dozens of values; a timer's
+# over one or two (a 60 Hz loop alternates 16 and 17 ms: 1 bit).
+LOW_ENTROPY_BITS = 1.5
 
 
 def update(state: SessionState, columns: EventColumns) -> None:
@@ -64,4 +73,34 @@ def assess(state: SessionState) -> Evidence:
                     1.0 * regular,
                 )
             )
+        elif dt.shape[0] >= 100:
+            bits = _entropy_bits(dt)
+            few = ramp(bits, LOW_ENTROPY_BITS, 0.5 * LOW_ENTROPY_BITS) * ramp(dt.shape[0], 100, 200)
+            if few > 0.0:
+                findings.append(
+                    Finding(
+                        "TIMING_LOW_INTERVAL_ENTROPY",
+                        f"Intervals between events take only a few distinct values ({bits:.2f} bits).",
+                        1.0 * few,
+                    )
+                )
+    reaction = state.first_input_t_ms
+    if reaction is not None and state.first_t_ms is not None and state.first_t_ms > 0.0:
+        quick = ramp(reaction, MIN_REACTION_MS, 0.3 * MIN_REACTION_MS)
+        if quick > 0.0:
+            findings.append(
+                Finding(
+                    "TIMING_INSTANT_REACTION",
+                    f"The first click or key press came {reaction:.0f} ms after the page started, "
+                    "faster than a person can see it and act.",
+                    1.5 * quick,
+                )
+            )
     return Evidence(DETECTOR, tuple(findings), ramp(count, 0, 200))
+
+
+def _entropy_bits(dt: np.ndarray) -> float:
+    """Shannon entropy (bits) of the intervals rounded to whole milliseconds."""
+    _, counts = np.unique(np.rint(dt), return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log2(p)).sum())

@@ -1,0 +1,149 @@
+"""Timing, device-consistency and behavioural evidence: each flags what no person does, and
+none of them alone takes a person's session to HIGH."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from botsift_server.engine import (
+    Assessment,
+    Device,
+    Engine,
+    EventColumns,
+    EventKind,
+    RiskLevel,
+    SessionContext,
+)
+
+from .traces import CLEAN_CHROME, columns, human_mouse, human_typing, merge, split
+
+ENGINE = Engine()
+IPHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def _assess(events: EventColumns | None, device: Device = CLEAN_CHROME, batches: int = 1) -> Assessment:
+    state = ENGINE.start(SessionContext(action="login", device=device))
+    if events is not None:
+        sizes = [len(events) // batches] * (batches - 1)
+        for part in split(events, [*sizes, len(events) - sum(sizes)]) if batches > 1 else [events]:
+            ENGINE.add(state, part)
+    return ENGINE.assess(state)
+
+
+def _codes(events: EventColumns | None, device: Device = CLEAN_CHROME) -> set[str]:
+    return {r.code for r in _assess(events, device).reasons}
+
+
+def _human(t0_ms: float) -> EventColumns:
+    rng = np.random.default_rng(11)
+    return merge(human_mouse(rng, strokes=6, t0_ms=t0_ms), human_typing(rng, keys=20, t0_ms=t0_ms + 20_000.0))
+
+
+def _click_at(t: float, x: float = 400.0, y: float = 300.0) -> EventColumns:
+    return columns([t, t + 80.0], [int(EventKind.DOWN), int(EventKind.UP)], [x, x], [y, y])
+
+
+def test_a_click_40_ms_after_the_page_started_is_an_instant_reaction() -> None:
+    moves = columns(
+        [5.0, 15.0, 25.0, 35.0], [int(EventKind.MOVE)] * 4, [10, 120, 260, 395], [10, 90, 200, 298]
+    )
+    assert "TIMING_INSTANT_REACTION" in _codes(merge(moves, _click_at(40.0)))
+
+
+def test_a_person_who_acts_after_a_second_has_no_reaction_finding_and_a_rebased_recording_is_not_judged() -> (
+    None
+):
+    assert "TIMING_INSTANT_REACTION" not in _codes(_human(t0_ms=1200.0))
+    # Recordings re-based to start at 0 ms say nothing about the reaction time.
+    assert "TIMING_INSTANT_REACTION" not in _codes(merge(_click_at(0.0), _human(t0_ms=400.0)))
+
+
+def test_events_on_a_timer_with_two_sleeps_have_low_interval_entropy_and_a_person_does_not() -> None:
+    rng = np.random.default_rng(3)
+    t = np.cumsum(rng.choice([10.0, 30.0], size=300)) + 500.0
+    x = np.cumsum(rng.normal(0.0, 6.0, 300)) + 500.0
+    timer = columns(t, [int(EventKind.MOVE)] * 300, x, x * 0.5)
+    assert "TIMING_LOW_INTERVAL_ENTROPY" in _codes(timer)
+    assert "TIMING_LOW_INTERVAL_ENTROPY" not in _codes(_human(t0_ms=900.0))
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (
+            {"user_agent": IPHONE_UA, "platform": "iPhone", "max_touch_points": 5, "touch_support": False},
+            "DEVICE_MOBILE_WITHOUT_TOUCH",
+        ),
+        ({"timezone": "Europe/Berlin", "timezone_offset_minutes": 300}, "DEVICE_TIMEZONE_MISMATCH"),
+        ({"outer_width": 3840, "outer_height": 2100}, "DEVICE_WINDOW_LARGER_THAN_SCREEN"),
+        ({"inner_width": 2600, "inner_height": 1400}, "DEVICE_VIEWPORT_LARGER_THAN_WINDOW"),
+        ({"platform": "Linux x86_64"}, "DEVICE_PLATFORM_MISMATCH"),
+    ],
+)
+def test_an_inconsistent_device_is_flagged_but_never_reaches_high_with_human_behaviour(
+    change: dict[str, object], code: str
+) -> None:
+    device = dataclasses.replace(CLEAN_CHROME, **change)  # type: ignore[arg-type]
+    assert code in _codes(None, device)
+    assert _assess(_human(t0_ms=1500.0), device).risk_level < RiskLevel.HIGH
+
+
+def test_a_consistent_time_zone_in_summer_or_winter_and_unknown_zones_are_not_flagged() -> None:
+    for offset in (-60, -120):
+        device = dataclasses.replace(CLEAN_CHROME, timezone="Europe/Berlin", timezone_offset_minutes=offset)
+        assert "DEVICE_TIMEZONE_MISMATCH" not in _codes(None, device)
+    device = dataclasses.replace(CLEAN_CHROME, timezone="Mars/Olympus_Mons", timezone_offset_minutes=0)
+    assert "DEVICE_TIMEZONE_MISMATCH" not in _codes(None, device)
+
+
+def _with_focus(events: EventColumns, kind: EventKind, at: float, button: int = 0) -> EventColumns:
+    marker = EventColumns(
+        np.array([at]),
+        np.array([int(kind)], np.uint8),
+        np.zeros(1, np.float32),
+        np.zeros(1, np.float32),
+        np.array([button], np.uint8),
+        np.zeros(1, np.uint8),
+    )
+    return merge(events, marker)
+
+
+def test_typing_while_the_page_is_hidden_is_flagged_in_any_batching_and_not_after_it_is_visible_again() -> (
+    None
+):
+    typing = human_typing(np.random.default_rng(4), keys=20, t0_ms=2000.0)
+    hidden = _with_focus(typing, EventKind.VISIBILITY, 1500.0, button=0)
+    whole = _assess(hidden)
+    assert "BEHAVIOUR_INPUT_WHILE_HIDDEN" in {r.code for r in whole.reasons}
+    assert _assess(hidden, batches=5) == whole
+    assert whole.risk_level < RiskLevel.HIGH
+    back = _with_focus(hidden, EventKind.VISIBILITY, 1900.0, button=1)
+    assert "BEHAVIOUR_INPUT_WHILE_HIDDEN" not in _codes(back)
+
+
+def test_clicks_after_the_window_lost_focus_are_flagged_and_after_it_regained_it_are_not() -> None:
+    clicks = merge(*(_click_at(1000.0 + 700.0 * i, 100.0 + 50 * i) for i in range(5)))
+    moves = columns(
+        np.arange(40) * 15.0 + 400.0,
+        [int(EventKind.MOVE)] * 40,
+        np.linspace(0, 300, 40),
+        np.linspace(0, 200, 40),
+    )
+    session = merge(moves, clicks)
+    blurred = _with_focus(session, EventKind.BLUR, 900.0)
+    assert "BEHAVIOUR_INPUT_WHILE_BLURRED" in _codes(blurred)
+    assert "BEHAVIOUR_INPUT_WHILE_BLURRED" not in _codes(_with_focus(blurred, EventKind.FOCUS, 950.0))
+
+
+def test_clicks_without_any_pointer_movement_are_flagged_on_a_desktop_but_not_on_a_phone() -> None:
+    clicks = merge(*(_click_at(1000.0 + 900.0 * i, 100.0 + 80 * i, 200.0) for i in range(4)))
+    assert "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT" in _codes(clicks)
+    phone = dataclasses.replace(CLEAN_CHROME, user_agent=IPHONE_UA, platform="iPhone", max_touch_points=5)
+    assert "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT" not in _codes(clicks, phone)
+    assert "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT" not in _codes(_human(t0_ms=800.0))
