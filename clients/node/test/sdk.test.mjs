@@ -47,7 +47,10 @@ function record(s, e, from = 0, to = e.tMs.length) {
 test("a session streamed in many batches gets the same final verdict as the same session scored whole", async () => {
   const c = client(keys.publishable, { session: { maxBatchEvents: 7, maxBatchDelayMs: 1 } });
   const e = events();
-  const whole = await c.scoreSession(e, { sessionId: sid(), action: "login", device: human });
+  // Scored whole on another tenant: on the same tenant the same events under a second session id are a replay.
+  const elsewhere = client(createTenant(pg.dsn, `node-whole-${Date.now()}`).publishable);
+  const whole = await elsewhere.scoreSession(e, { sessionId: sid(), action: "login", device: human });
+  await elsewhere.close();
   const s = c.session({ action: "login", device: human });
   record(s, e);
   const streamed = await s.verdict();
@@ -90,7 +93,10 @@ test("a webdriver session is judged high risk with automation reasons; the backe
 test("the stream drops mid-session when the server crashes, and the session recovers without losing or duplicating events", async () => {
   const c = client();
   const e = events(200, 7);
-  const whole = await c.scoreSession(e, { sessionId: sid(), device: human });
+  // Scored whole on another tenant: on the same tenant the same events under a second session id are a replay.
+  const elsewhere = client(createTenant(pg.dsn, `node-crash-${Date.now()}`).publishable);
+  const whole = await elsewhere.scoreSession(e, { sessionId: sid(), device: human });
+  await elsewhere.close();
   const s = c.session({ device: human });
   record(s, e, 0, 150);
   const interim = await s.interimVerdict();
