@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,30 @@ def test_release_pairs_with_the_first_press_of_its_class_since_the_last_release(
     flights, holds = flights_and_holds(t, kind, key_class)
     assert sorted(holds.tolist()) == [80.0, 90.0, 100.0]
     assert flights.tolist() == [50.0, 250.0]
+
+
+def _words(rng: np.random.Generator, word_pause: float) -> EventColumns:
+    """Sixteen words of five letters, intervals log-normal around 150 ms, each new word's first
+    letter ``word_pause`` times slower."""
+    classes = ([int(KeyClass.LETTER)] * 5 + [int(KeyClass.SPACE)]) * 16
+    gaps = rng.lognormal(np.log(150.0), 0.2, len(classes) - 1)
+    starts_word = np.array(classes[:-1]) == int(KeyClass.SPACE)
+    gaps[starts_word] *= word_pause
+    down = np.concatenate(([500.0], 500.0 + np.cumsum(gaps)))
+    holds = rng.lognormal(np.log(95.0), 0.25, len(classes))
+    return merge(
+        columns(down, np.full(len(classes), int(EventKind.KEY_DOWN)), key_class=classes),
+        columns(down + holds, np.full(len(classes), int(EventKind.KEY_UP)), key_class=classes),
+    )
+
+
+def test_typing_without_a_pause_before_new_words_is_bot_evidence_and_with_one_human_evidence() -> None:
+    engine = Engine()
+    for (pause, code, sign), seed in itertools.product(
+        ((1.0, "KEYS_NO_WORD_PAUSE", 1.0), (1.8, "KEYS_WORD_PAUSE", -1.0)), range(5)
+    ):
+        state = engine.start(SessionContext())
+        engine.add(state, _words(np.random.default_rng(seed), pause))
+        reasons = {r.code: r for r in engine.assess(state).reasons}
+        assert code in reasons
+        assert reasons[code].weight * sign > 0.0

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from botsift_server.engine._evidence import Evidence, Finding, cv, median, ramp, skew_kurtosis
 from botsift_server.engine._state import SessionState
-from botsift_server.engine._types import EventColumns, EventKind
+from botsift_server.engine._types import EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
 from botsift_server.engine.keystroke_features import keystroke_features
 from botsift_server.engine.learned import TreeModel
@@ -25,6 +25,7 @@ from botsift_server.engine.model_evidence import model_findings
 DETECTOR = "keystrokes"
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
+_LETTER, _SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
 # Longer gaps between presses are pauses (thinking, switching fields), not typing rhythm.
 MAX_FLIGHT_MS = 2000.0
 # Holds longer than this are a key held on purpose (or a lost release), not typing.
@@ -105,6 +106,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         flights, holds = flights_and_holds(t, kind, key_class)
         findings = _judge(flights, holds)
         findings.extend(_rollover(t, kind, key_class))
+        findings.extend(_word_rhythm(t, kind, key_class))
     if model is not None and flights.shape[0] >= MODEL_MIN_FLIGHTS:
         strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
         findings.extend(
@@ -222,6 +224,51 @@ def _rollover(
                 "KEYS_ROLLOVER",
                 f"{share:.0%} of key presses overlap the previous key, as in fluent typing.",
                 -0.4,
+            )
+        ]
+    return []
+
+
+def _word_rhythm(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> list[Finding]:
+    """The pause before a new word, relative to the typist's own letter-to-letter tempo.
+
+    People slow down at word boundaries: the first letter after a space comes later than the
+    typist's median between two letters (about 1.45x, median over Aalto typists). A script that
+    draws every interval from one distribution (however human its shape) has no such pause:
+    the ratio is 1. Only the ratio to the same typist's own median counts, so fast and slow
+    typists are judged alike.
+    """
+    press = kind == _KEY_DOWN
+    pt, pc = t[press], key_class[press]
+    if pt.shape[0] < 15:
+        return []
+    flights = np.diff(pt)
+    typing = flights <= MAX_FLIGHT_MS
+    after_space = flights[typing & (pc[:-1] == _SPACE) & (pc[1:] == _LETTER)]
+    letters = flights[typing & (pc[:-1] == _LETTER) & (pc[1:] == _LETTER)]
+    if after_space.shape[0] < 4 or letters.shape[0] < 10:
+        return []
+    ratio = float(np.log(median(after_space) / median(letters)))
+    words = ramp(after_space.shape[0], 3, 8)
+    flat = ramp(abs(ratio), 0.15, 0.05) * words
+    if flat > 0.0:
+        return [
+            Finding(
+                "KEYS_NO_WORD_PAUSE",
+                f"New words start as fast as letters follow letters ({np.exp(ratio):.2f}x the typist's "
+                "median); people pause at word boundaries.",
+                0.8 * flat,
+            )
+        ]
+    pause = ramp(ratio, 0.2, 0.4) * words
+    if pause > 0.0:
+        return [
+            Finding(
+                "KEYS_WORD_PAUSE",
+                f"New words start {np.exp(ratio):.2f}x slower than letters follow letters, as people type.",
+                -0.5 * pause,
             )
         ]
     return []
