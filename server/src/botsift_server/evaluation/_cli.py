@@ -7,19 +7,20 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from botsift_server.engine import EngineConfig
+from botsift_server.engine import EngineConfig, ReplayIndex
 from botsift_server.evaluation._archive import DatasetError
 from botsift_server.evaluation._composite import COMPOSITE_HUMAN
 from botsift_server.evaluation._generators import GENERATOR_NAMES, generate
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
 from botsift_server.evaluation._report import render_text, write_report
 from botsift_server.evaluation._results import summarize
-from botsift_server.evaluation._runner import RemoteError, score_offline, score_remote
+from botsift_server.evaluation._runner import RemoteError, Scored, score_offline, score_remote
 from botsift_server.evaluation._split import select
-from botsift_server.evaluation._traces import TraceFormatError, read_traces, write_traces
+from botsift_server.evaluation._traces import Trace, TraceFormatError, read_traces, write_traces
 
 
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +32,33 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--part", choices=("all", "train", "eval"), default="all", help="person split to score")
     ev.add_argument("--report", type=Path, metavar="DIR", help="also write report.md and PNG plots here")
     ev.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    tenant = ev.add_argument_group("replays across sessions (offline only)")
+    tenant.add_argument(
+        "--tenant-replay",
+        action="store_true",
+        help="score in file order as one tenant of a server: each session is checked against "
+        "the replay index of the sessions before it, then added to it",
+    )
+    tenant.add_argument(
+        "--replay-warmup",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="traces the tenant saw before: remembered first, never scored (implies --tenant-replay)",
+    )
+    tenant.add_argument(
+        "--replay-warmup-part",
+        choices=("all", "train", "eval"),
+        default="all",
+        help="person split of the warm-up traces to remember (default all)",
+    )
+    tenant.add_argument(
+        "--replay-capacity",
+        type=int,
+        metavar="N",
+        help="sessions the index remembers (default: the engine's replay_index_sessions)",
+    )
 
     data = sub.add_parser("data", help="import datasets and generate bot traces as trace JSON Lines")
     verbs = data.add_subparsers(dest="data_command", metavar="VERB", required=True)
@@ -80,6 +108,10 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
     if not traces:
         print("botsift-server: no traces to score", file=sys.stderr)
         return 1
+    tenant_replay = args.tenant_replay or bool(args.replay_warmup) or args.replay_capacity is not None
+    if args.target and tenant_replay:
+        print("botsift-server: --target uses the server's own replay index", file=sys.stderr)
+        return 2
     progress = Progress(len(traces), sys.stderr)
     if args.target:
         if not args.key:
@@ -87,6 +119,8 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
             return 2
         scored = asyncio.run(score_remote(traces, args.target, args.key, progress=progress.advance))
         mode = f"server {args.target}"
+    elif tenant_replay:
+        scored, mode = _score_as_tenant(args, traces, engine_config, progress)
     else:
         scored = score_offline(traces, engine_config, progress=progress.advance)
         mode = "offline"
@@ -100,6 +134,28 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
         for path in write_report(results, scored, args.report):
             print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _score_as_tenant(
+    args: argparse.Namespace, traces: list[Trace], engine_config: EngineConfig, progress: Progress
+) -> tuple[list[Scored], str]:
+    """Score ``traces`` as one tenant with a replay index, after the warm-up traces."""
+    capacity = args.replay_capacity or engine_config.replay_index_sessions
+    index = ReplayIndex(capacity)
+    warmed = 0
+
+    def warmup() -> Iterator[Trace]:
+        # Streamed: warm-up files can be far larger than the traces scored.
+        nonlocal warmed
+        traces = read_traces(*args.replay_warmup) if args.replay_warmup else iter(())
+        if args.replay_warmup_part != "all":
+            traces = select(traces, args.replay_warmup_part)
+        for trace in traces:
+            warmed += 1
+            yield trace
+
+    scored = score_offline(traces, engine_config, progress.advance, replay=index, warmup=warmup())
+    return scored, f"offline, one tenant's replay index ({capacity} sessions, {warmed} warm-up)"
 
 
 class Progress:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import grpc
 
 from botsift.v1 import detection_pb2, detection_pb2_grpc, events_pb2
-from botsift_server.engine import Assessment, Engine, EngineConfig, RiskLevel
+from botsift_server.engine import Assessment, Engine, EngineConfig, ReplayIndex, RiskLevel
 from botsift_server.evaluation._traces import Label, Trace
 
 Progress = Callable[[int], None]
@@ -51,16 +51,36 @@ def _scored(trace: Trace, assessment: Assessment, seconds: float) -> Scored:
 
 
 def score_offline(
-    traces: Iterable[Trace], config: EngineConfig | None = None, progress: Progress | None = None
+    traces: Iterable[Trace],
+    config: EngineConfig | None = None,
+    progress: Progress | None = None,
+    *,
+    replay: ReplayIndex | None = None,
+    warmup: Iterable[Trace] = (),
 ) -> list[Scored]:
-    """Assess every trace with an in-process engine, one batch per trace."""
+    """Assess every trace with an in-process engine, one batch per trace.
+
+    Without ``replay`` every trace is scored on its own. With ``replay`` the run is one server
+    tenant: the ``warmup`` traces are remembered first without being scored (sessions the
+    tenant saw before), then each trace, in order, gets its final verdict against the index
+    and is remembered, so a later trace that replays an earlier one is flagged as it would be
+    on a server.
+    """
     engine = Engine(config)
+    if replay is not None:
+        for trace in warmup:
+            state = engine.start(trace.context)
+            engine.add(state, trace.events)
+            engine.remember(state, replay, session_id=trace.session_id)
     out: list[Scored] = []
     for trace in traces:
         began = time.perf_counter()
         state = engine.start(trace.context)
         engine.add(state, trace.events)
-        assessment = engine.assess(state)
+        # The same calls, in the same order, as the server's final verdict.
+        assessment = engine.assess(state, replay=replay, session_id=trace.session_id)
+        if replay is not None:
+            engine.remember(state, replay, session_id=trace.session_id)
         out.append(_scored(trace, assessment, time.perf_counter() - began))
         if progress is not None:
             progress(1)
