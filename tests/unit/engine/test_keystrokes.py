@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from botsift_server.engine import (
@@ -16,7 +17,7 @@ from botsift_server.engine import (
     RiskLevel,
     SessionContext,
 )
-from botsift_server.engine.keystrokes import flights_and_holds
+from botsift_server.engine.keystrokes import flights_and_holds, key_kind_share
 
 from .traces import CLEAN_CHROME, bot_typing, columns, human_typing, merge
 
@@ -127,3 +128,36 @@ def test_typing_without_a_pause_before_new_words_is_bot_evidence_and_with_one_hu
         reasons = {r.code: r for r in engine.assess(state).reasons}
         assert code in reasons
         assert reasons[code].weight * sign > 0.0
+
+
+def test_intervals_that_ignore_the_kind_of_key_are_bot_evidence_and_word_pauses_are_not() -> None:
+    engine = Engine()
+    for pause, seed in itertools.product((1.0, 1.8), range(5)):
+        state = engine.start(SessionContext())
+        engine.add(state, _words(np.random.default_rng(seed), pause))
+        reasons = {r.code: r for r in engine.assess(state).reasons}
+        if pause == 1.0:
+            assert reasons["KEYS_RHYTHM_IGNORES_KEYS"].weight > 0.0
+            assert "word and shift boundaries" in reasons["KEYS_RHYTHM_IGNORES_KEYS"].message
+        else:
+            assert "KEYS_RHYTHM_IGNORES_KEYS" not in reasons
+
+
+def test_the_key_kind_share_is_near_zero_for_independent_draws_and_large_with_word_pauses() -> None:
+    iid = [key_kind_share(*_key_columns(_words(np.random.default_rng(s), 1.0))) for s in range(20)]
+    paused = [key_kind_share(*_key_columns(_words(np.random.default_rng(s), 1.8))) for s in range(20)]
+    assert abs(float(np.mean([share for share, _ in iid]))) < 0.03
+    assert min(share for share, _ in paused) > 0.3
+    # Rolled-over presses of one class read as auto-repeat and drop out; the rest all count.
+    assert all(80 <= n <= 95 for _, n in iid)
+
+
+def test_too_few_key_presses_have_no_key_kind_share() -> None:
+    share, _ = key_kind_share(*_key_columns(bot_typing(keys=6)))
+    assert np.isnan(share)
+
+
+def _key_columns(
+    cols: EventColumns,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    return cols.t_ms, cols.kind, cols.key_class
