@@ -5,11 +5,10 @@
 //
 //   node test/browser/drive-demo.mjs --url 'http://127.0.0.1:8080/demo?key=pk_test_...' \
 //     --screenshot test-output/demo.png --email robot@example.com --password 'hunter2'
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -25,17 +24,7 @@ const { values: opts } = parseArgs({
 if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
 
 let report;
-const profile = mkdtempSync(join(tmpdir(), 'botsift-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: opts.chromium,
-  headless: true,
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-  ],
-  viewport: { width: 1000, height: 640 },
-  timeout: 60000,
-});
+const { context, close } = await launchChromium({ executablePath: opts.chromium, viewport: { width: 1000, height: 640 } });
 try {
   const page = context.pages()[0] || (await context.newPage());
   const bodies = [];
@@ -64,8 +53,7 @@ try {
     report = await submit(page, bodies, logs);
   }
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 if (report) process.stdout.write(JSON.stringify(report) + '\n');
 

@@ -3,11 +3,10 @@
 //   {"operations": [{"method": "POST", "path": "/v1/sessions:score"}, ...], "title": "..."}
 //
 //   node test/browser/open-docs.mjs --url http://127.0.0.1:8080/docs/ --screenshot test-output/docs.png
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -18,17 +17,7 @@ const { values: opts } = parseArgs({
 });
 if (!opts.url || !opts.screenshot) throw new Error('--url and --screenshot are required');
 
-const profile = mkdtempSync(join(tmpdir(), 'botsift-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: opts.chromium,
-  headless: true,
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-  ],
-  viewport: { width: 1200, height: 900 },
-  timeout: 60000,
-});
+const { context, close } = await launchChromium({ executablePath: opts.chromium, viewport: { width: 1200, height: 900 } });
 try {
   const page = context.pages()[0] || (await context.newPage());
   const failures = [];
@@ -47,6 +36,5 @@ try {
   await page.screenshot({ path: opts.screenshot, fullPage: true });
   process.stdout.write(JSON.stringify({ operations, title, failures }));
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
