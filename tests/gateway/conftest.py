@@ -12,18 +12,27 @@ from tests.integration.conftest import app, integration_database_url, other_tena
 
 from .envoy import Envoy
 
-__all__ = ["app", "envoy", "http", "integration_database_url", "other_tenant", "tenant"]
+__all__ = ["app", "envoy", "http", "integration_database_url", "other_tenant", "shared_envoy", "tenant"]
 
 
 @pytest.fixture(scope="session")
-async def envoy(app: App) -> AsyncIterator[Envoy]:
-    """Envoy with the default settings in front of the shared server."""
+async def shared_envoy(app: App) -> AsyncIterator[Envoy]:
+    """Envoy with the default settings in front of the shared server, for the whole run."""
     gateway = Envoy([f"127.0.0.1:{app.port}"])
     try:
         await gateway.wait_ready()
         yield gateway
     finally:
         gateway.stop()
+
+
+@pytest.fixture
+async def envoy(shared_envoy: Envoy) -> Envoy:
+    """The shared Envoy, once it sees the server healthy. The server runs on the tests' event
+    loop, so a test that blocked the loop can make Envoy miss health checks and mark it down
+    for a moment; each test starts from a routed state."""
+    await shared_envoy.wait_ready()
+    return shared_envoy
 
 
 @pytest.fixture

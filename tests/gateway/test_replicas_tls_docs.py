@@ -135,7 +135,9 @@ def make_ca_and_certificate(folder: Path) -> tuple[Path, Path, Path]:
 async def test_clients_reach_the_tls_listener_with_the_certificate_of_a_test_ca(
     app_port: int, envoys: list[Envoy], tenant: TenantKeys, tmp_path: Path
 ) -> None:
-    ca, cert, key = make_ca_and_certificate(tmp_path)
+    # openssl runs in a thread: the shared server lives on this event loop and must keep
+    # answering Envoy's health checks meanwhile.
+    ca, cert, key = await asyncio.to_thread(make_ca_and_certificate, tmp_path)
     gateway = Envoy([f"127.0.0.1:{app_port}"], ["--tls-cert", str(cert), "--tls-key", str(key)])
     envoys.append(gateway)
     await gateway.wait_ready()

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.gateway.conftest import app, envoy, integration_database_url, tenant
+from tests.gateway.conftest import app, envoy, integration_database_url, shared_envoy, tenant
 
-__all__ = ["app", "envoy", "integration_database_url", "tenant"]
+__all__ = ["app", "envoy", "integration_database_url", "shared_envoy", "tenant"]
