@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -162,11 +161,6 @@ def error_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
     status = rpc_status.from_call(error)  # type: ignore[arg-type]
     assert status is not None, "the error carries no rich status"
     return field_violations(status)
-
-
-def requests(*items: detection_pb2.AnalyzeRequest) -> Sequence[detection_pb2.AnalyzeRequest]:
-    """A list of stream requests (reads better at call sites)."""
-    return list(items)
 
 
 AnalyzeCall = grpc.aio.StreamStreamCall[detection_pb2.AnalyzeRequest, detection_pb2.AnalyzeResponse]

@@ -180,10 +180,6 @@ class App:
             await self.embedded.stop()
         _log.info("stopped")
 
-    async def wait_stopped(self) -> None:
-        """Return once :meth:`stop` has been called."""
-        await self._stopped.wait()
-
     async def _set_health(self, *, serving: bool) -> None:
         status = (
             health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING

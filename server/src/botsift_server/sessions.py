@@ -217,7 +217,6 @@ class SessionManager:
 class StreamSessions:
     """The open sessions of one ``Analyze`` stream, by session id."""
 
-    stream_id: uuid.UUID = field(default_factory=uuid.uuid4)
     sessions: dict[str, Session] = field(default_factory=dict)
 
 
@@ -235,9 +234,6 @@ class Parking:
         self._sessions: dict[tuple[uuid.UUID, str], Session] = {}
         self._timers: dict[tuple[uuid.UUID, str], asyncio.Task[None]] = {}
         self._finishing: set[asyncio.Task[None]] = set()
-
-    def __len__(self) -> int:
-        return len(self._sessions)
 
     def park(self, table: StreamSessions, session: Session) -> None:
         """Keep a session of a dropped stream for the grace period."""

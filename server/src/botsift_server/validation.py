@@ -188,10 +188,10 @@ def events(
         previous = np.concatenate(([after_t_ms], t[:-1]))
         _check(violations, f"{field}.t_ms", t < previous, "must not go back in time")
     _check(violations, f"{field}.kinds", (kind64 < 1) | (kind64 > _MAX_KIND), "must be a known event kind")
+    positioned = np.isin(kind64, _POSITIONED_KINDS)
     for name, column in (("x", x), ("y", y)):
         bad = ~np.isfinite(column) | (np.abs(column) > MAX_COORDINATE)
         _check(violations, f"{field}.{name}", bad, f"must be finite and within ±{MAX_COORDINATE:g}")
-        positioned = np.isin(kind64, _POSITIONED_KINDS)
         _check(
             violations,
             f"{field}.{name}",
@@ -202,7 +202,7 @@ def events(
         _check(
             violations,
             f"{field}.x",
-            np.isin(kind64, _POSITIONED_KINDS),
+            positioned,
             "x and y are required when the batch has pointer or touch events",
         )
     _check(
