@@ -6,8 +6,10 @@ clicks. Typing-only generators type a sentence instead, like the Aalto typing te
 generator name, count and seed always give the same traces.
 
 The device is an ordinary desktop Chrome, as the stealth set-ups these libraries are used with
-report: what is judged is behaviour. ``person`` is ``generated/<name>/seed<seed>``, so traces
-of one run stay on one side of a split.
+report: what is judged is behaviour. Every session is its own bot "person" (its ``person`` is its
+session id, ``generated/<name>/seed<seed>/<i>``): each session draws its own parameters, so the
+person split spreads every generator over both parts, and the seed keeps the sessions the model
+is trained on (seed 2) apart from those it is evaluated on (seed 1).
 """
 
 from __future__ import annotations
@@ -218,13 +220,14 @@ def generate(name: str, count: int, seed: int, human: Sequence[Trace] = ()) -> I
         bot = GENERATORS[name]
     else:
         raise ValueError(f"unknown generator {name!r} (known: {', '.join(GENERATOR_NAMES)})")
-    person = f"generated/{name}/seed{seed}"
-    common = {"label": "bot", "source": f"generated/{name}", "person": person}
+    run = f"generated/{name}/seed{seed}"
+    common = {"label": "bot", "source": f"generated/{name}"}
     if bot.pointer is None:
         for i in range(count):
             rec = _Recorder()
             rec.keys(bot.typing(rng, _sentence(rng)))
-            yield Trace(session_id=f"{person}/{i}", events=rec.columns(), action="typing", **common)  # type: ignore[arg-type]
+            sid = f"{run}/{i}"
+            yield Trace(session_id=sid, person=sid, events=rec.columns(), action="typing", **common)  # type: ignore[arg-type]
         return
     plans = [_plan(rng) for _ in range(count)]
     wanted: list[Move] = []
@@ -238,7 +241,8 @@ def generate(name: str, count: int, seed: int, human: Sequence[Trace] = ()) -> I
     for i, plan in enumerate(plans):
         moves = all_paths[3 * i : 3 * i + 3]
         yield Trace(
-            session_id=f"{person}/{i}",
+            session_id=f"{run}/{i}",
+            person=f"{run}/{i}",
             events=_login(rng, bot, plan, moves),
             device=desktop_device(plan.viewport),
             action="login",
