@@ -67,15 +67,30 @@ def test_zero_hold_keys_are_reported() -> None:
     assert "KEYS_ZERO_HOLD" in _codes(_assess(cols))
 
 
-def test_uniform_random_delays_are_reported() -> None:
-    rng = np.random.default_rng(5)
-    down = np.cumsum(rng.uniform(50.0, 250.0, size=200))
-    holds = rng.uniform(60.0, 90.0, size=200)
-    cols = merge(
-        columns(down, np.full(200, DOWN), key_class=np.full(200, LETTER)),
-        columns(down + holds, np.full(200, UP), key_class=np.full(200, LETTER)),
+def _delays(rng: np.random.Generator, gaps: np.ndarray) -> EventColumns:
+    down = np.concatenate(([0.0], np.cumsum(gaps)))
+    holds = rng.uniform(60.0, 90.0, size=down.shape[0])
+    n = down.shape[0]
+    return merge(
+        columns(down, np.full(n, DOWN), key_class=np.full(n, LETTER)),
+        columns(down + holds, np.full(n, UP), key_class=np.full(n, LETTER)),
     )
-    assert "KEYS_UNIFORM_INTERVALS" in _codes(_assess(cols))
+
+
+@pytest.mark.parametrize("keys", [40, 200])
+def test_uniform_random_delays_are_reported_as_unskewed_even_over_one_sentence(keys: int) -> None:
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        reasons = {r.code: r for r in _assess(_delays(rng, rng.uniform(60.0, 180.0, size=keys - 1))).reasons}
+        assert reasons["KEYS_UNSKEWED_INTERVALS"].weight > 0.0
+
+
+def test_right_skewed_human_like_delays_are_not_reported_as_unskewed() -> None:
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        # A floor near 60 ms and a long right tail (pauses), as in people's typing.
+        gaps = 60.0 + rng.lognormal(np.log(90.0), 0.8, size=59)
+        assert "KEYS_UNSKEWED_INTERVALS" not in _codes(_assess(_delays(rng, gaps)))
 
 
 def test_holding_a_key_down_with_auto_repeat_is_not_constant_typing() -> None:
@@ -130,7 +145,7 @@ def test_typing_without_a_pause_before_new_words_is_bot_evidence_and_with_one_hu
         assert reasons[code].weight * sign > 0.0
 
 
-def test_intervals_that_ignore_the_kind_of_key_are_bot_evidence_and_word_pauses_are_not() -> None:
+def test_intervals_that_ignore_the_kind_of_key_are_bot_evidence_and_word_pauses_human_evidence() -> None:
     engine = Engine()
     for pause, seed in itertools.product((1.0, 1.8), range(5)):
         state = engine.start(SessionContext())
@@ -139,8 +154,26 @@ def test_intervals_that_ignore_the_kind_of_key_are_bot_evidence_and_word_pauses_
         if pause == 1.0:
             assert reasons["KEYS_RHYTHM_IGNORES_KEYS"].weight > 0.0
             assert "word and shift boundaries" in reasons["KEYS_RHYTHM_IGNORES_KEYS"].message
+            assert "KEYS_RHYTHM_FOLLOWS_KEYS" not in reasons
         else:
             assert "KEYS_RHYTHM_IGNORES_KEYS" not in reasons
+            assert reasons["KEYS_RHYTHM_FOLLOWS_KEYS"].weight < 0.0
+
+
+def test_a_constant_timer_is_not_credited_with_a_rhythm_that_follows_the_keys() -> None:
+    # Every interval 50 ms up to float rounding: nothing for the kind of key to explain.
+    classes = ([int(KeyClass.LETTER)] * 5 + [int(KeyClass.SPACE)]) * 8
+    down = 0.1 * np.round(
+        np.arange(len(classes)) * 500.0 + np.random.default_rng(1).uniform(-0.4, 0.4, len(classes))
+    )
+    cols = merge(
+        columns(down, np.full(len(classes), DOWN), key_class=classes),
+        columns(down + 20.0, np.full(len(classes), UP), key_class=classes),
+    )
+    assert np.isnan(key_kind_share(*_key_columns(cols))[0])
+    codes = _codes(_assess(cols))
+    assert "KEYS_RHYTHM_FOLLOWS_KEYS" not in codes
+    assert "KEYS_CONSTANT_INTERVAL" in codes
 
 
 def test_the_key_kind_share_is_near_zero_for_independent_draws_and_large_with_word_pauses() -> None:

@@ -166,15 +166,19 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
                     1.0 * steady,
                 )
             )
-    skew, kurt = skew_kurtosis(flights)
-    if n_f >= 30:
-        flat = ramp(abs(skew), 0.5, 0.2) * ramp(kurt, -0.6, -1.0) * (1.0 - ramp(flight_cv, 0.12, 0.03))
+    skew, _ = skew_kurtosis(flights)
+    if n_f >= 12:
+        # Human intervals are right-skewed (sample skewness ~1.7 over a sentence: a floor near
+        # 40 ms, long pauses to think); a flat or symmetric random delay has skewness ~0.
+        flat = min(2.0, max(0.0, (0.9 - skew) / 0.6)) * ramp(n_f, 12, 30)
+        flat *= 1.0 - ramp(flight_cv, 0.12, 0.03)  # constant intervals are judged above
         if flat > 0.0:
             findings.append(
                 Finding(
-                    "KEYS_UNIFORM_INTERVALS",
-                    "Intervals between key presses are spread evenly over a fixed range, like a random "
-                    "delay in a script; human intervals are skewed.",
+                    "KEYS_UNSKEWED_INTERVALS",
+                    f"Intervals between key presses are not right-skewed (skewness {skew:.2f} over {n_f}), "
+                    "like a random delay drawn from a flat or symmetric range; people type with a fast "
+                    "floor and long pauses.",
                     0.8 * flat,
                 )
             )
@@ -252,24 +256,24 @@ def _word_rhythm(
     if after_space.shape[0] < 4 or letters.shape[0] < 10:
         return []
     ratio = float(np.log(median(after_space) / median(letters)))
-    words = ramp(after_space.shape[0], 3, 8)
-    flat = ramp(abs(ratio), 0.15, 0.05) * words
-    if flat > 0.0:
+    # Evidence grows linearly as the ratio leaves 1.28x (log 0.25), half-way between a script
+    # (1.0x) and the median typist (1.45x): positive below it, negative above.
+    lean = min(1.5, max(-1.0, (0.25 - ratio) / 0.25)) * ramp(after_space.shape[0], 3, 8)
+    if lean > 0.0:
         return [
             Finding(
                 "KEYS_NO_WORD_PAUSE",
-                f"New words start as fast as letters follow letters ({np.exp(ratio):.2f}x the typist's "
-                "median); people pause at word boundaries.",
-                0.8 * flat,
+                f"New words start about as fast as letters follow letters ({np.exp(ratio):.2f}x the "
+                "typist's median); people pause at word boundaries.",
+                0.9 * lean,
             )
         ]
-    pause = ramp(ratio, 0.2, 0.4) * words
-    if pause > 0.0:
+    if lean < 0.0:
         return [
             Finding(
                 "KEYS_WORD_PAUSE",
                 f"New words start {np.exp(ratio):.2f}x slower than letters follow letters, as people type.",
-                -0.5 * pause,
+                0.9 * lean,
             )
         ]
     return []
@@ -278,6 +282,9 @@ def _word_rhythm(
 # A transition between kinds of key (letter to letter, letter to space, space to letter, into a
 # shifted key...) counts once it ends this many intervals.
 MIN_TRANSITION_INTERVALS = 3
+# Log intervals varying less than this (variance; a standard deviation of 0.05, i.e. 5%) have no
+# rhythm to explain.
+MIN_LOG_INTERVAL_VAR = 0.05**2
 
 
 def key_kind_share(
@@ -304,6 +311,10 @@ def key_kind_share(
         return float("nan"), n
     centred = x - x.mean()
     total = float((centred * centred).sum())
+    if total < n * MIN_LOG_INTERVAL_VAR:
+        # Near-constant intervals (a timer): no spread to explain, and rounding noise would
+        # otherwise pass for structure.
+        return float("nan"), n
     means = np.bincount(group, centred) / counts
     between = float((counts * means * means).sum())
     within = (total - between) / (n - k)
@@ -326,14 +337,24 @@ def _key_kind_rhythm(
     share, n = key_kind_share(t, kind, key_class)
     if not np.isfinite(share):
         return []
-    flat = ramp(share, 0.03, -0.05) * ramp(n, 15, 30)
-    if flat <= 0.0:
-        return []
-    return [
-        Finding(
-            "KEYS_RHYTHM_IGNORES_KEYS",
-            f"The kind of key (letter, space, shifted, ...) explains {max(share, 0.0):.0%} of how long "
-            "each key press takes to follow the last; people slow down at word and shift boundaries.",
-            0.8 * flat,
-        )
-    ]
+    # Linear around a share of 0.10: positive below (a script: ~0), negative above (people: ~0.25).
+    lean = min(1.5, max(-1.5, (0.10 - share) / 0.10)) * ramp(n, 15, 30)
+    if lean > 0.0:
+        return [
+            Finding(
+                "KEYS_RHYTHM_IGNORES_KEYS",
+                f"The kind of key (letter, space, shifted, ...) explains {max(share, 0.0):.0%} of how long "
+                "each key press takes to follow the last; people slow down at word and shift boundaries.",
+                0.8 * lean,
+            )
+        ]
+    if lean < 0.0:
+        return [
+            Finding(
+                "KEYS_RHYTHM_FOLLOWS_KEYS",
+                f"The kind of key (letter, space, shifted, ...) explains {share:.0%} of how long each key "
+                "press takes to follow the last, as in people's typing.",
+                0.8 * lean,
+            )
+        ]
+    return []
