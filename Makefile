@@ -174,6 +174,8 @@ DATA := .botsift/data
 SHARED_DATA ?= ../shared/data
 BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick \
 	humantyping typing-constant typing-uniform typing-lognormal
+# The generators that fill in a whole login form (pointer and keys); the others only type.
+LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick replay
 
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
 	npm ci --silent --no-audit --no-fund --prefix tools/generators
@@ -197,12 +199,26 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	  --human $(DATA)/delbot.jsonl --human $(DATA)/keystroke100.jsonl --out $(DATA)/composite-human.jsonl
 	$(VENV)/bin/botsift-server data generate composite-human --count 600 --seed 1 --human $(DATA)/balabit.jsonl \
 	  --human $(DATA)/delbot.jsonl --human $(DATA)/aalto.jsonl --out $(DATA)/composite-human-aalto.jsonl
+	# Single movements between clicks of the login bots, to judge one movement against one of Balabit's.
+	$(VENV)/bin/botsift-server data movements $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --out $(DATA)/movements-bot.jsonl
 
 .PHONY: eval
 eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .botsift/report/report.md
 	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/balabit-movements.jsonl \
 	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/composite-human*.jsonl $(DATA)/bot-*.jsonl \
 	  --report .botsift/report
+
+.PHONY: eval-targets
+eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movement, one sentence, whole sessions
+	@echo "== pointer: one movement between two clicks (Balabit people vs the login bots' movements)"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
+	  --report .botsift/report/movement
+	@echo "== keystrokes: one typed sentence (Aalto typists vs typing bots)"
+	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
+	  --part eval --report .botsift/report/sentence
+	@echo "== whole sessions: composite people vs login bots, as one tenant (replay index on)"
+	$(VENV)/bin/botsift-server eval --tenant-replay $(DATA)/composite-human*.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	  --part eval --report .botsift/report/session
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl

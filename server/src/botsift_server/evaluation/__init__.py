@@ -11,6 +11,7 @@ Runs the same engine as the server, on recorded sessions::
 from botsift_server.evaluation._archive import SHARED_DATA, DatasetError
 from botsift_server.evaluation._cli import add_subcommands as add_cli_commands
 from botsift_server.evaluation._cli import run as run_cli_command
+from botsift_server.evaluation._cut import movements
 from botsift_server.evaluation._generators import GENERATOR_NAMES, GENERATORS, Bot, generate
 from botsift_server.evaluation._import_devices import profile_device
 from botsift_server.evaluation._import_keys import key_class
@@ -69,6 +70,7 @@ __all__ = [
     "histogram",
     "import_dataset",
     "key_class",
+    "movements",
     "profile_device",
     "read_traces",
     "reliability",

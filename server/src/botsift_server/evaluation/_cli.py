@@ -14,6 +14,7 @@ from typing import TextIO
 from botsift_server.engine import EngineConfig, ReplayIndex
 from botsift_server.evaluation._archive import DatasetError
 from botsift_server.evaluation._composite import COMPOSITE_HUMAN
+from botsift_server.evaluation._cut import movements
 from botsift_server.evaluation._generators import GENERATOR_NAMES, generate
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
 from botsift_server.evaluation._report import render_text, write_report
@@ -78,6 +79,11 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="human traces to replay (replay) or to compose (composite-human)",
     )
     gen.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
+    mv = verbs.add_parser(
+        "movements", help="cut sessions into single movements between clicks (pointer events)"
+    )
+    mv.add_argument("traces", nargs="+", type=Path, help="trace JSON Lines files to cut")
+    mv.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
 
 
 def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
@@ -94,6 +100,10 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
             human = [t for t in read_traces(*args.human) if t.label != "bot"]
             count = write_traces(args.out, generate(args.generator, args.count, args.seed, human))
             print(f"{args.generator}: wrote {count} traces to {args.out}", file=sys.stderr)
+            return 0
+        if args.data_command == "movements":
+            count = write_traces(args.out, movements(read_traces(*args.traces)))
+            print(f"movements: wrote {count} traces to {args.out}", file=sys.stderr)
             return 0
     except (DatasetError, TraceFormatError, RemoteError, ValueError, OSError, RuntimeError) as exc:
         print(f"botsift-server: {exc}", file=sys.stderr)

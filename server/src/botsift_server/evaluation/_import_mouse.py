@@ -106,7 +106,7 @@ def import_balabit(
             bounds = _windows(events, window_events, gap_ms)
             floor = min_events
         else:
-            bounds = _movements(events)
+            bounds = movement_bounds(events)
             floor = 3
         for number, (start, stop) in enumerate(bounds):
             if stop - start < floor:
@@ -163,7 +163,9 @@ def _windows(events: EventColumns, window_events: int, gap_ms: float) -> list[tu
     return out
 
 
-def _movements(events: EventColumns) -> list[tuple[int, int]]:
+def movement_bounds(events: EventColumns) -> list[tuple[int, int]]:
+    """Index ranges of the movements in ``events``: from the previous button release (or the
+    start) to each release that follows a press with at least one move in between."""
     ups = np.flatnonzero(events.kind == EventKind.UP)
     out: list[tuple[int, int]] = []
     previous = 0
