@@ -147,3 +147,26 @@ def test_clicks_without_any_pointer_movement_are_flagged_on_a_desktop_but_not_on
     phone = dataclasses.replace(CLEAN_CHROME, user_agent=IPHONE_UA, platform="iPhone", max_touch_points=5)
     assert "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT" not in _codes(clicks, phone)
     assert "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT" not in _codes(_human(t0_ms=800.0))
+
+
+def _clicks(hold_ms: float) -> EventColumns:
+    """Real human strokes ending in clicks, each button released ``hold_ms`` after its press."""
+    path = human_mouse(np.random.default_rng(5), strokes=6)
+    t = path.t_ms.copy()
+    downs = np.flatnonzero(path.kind == int(EventKind.DOWN))
+    assert downs.shape[0] >= 3
+    assert (path.kind[downs + 1] == int(EventKind.UP)).all()
+    t[downs + 1] = t[downs] + hold_ms
+    return dataclasses.replace(path, t_ms=t)
+
+
+def test_mouse_clicks_released_in_the_same_instant_are_flagged_on_a_desktop_only() -> None:
+    instant = _clicks(hold_ms=1.0)
+    assert "BEHAVIOUR_INSTANT_CLICKS" in _codes(instant)
+    # Held like a finger holds a button: nothing to say.
+    assert "BEHAVIOUR_INSTANT_CLICKS" not in _codes(_clicks(hold_ms=95.0))
+    # After a tap, browsers send the mouse press and release together.
+    phone = dataclasses.replace(CLEAN_CHROME, user_agent=IPHONE_UA, platform="iPhone", max_touch_points=5)
+    assert "BEHAVIOUR_INSTANT_CLICKS" not in _codes(instant, phone)
+    # A press in one batch and its release in the next still pair up.
+    assert _assess(instant, batches=7) == _assess(instant)

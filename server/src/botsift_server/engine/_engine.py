@@ -75,6 +75,8 @@ class Engine:
         focus = per_kind[_FOCUS] + per_kind[_BLUR] + per_kind[_VISIBILITY]
         if focus or state.blurred or state.hidden or state.first_input_t_ms is None:
             behaviour.update(state, columns)
+        if per_kind[_DOWN] or per_kind[_UP]:
+            behaviour.update_clicks(state, columns)
         fam = state.family_counts
         fam[0] += mouse
         fam[1] += keys

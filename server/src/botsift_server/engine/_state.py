@@ -134,6 +134,12 @@ class SessionState:
     """Clicks, key presses and touches while the page had reported losing focus."""
     inputs_hidden: int = 0
     """Clicks, key presses and touches while the page had reported being hidden."""
+    button_down_t_ms: float | None = None
+    """Time of the latest mouse press not yet released; None when no button is down."""
+    clicks_released: int = 0
+    """Mouse presses followed by their release."""
+    clicks_instant: int = 0
+    """Of those, the ones released within ``INSTANT_CLICK_MS`` of the press."""
 
     @property
     def counts(self) -> EventCounts:

@@ -6,7 +6,12 @@
   focus or was hidden: a person's input goes to the window they look at, a script's goes to the
   page it drives (``dispatchEvent``, CDP input) whether it is in front or not;
 * **clicks without any movement** — a desktop session that clicks several times but never moves
-  the mouse: a real mouse moves to reach a target, a script posts clicks at coordinates.
+  the mouse: a real mouse moves to reach a target, a script posts clicks at coordinates;
+* **instant clicks** — a mouse button released within a few milliseconds of its press. A finger
+  holds a button 60-150 ms (median 109 ms over Balabit's 75,000 clicks; under 1% below 8 ms,
+  recorder artefacts), while ``element.click()``, WebDriver and CDP clicks send press and
+  release in the same instant. Only on desktop: browsers synthesise mouse presses and releases
+  together after a tap.
 
 Each is soft on its own except replay (see the weights): a person who types into a page while a
 browser extension's pop-up has focus, or who clicks twice without nudging the mouse, exists.
@@ -26,6 +31,9 @@ from botsift_server.engine.replay import findings as replay_findings
 DETECTOR = "behaviour"
 
 _DOWN, _KEY_DOWN, _TOUCH_START = int(EventKind.DOWN), int(EventKind.KEY_DOWN), int(EventKind.TOUCH_START)
+_UP = int(EventKind.UP)
+INSTANT_CLICK_MS = 8.0
+"""A mouse button released sooner than this after its press was not held by a finger."""
 _FOCUS, _BLUR, _VISIBILITY = int(EventKind.FOCUS), int(EventKind.BLUR), int(EventKind.VISIBILITY)
 MOBILE_WORDS = ("mobile", "android", "iphone", "ipad", "ipod")
 
@@ -45,6 +53,21 @@ def update(state: SessionState, columns: EventColumns) -> None:
     state.inputs_hidden += int(np.count_nonzero(inputs & (hidden == 1)))
     state.blurred = bool(away[-1] == 1)
     state.hidden = bool(hidden[-1] == 1)
+
+
+def update_clicks(state: SessionState, columns: EventColumns) -> None:
+    """Pair the mouse presses and releases of one batch and count the instant clicks (call only
+    for batches with some; clicks are few, so a plain loop)."""
+    buttons = np.flatnonzero((columns.kind == _DOWN) | (columns.kind == _UP))
+    down = state.button_down_t_ms
+    for k, t in zip(columns.kind[buttons].tolist(), columns.t_ms[buttons].tolist(), strict=True):
+        if k == _DOWN:
+            down = t
+        elif down is not None:
+            state.clicks_released += 1
+            state.clicks_instant += int(t - down < INSTANT_CLICK_MS)
+            down = None
+    state.button_down_t_ms = down
 
 
 def _carry(changes: np.ndarray, before: int) -> np.ndarray:
@@ -92,6 +115,20 @@ def assess(
                 "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT",
                 f"{totals.clicks} clicks on a desktop device without a single pointer movement.",
                 1.5 * ramp(totals.clicks, 1, 4),
+            )
+        )
+    if (
+        state.clicks_instant >= 2
+        and state.clicks_instant * 2 >= state.clicks_released
+        and state.family_counts[2] == 0
+        and _desktop(state.context.device)
+    ):
+        findings.append(
+            Finding(
+                "BEHAVIOUR_INSTANT_CLICKS",
+                f"{state.clicks_instant} of {state.clicks_released} mouse clicks were released within "
+                f"{INSTANT_CLICK_MS:.0f} ms of the press; a finger holds a button for about 100 ms.",
+                1.5 * ramp(state.clicks_instant, 1, 3),
             )
         )
     # Confidence says how much this detector saw: only what it found counts, nothing else.
