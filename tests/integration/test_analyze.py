@@ -7,7 +7,7 @@ import asyncio
 import grpc
 import pytest
 
-from botsift.v1 import detection_pb2, detection_pb2_grpc, verdict_pb2
+from botsift.v1 import detection_pb2, detection_pb2_grpc, events_pb2, verdict_pb2
 
 from .support import (
     TenantKeys,
@@ -206,3 +206,33 @@ async def test_a_client_that_reconnects_within_the_grace_period_resumes_its_sess
 
     assert final.verdict.final
     assert final.verdict.event_counts.total == 40
+
+
+async def test_a_session_streamed_faster_than_it_claims_to_happen_is_flagged_unless_declared_recorded(
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
+) -> None:
+    # 25 s of pointer activity by the session's own clock, sent within milliseconds.
+    def parts(seed: int) -> list[events_pb2.Events]:
+        return [curve_events(40, t0=t0, seed=seed + i) for i, t0 in enumerate((0.0, 12_000.0, 24_000.0))]
+
+    live, recorded = new_session_id(), new_session_id()
+    items = [
+        begin(live),
+        detection_pb2.AnalyzeRequest(
+            start=events_pb2.SessionStart(
+                session_id=recorded, action="login", device=start(recorded).device, recorded=True
+            )
+        ),
+    ]
+    for i, (a, b) in enumerate(zip(parts(0), parts(10), strict=True)):
+        items += [batch(live, a, i + 1), batch(recorded, b, i + 1)]
+    items += [end(live), end(recorded)]
+
+    verdicts = {r.session_id: r.verdict for r in await collect(detection, tenant.publishable, items)}
+
+    live_reasons = {r.code: r for r in verdicts[live].reasons}
+    assert live_reasons["TIMING_EVENTS_AHEAD_OF_ARRIVAL"].weight > 0.0
+    assert "ahead of the time that passed" in live_reasons["TIMING_EVENTS_AHEAD_OF_ARRIVAL"].message
+    recorded_codes = {r.code for r in verdicts[recorded].reasons}
+    assert "TIMING_RECORDED_SESSION" in recorded_codes
+    assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" not in recorded_codes

@@ -11,6 +11,8 @@ import pytest
 import botsift
 from tests.integration.support import TenantKeys, bot_device, human_device
 
+MOVE = botsift.EventKind.EVENT_KIND_MOVE
+
 TRACE_LINES = [
     json.dumps(
         {
@@ -104,3 +106,15 @@ async def test_recorded_traces_replay_against_the_server(client: botsift.AsyncCl
     assert isinstance(bot, botsift.Verdict)
     assert human.event_counts.total == 4
     assert bot.risk_level > human.risk_level
+    # Replayed recordings are declared as such, so they are not held to real time.
+    assert "TIMING_RECORDED_SESSION" in {r.code for r in human.reasons}
+
+
+async def test_a_live_session_streamed_faster_than_its_clock_is_flagged(client: botsift.AsyncClient) -> None:
+    async with client.session(action="login") as session:
+        # 30 s of moves by the session's clock, sent at once (an interim verdict cuts each batch).
+        for t0 in (0.0, 15_000.0, 30_000.0):
+            session.add(botsift.Events(t_ms=[t0, t0 + 20.0], kinds=[MOVE, MOVE], x=[1.0, 5.0], y=[1.0, 4.0]))
+            await session.interim_verdict()
+        verdict = await session.verdict()
+    assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" in {r.code for r in verdict.reasons}

@@ -95,15 +95,17 @@ export class BotSiftClient {
   /**
    * A session on the shared stream; end it with `await session.verdict()`.
    * `signal` abandons the session (its verdict rejects; the server still stores what it got).
+   * `recorded: true` says the events were captured earlier and are sent faster than they happened
+   * (a backfill): the server skips its check that a live session's clock does not run ahead of real time.
    */
-  session(init: { sessionId?: string; action?: string; device?: DeviceInit; signal?: AbortSignal } = {}): Session {
+  session(init: { sessionId?: string; action?: string; device?: DeviceInit; signal?: AbortSignal; recorded?: boolean } = {}): Session {
     if (this.stream === undefined || this.stream.dead) {
       this.stream = new AnalyzeStream(this.detection, this.headers, this.retry, this.sessionOptions.maxSessionsPerStream);
     }
     const start = create(AnalyzeRequestSchema, {
       message: {
         case: "start",
-        value: { sessionId: init.sessionId ?? crypto.randomUUID().replaceAll("-", ""), action: init.action ?? "", device: init.device ?? {}, clientTime: timestampNow() },
+        value: { sessionId: init.sessionId ?? crypto.randomUUID().replaceAll("-", ""), action: init.action ?? "", device: init.device ?? {}, clientTime: timestampNow(), recorded: init.recorded ?? false },
       },
     });
     return new Session(this.stream, start, this.sessionOptions, init.signal);

@@ -45,9 +45,9 @@ export function* readTraces(text: string): Generator<Trace> {
   }
 }
 
-/** Stream a recorded session over the client's shared stream and resolve with its final verdict. */
+/** Stream a recorded session (declared `recorded`) over the client's shared stream and resolve with its final verdict. */
 export async function replayTrace(client: BotSiftClient, trace: Trace, sessionId?: string): Promise<Verdict> {
-  const s = client.session({ sessionId: sessionId ?? trace.sessionId, action: trace.action, device: trace.device });
+  const s = client.session({ sessionId: sessionId ?? trace.sessionId, action: trace.action, device: trace.device, recorded: true });
   s.add(trace.events);
   await s.drain();
   return s.verdict();

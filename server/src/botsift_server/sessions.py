@@ -154,10 +154,12 @@ class SessionManager:
             )
         return True
 
-    def add(self, session: Session, columns: EventColumns, sequence: int) -> None:
-        """Feed a validated batch to the session's engine state."""
+    def add(self, session: Session, columns: EventColumns, sequence: int, *, streamed: bool = False) -> None:
+        """Feed a validated batch to the session's engine state; a ``streamed`` batch is one that
+        arrived live on a stream (its arrival time lets the engine check the session's clock)."""
         started = time.perf_counter_ns()
-        self.engine.add(session.state, columns)
+        live = streamed and not session.state.context.recorded
+        self.engine.add(session.state, columns, 1000.0 * self.clock() if live else None)
         session.engine_ns += time.perf_counter_ns() - started
         if sequence:
             session.last_sequence = sequence

@@ -71,7 +71,7 @@ def session_context(start: events_pb2.SessionStart, field: str = "start") -> Ses
         violations.append(FieldViolation(f"{field}.client_time", "nanos must be in [0, 1e9)"))
     if violations:
         raise InvalidArgumentError(violations)
-    return SessionContext(action=start.action or "default", device=device)
+    return SessionContext(action=start.action or "default", device=device, recorded=start.recorded)
 
 
 def _device(msg: events_pb2.DeviceSignals, field: str, violations: list[FieldViolation]) -> Device:

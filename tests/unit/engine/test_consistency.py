@@ -12,6 +12,7 @@ from botsift_server.engine import (
     Assessment,
     Device,
     Engine,
+    EngineConfig,
     EventColumns,
     EventKind,
     RiskLevel,
@@ -170,3 +171,47 @@ def test_mouse_clicks_released_in_the_same_instant_are_flagged_on_a_desktop_only
     assert "BEHAVIOUR_INSTANT_CLICKS" not in _codes(instant, phone)
     # A press in one batch and its release in the next still pair up.
     assert _assess(instant, batches=7) == _assess(instant)
+
+
+_BATCH_EDGES_MS = (8_000.0, 16_000.0, 21_000.0)
+
+
+def _streamed(
+    arrivals_ms: list[float], context: SessionContext, config: EngineConfig | None = None
+) -> Assessment:
+    """A 25 s human session in four batches, the k-th arriving at ``arrivals_ms[k]`` (server clock)."""
+    events = _human(t0_ms=500.0)
+    engine = Engine(config) if config is not None else ENGINE
+    state = engine.start(context)
+    parts = split(events, np.diff(np.searchsorted(events.t_ms, [0.0, *_BATCH_EDGES_MS])).tolist())
+    for part, arrived in zip(parts, arrivals_ms, strict=True):
+        engine.add(state, part, arrived_ms=arrived)
+    return engine.assess(state)
+
+
+def test_a_session_streamed_faster_than_its_own_clock_is_flagged() -> None:
+    live = SessionContext(action="login", device=CLEAN_CHROME)
+    # Four batches covering 25 s of events, all arriving within 200 ms: fabricated, not lived.
+    fast = {r.code: r for r in _streamed([1000.0, 1050.0, 1120.0, 1200.0], live).reasons}
+    assert fast["TIMING_EVENTS_AHEAD_OF_ARRIVAL"].weight > 0.0
+    # Each batch arriving 0.3-1.5 s after its last event, as a real client's do: nothing to say.
+    events = _human(t0_ms=500.0)
+    lasts = [float(events.t_ms[events.t_ms < edge][-1]) for edge in (*_BATCH_EDGES_MS, np.inf)]
+    real = _streamed([t + d for t, d in zip(lasts, (1500.0, 300.0, 900.0, 400.0), strict=True)], live)
+    assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" not in {r.code for r in real.reasons}
+    # Late batches (a background tab, a reconnect) only make the clock fall behind: fine.
+    late = _streamed([t + 20_000.0 * i for i, t in enumerate(lasts)], live)
+    assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" not in {r.code for r in late.reasons}
+
+
+def test_a_recorded_session_or_a_tenant_that_turns_the_check_off_is_not_held_to_real_time() -> None:
+    recorded = SessionContext(action="login", device=CLEAN_CHROME, recorded=True)
+    reasons = {r.code: r for r in _streamed([1000.0, 1050.0, 1120.0, 1200.0], recorded).reasons}
+    assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" not in reasons
+    assert reasons["TIMING_RECORDED_SESSION"].weight == 0.0
+    off = EngineConfig(clock_lead_tolerance_ms=0.0)
+    live = SessionContext(action="login", device=CLEAN_CHROME)
+    codes = {r.code for r in _streamed([1000.0, 1050.0, 1120.0, 1200.0], live, off).reasons}
+    assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" not in codes
+    with pytest.raises(ValueError, match="clock_lead_tolerance_ms"):
+        EngineConfig(clock_lead_tolerance_ms=-1.0)

@@ -17,7 +17,7 @@ Example::
 The generated contracts live in :mod:`botsift.v1`, regenerated from ``proto/`` by ``make proto``.
 """
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 from botsift._client import AsyncClient, DeviceLike
 from botsift._config import ClientConfig, RetryPolicy, SessionOptions

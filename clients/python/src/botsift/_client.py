@@ -120,11 +120,15 @@ class AsyncClient:
         action: str = "",
         device: DeviceLike = None,
         client_time: datetime | None = None,
+        recorded: bool = False,
     ) -> Session:
         """A session on the shared stream; use it with ``async with`` (see :class:`Session`).
 
         ``session_id`` defaults to a random id; ``action`` names what the visitor does
         (``login``, ``checkout``, ...); ``device`` carries the browser/device signals.
+        ``recorded=True`` says the events were captured earlier and are sent faster than they
+        happened (a backfill): the server then skips its check that a live session's clock does
+        not run ahead of real time. Leave it false for live traffic.
         """
         if self._stream is None or self._stream.dead:
             self._stream = AnalyzeStream(self._detection_stub, self._metadata, self.config, self._stream_dead)
@@ -132,6 +136,7 @@ class AsyncClient:
             session_id=session_id or uuid.uuid4().hex,
             action=action,
             device=device_signals(device),
+            recorded=recorded,
         )
         start.client_time.FromDatetime(client_time or datetime.now(UTC))
         return Session(self._stream, start, self.config.session)

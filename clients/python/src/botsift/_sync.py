@@ -57,12 +57,17 @@ class Client:
         action: str = "",
         device: DeviceLike = None,
         client_time: datetime | None = None,
+        recorded: bool = False,
     ) -> SyncSession:
         """A session on the shared stream; use it with ``with`` (see :class:`SyncSession`)."""
 
         async def make() -> Session:
             return self._async.session(
-                session_id=session_id, action=action, device=device, client_time=client_time
+                session_id=session_id,
+                action=action,
+                device=device,
+                client_time=client_time,
+                recorded=recorded,
             )
 
         return SyncSession(self, self._run(make()))

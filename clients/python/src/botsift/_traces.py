@@ -121,10 +121,11 @@ async def replay_trace(
     client: AsyncClient, trace: Trace, *, session_id: str | None = None, batch_events: int = 200
 ) -> verdict_pb2.Verdict:
     """Stream a recorded session over the client's shared stream in batches of
-    ``batch_events`` (recorded times kept) and return its final verdict. ``session_id``
-    overrides the trace's (a stored verdict exists once per id)."""
+    ``batch_events`` (recorded times kept, sent as fast as the stream takes them, so the
+    session is declared ``recorded``) and return its final verdict. ``session_id`` overrides
+    the trace's (a stored verdict exists once per id)."""
     async with client.session(
-        session_id=session_id or trace.session_id, action=trace.action, device=trace.device
+        session_id=session_id or trace.session_id, action=trace.action, device=trace.device, recorded=True
     ) as session:
         n = len(trace.events.t_ms)
         for start in range(0, n, batch_events):

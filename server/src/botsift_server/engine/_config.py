@@ -23,6 +23,7 @@ OVERRIDABLE: frozenset[str] = frozenset(
         "detectors_enabled",
         "insufficient_evidence_confidence",
         "use_model",
+        "clock_lead_tolerance_ms",
     }
 )
 """Settings a per-action table or a tenant may override: scoring only, never window sizes, so
@@ -94,6 +95,11 @@ class EngineConfig:
     segment_gap_ms: float = 300.0
     """A pause longer than this between two moves ends a movement segment."""
 
+    clock_lead_tolerance_ms: float = 3000.0
+    """How far a streamed session's own clock may run ahead of the server's between batch
+    arrivals before ``TIMING_EVENTS_AHEAD_OF_ARRIVAL`` (network and flush delays stay well below
+    3 s). Raise it for a tenant that relays events through its own buffer; 0 turns the check off."""
+
     use_model: bool = True
     """Whether the learned pointer and keystroke models add their evidence to the rules'."""
 
@@ -118,6 +124,8 @@ class EngineConfig:
             )
         if self.replay_index_sessions < 1 or self.replay_index_tenants < 1:
             raise ValueError("replay_index_sessions, replay_index_tenants: must be >= 1")
+        if not (math.isfinite(self.clock_lead_tolerance_ms) and self.clock_lead_tolerance_ms >= 0.0):
+            raise ValueError("clock_lead_tolerance_ms: must be finite and >= 0 (0 turns the check off)")
         if self.segment_gap_ms <= 0.0:
             raise ValueError("segment_gap_ms: must be > 0")
         for name in ("pointer_window_events", "key_window_events", "timing_window_events"):

@@ -52,16 +52,22 @@ class Engine:
             timing_window=Ring(cfg.timing_window_events, (np.float64,)),
         )
 
-    def add(self, state: SessionState, columns: EventColumns) -> None:
+    def add(self, state: SessionState, columns: EventColumns, arrived_ms: float | None = None) -> None:
         """Fold a batch of events into ``state``.
 
         ``columns`` must already be valid (see :class:`EventColumns`): equal lengths, finite
         values, and times not before ``state.last_t_ms``. The result does not depend on how a
         session's events are split into batches. Memory stays bounded however many are added.
+
+        ``arrived_ms`` is when a streamed batch reached the server, on any steady clock in ms
+        (the engine keeps none): it lets the timing detector check that the session's own clock
+        does not run ahead of real time. Leave it out for recordings and one-shot requests.
         """
         n = len(columns)
         if n == 0:
             return
+        if arrived_ms is not None:
+            timing.update_arrival(state, float(columns.t_ms[-1]), arrived_ms)
         per_kind: list[int] = np.bincount(columns.kind, minlength=16).tolist()
         mouse = per_kind[_MOVE] + per_kind[_DOWN] + per_kind[_UP]
         keys = per_kind[_KEY_DOWN] + per_kind[_KEY_UP]
@@ -108,7 +114,7 @@ class Engine:
         if cfg.enabled(keystrokes.DETECTOR):
             evidence.append(keystrokes.assess(state, self.model.get("keystrokes") if cfg.use_model else None))
         if cfg.enabled(timing.DETECTOR):
-            evidence.append(timing.assess(state))
+            evidence.append(timing.assess(state, cfg.clock_lead_tolerance_ms))
         if cfg.enabled(behaviour.DETECTOR):
             evidence.append(behaviour.assess(state, cfg, replay, session_id))
         return scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)

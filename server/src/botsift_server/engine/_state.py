@@ -134,6 +134,12 @@ class SessionState:
     """Clicks, key presses and touches while the page had reported losing focus."""
     inputs_hidden: int = 0
     """Clicks, key presses and touches while the page had reported being hidden."""
+    arrival_offset_ms: float | None = None
+    """Least (last event time - arrival time on the server's clock) over the batches so far whose
+    arrival is known; None before any. A live session's events never run ahead of it by more than
+    the network and flush delays."""
+    clock_lead_ms: float = 0.0
+    """The most a later batch's events ran ahead of that least offset (ms)."""
     button_down_t_ms: float | None = None
     """Time of the latest mouse press not yet released; None when no button is down."""
     clicks_released: int = 0

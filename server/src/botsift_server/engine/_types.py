@@ -93,10 +93,12 @@ class Device:
 
 @dataclass(frozen=True, slots=True)
 class SessionContext:
-    """What a session starts with: the action it is for and its device signals."""
+    """What a session starts with: the action it is for, its device signals, and whether its
+    events are a recording sent faster than they happened (no live-clock check then)."""
 
     action: str = "default"
     device: Device = field(default_factory=Device)
+    recorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,12 @@ entropy), or thousands of events in a few milliseconds. A person also needs time
 before acting on it: a first click or key press within :data:`MIN_REACTION_MS` of the session
 start is faster than human. Event times count from the session start, except in recordings
 re-based so that their first event is at 0 ms: there the reaction time is unknown and not judged.
+
+For a streamed session the server also knows when each batch arrived. A live session's clock
+cannot run ahead of real time: between two batches, its events may cover less time than passed
+on the server (idle tabs, buffering, a reconnect) but not more, beyond network and flush delays.
+A script that fabricates a session and streams it faster than it claims to have happened is
+caught here: "30 s of careful typing" that arrived within one second.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ MIN_REACTION_MS = 100.0
 # Entropy (bits) of intervals rounded to 1 ms: people's spread over dozens of values; a timer's
 # over one or two (a 60 Hz loop alternates 16 and 17 ms: 1 bit).
 LOW_ENTROPY_BITS = 1.5
+# A lead this far past the tolerance is full evidence of a session streamed faster than it happened.
+CLOCK_LEAD_FULL_MS = 7000.0
 
 
 def update(state: SessionState, columns: EventColumns) -> None:
@@ -34,8 +42,20 @@ def update(state: SessionState, columns: EventColumns) -> None:
     state.timing_window.extend(columns.t_ms)
 
 
-def assess(state: SessionState) -> Evidence:
-    """Judge the session's tempo (whole-session rate plus regularity in the latest window)."""
+def update_arrival(state: SessionState, last_t_ms: float, arrived_ms: float) -> None:
+    """Record that a batch whose last event is at ``last_t_ms`` (session clock) arrived at
+    ``arrived_ms`` (server clock): the lead of its events over the earliest-running batch."""
+    offset = last_t_ms - arrived_ms
+    if state.arrival_offset_ms is None:
+        state.arrival_offset_ms = offset
+        return
+    state.clock_lead_ms = max(state.clock_lead_ms, offset - state.arrival_offset_ms)
+    state.arrival_offset_ms = min(state.arrival_offset_ms, offset)
+
+
+def assess(state: SessionState, clock_lead_tolerance_ms: float = 0.0) -> Evidence:
+    """Judge the session's tempo (whole-session rate plus regularity in the latest window) and,
+    when ``clock_lead_tolerance_ms`` > 0, whether its clock ran ahead of its batches' arrival."""
     count = state.event_count
     if count == 0:
         return Evidence(
@@ -96,6 +116,26 @@ def assess(state: SessionState) -> Evidence:
                     1.5 * quick,
                 )
             )
+    lead = state.clock_lead_ms
+    if state.context.recorded:
+        findings.append(
+            Finding(
+                "TIMING_RECORDED_SESSION",
+                "The client declared these events a recording sent after the fact, so they were not "
+                "checked against real time.",
+                0.0,
+            )
+        )
+    elif clock_lead_tolerance_ms > 0.0 and lead > clock_lead_tolerance_ms:
+        ahead = ramp(lead, clock_lead_tolerance_ms, clock_lead_tolerance_ms + CLOCK_LEAD_FULL_MS)
+        findings.append(
+            Finding(
+                "TIMING_EVENTS_AHEAD_OF_ARRIVAL",
+                f"The session's events ran {lead / 1000.0:.1f} s ahead of the time that passed between "
+                "their batches' arrivals; a live session cannot happen faster than real time.",
+                2.5 * ahead,
+            )
+        )
     return Evidence(DETECTOR, tuple(findings), ramp(count, 0, 200))
 
 

@@ -193,7 +193,8 @@ def _start(trace: Trace, session_id: str) -> events_pb2.SessionStart:
             getattr(device, field.name).extend(value)
         else:
             setattr(device, field.name, value)
-    return events_pb2.SessionStart(session_id=session_id, action=trace.action, device=device)
+    # Recordings are streamed as fast as the server takes them, not in real time.
+    return events_pb2.SessionStart(session_id=session_id, action=trace.action, device=device, recorded=True)
 
 
 def _events(trace: Trace, lo: int, hi: int) -> events_pb2.Events:

@@ -220,7 +220,7 @@ class _AnalyzeStream:
                     max_events_per_batch=self._manager.limits.max_events_per_batch,
                     max_events_per_session=self._manager.limits.max_events_per_session,
                 )
-                self._manager.add(session, columns, request.events.sequence)
+                self._manager.add(session, columns, request.events.sequence, streamed=True)
             elif which == "verdict_request":
                 session_id = request.verdict_request.session_id
                 session = self._open(session_id, "verdict_request.session_id")

@@ -153,13 +153,15 @@ class DeviceSignals(_message.Message):
     def __init__(self, user_agent: _Optional[str] = ..., platform: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ..., webdriver: _Optional[bool] = ..., plugins_count: _Optional[int] = ..., plugins_is_plugin_array: _Optional[bool] = ..., hardware_concurrency: _Optional[int] = ..., device_memory_gib: _Optional[float] = ..., screen_width: _Optional[int] = ..., screen_height: _Optional[int] = ..., outer_width: _Optional[int] = ..., outer_height: _Optional[int] = ..., inner_width: _Optional[int] = ..., inner_height: _Optional[int] = ..., device_pixel_ratio: _Optional[float] = ..., color_depth: _Optional[int] = ..., timezone: _Optional[str] = ..., timezone_offset_minutes: _Optional[int] = ..., max_touch_points: _Optional[int] = ..., webgl_vendor: _Optional[str] = ..., webgl_renderer: _Optional[str] = ..., notification_permission: _Optional[str] = ..., notification_permission_query: _Optional[str] = ..., document_focused: _Optional[bool] = ..., automation_markers: _Optional[_Iterable[str]] = ..., eval_length: _Optional[int] = ..., product_sub: _Optional[str] = ..., app_version: _Optional[str] = ..., vendor: _Optional[str] = ..., pdf_viewer_enabled: _Optional[bool] = ..., cookies_enabled: _Optional[bool] = ..., has_chrome_object: _Optional[bool] = ..., electron_process: _Optional[bool] = ..., touch_support: _Optional[bool] = ...) -> None: ...
 
 class SessionStart(_message.Message):
-    __slots__ = ("session_id", "action", "device", "client_time")
+    __slots__ = ("session_id", "action", "device", "client_time", "recorded")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
     CLIENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     action: str
     device: DeviceSignals
     client_time: _timestamp_pb2.Timestamp
-    def __init__(self, session_id: _Optional[str] = ..., action: _Optional[str] = ..., device: _Optional[_Union[DeviceSignals, _Mapping]] = ..., client_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    recorded: bool
+    def __init__(self, session_id: _Optional[str] = ..., action: _Optional[str] = ..., device: _Optional[_Union[DeviceSignals, _Mapping]] = ..., client_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded: _Optional[bool] = ...) -> None: ...
