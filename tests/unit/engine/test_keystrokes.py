@@ -83,14 +83,18 @@ def test_uniform_random_delays_are_reported_as_unskewed_even_over_one_sentence(k
         rng = np.random.default_rng(seed)
         reasons = {r.code: r for r in _assess(_delays(rng, rng.uniform(60.0, 180.0, size=keys - 1))).reasons}
         assert reasons["KEYS_UNSKEWED_INTERVALS"].weight > 0.0
+        # All within a factor of 3: no fast letter pairs, no slow word starts.
+        assert reasons["KEYS_BOUNDED_INTERVALS"].weight > 0.0
 
 
-def test_right_skewed_human_like_delays_are_not_reported_as_unskewed() -> None:
+def test_right_skewed_human_like_delays_are_not_reported_as_unskewed_or_bounded() -> None:
     for seed in range(5):
         rng = np.random.default_rng(seed)
         # A floor near 60 ms and a long right tail (pauses), as in people's typing.
         gaps = 60.0 + rng.lognormal(np.log(90.0), 0.8, size=59)
-        assert "KEYS_UNSKEWED_INTERVALS" not in _codes(_assess(_delays(rng, gaps)))
+        codes = _codes(_assess(_delays(rng, gaps)))
+        assert "KEYS_UNSKEWED_INTERVALS" not in codes
+        assert "KEYS_BOUNDED_INTERVALS" not in codes
 
 
 def test_holding_a_key_down_with_auto_repeat_is_not_constant_typing() -> None:
