@@ -1,20 +1,30 @@
 """Replay detection: a session that repeats an earlier session's trajectory or typing rhythm,
-moved and with a little noise, is flagged; different people are not; the index stays bounded."""
+moved, turned, resized, stretched in time and with a few px and ms of noise, is flagged HIGH or
+worse; different people (and the same person again) are not; the index stays bounded."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine import Engine, EngineConfig, EventColumns, EventKind, ReplayIndex, SessionContext
+from botsift_server.engine import (
+    Engine,
+    EngineConfig,
+    EventColumns,
+    EventKind,
+    ReplayIndex,
+    RiskLevel,
+    SessionContext,
+)
 
-from .traces import columns, human_strokes, human_typing
+from .traces import columns, human_strokes, human_typing, merge, sample_traces
 
 ENGINE = Engine(EngineConfig())
 REPLAY_CODES = {"POINTER_REPLAYED_TRAJECTORY", "KEYS_REPLAYED_RHYTHM"}
 
 
-def _session(strokes: list[EventColumns]) -> EventColumns:
-    """Recorded strokes one after another, a pause and a click between them."""
+def _session(strokes: list[EventColumns], skip_first: bool = False) -> EventColumns:
+    """Recorded strokes one after another, a pause and a click between them (``skip_first``:
+    each without its first move, as a replayer that starts every copy where the pointer is)."""
     t: list[float] = []
     k: list[int] = []
     x: list[float] = []
@@ -22,6 +32,8 @@ def _session(strokes: list[EventColumns]) -> EventColumns:
     now = 0.0
     for ev in strokes:
         moves = ev.kind == int(EventKind.MOVE)
+        if skip_first:
+            moves[np.flatnonzero(moves)[0]] = False
         st = ev.t_ms[moves] - ev.t_ms[moves][0]
         t.extend((now + st).tolist())
         k.extend([int(EventKind.MOVE)] * int(moves.sum()))
@@ -45,6 +57,36 @@ def _jittered(cols: EventColumns, rng: np.random.Generator, shift: tuple[float, 
     return EventColumns(t, cols.kind, x.astype(np.float32), y.astype(np.float32), cols.button, cols.key_class)
 
 
+def _transformed(
+    cols: EventColumns,
+    rng: np.random.Generator,
+    *,
+    turn_deg: float,
+    scale: float,
+    stretch: float,
+    jitter_px: float,
+    jitter_ms: float,
+) -> EventColumns:
+    """A replayer fitting a recording to a new page: turned and resized about its first event,
+    moved, stretched in time, with uniform +-``jitter_px`` and normal ``jitter_ms`` noise."""
+    n = len(cols)
+    z = (cols.x - cols.x[0]) + 1j * (cols.y - cols.y[0])
+    z = z * scale * np.exp(1j * np.deg2rad(turn_deg)) + complex(400.0, 300.0)
+    x = z.real + rng.uniform(-jitter_px, jitter_px, n)
+    y = z.imag + rng.uniform(-jitter_px, jitter_px, n)
+    t = np.maximum.accumulate(np.maximum(cols.t_ms * stretch + rng.normal(0.0, jitter_ms, n), 0.0))
+    return EventColumns(t, cols.kind, x.astype(np.float32), y.astype(np.float32), cols.button, cols.key_class)
+
+
+def _typed(presses: np.ndarray) -> EventColumns:
+    """Key presses at these times, each held 90 ms."""
+    n = presses.shape[0]
+    return merge(
+        columns(presses, np.full(n, int(EventKind.KEY_DOWN)), key_class=np.ones(n)),
+        columns(presses + 90.0, np.full(n, int(EventKind.KEY_UP)), key_class=np.ones(n)),
+    )
+
+
 _ids = iter(range(1_000_000))
 
 
@@ -61,16 +103,73 @@ def _codes(
     return codes
 
 
-def test_a_jittered_shifted_replay_of_a_human_trajectory_is_flagged() -> None:
+def _verdict(
+    events: EventColumns, index: ReplayIndex, session_id: str = "replayer"
+) -> tuple[RiskLevel, set[str]]:
+    """Risk level and reason codes of a login's final verdict against ``index`` (not remembered)."""
+    state = ENGINE.start(SessionContext(action="login"))
+    ENGINE.add(state, events)
+    assessment = ENGINE.assess(state, replay=index, session_id=session_id)
+    return assessment.risk_level, {r.code for r in assessment.reasons}
+
+
+def test_a_jittered_shifted_replay_of_a_human_trajectory_is_flagged_high() -> None:
     rng = np.random.default_rng(1)
     index = ReplayIndex()
     original = _session(human_strokes("delbot/human/pc2")[:6])
     assert not (_codes(original, index) & REPLAY_CODES)
-    replayed = ENGINE.start(SessionContext())
-    ENGINE.add(replayed, _jittered(original, rng, (137.0, -58.0)))
-    reasons = {r.code: r for r in ENGINE.assess(replayed, replay=index, session_id="replayed").reasons}
-    assert "POINTER_REPLAYED_TRAJECTORY" in reasons
-    assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight >= 2.0
+    level, codes = _verdict(_jittered(original, rng, (137.0, -58.0)), index)
+    assert "POINTER_REPLAYED_TRAJECTORY" in codes
+    assert level >= RiskLevel.HIGH
+
+
+def test_a_replay_turned_resized_stretched_3_percent_with_a_few_px_of_jitter_is_flagged_high() -> None:
+    rng = np.random.default_rng(11)
+    index = ReplayIndex()
+    original = _session(human_strokes("delbot/human/pc2")[:6])
+    _codes(original, index)
+    replayed = _transformed(
+        original, rng, turn_deg=23.0, scale=0.85, stretch=1.03, jitter_px=2.0, jitter_ms=1.0
+    )
+    level, codes = _verdict(replayed, index)
+    assert "POINTER_REPLAYED_TRAJECTORY" in codes
+    assert level >= RiskLevel.HIGH
+
+
+def test_single_recorded_movements_replayed_from_where_the_pointer_is_are_flagged_high() -> None:
+    # A stitched replayer starts each copied movement at the pointer, so the recording's first
+    # move of each is missing from the copy.
+    rng = np.random.default_rng(12)
+    index = ReplayIndex()
+    pool = human_strokes("delbot/human/vm")
+    for i in range(0, 9, 3):
+        _codes(_session(pool[i : i + 3]), index)
+    stitched = _session([pool[1], pool[5], pool[7]], skip_first=True)
+    replayed = _transformed(
+        stitched, rng, turn_deg=-40.0, scale=1.3, stretch=0.98, jitter_px=1.0, jitter_ms=1.0
+    )
+    level, codes = _verdict(replayed, index)
+    assert "POINTER_REPLAYED_TRAJECTORY" in codes
+    assert level >= RiskLevel.HIGH
+
+
+def test_another_persons_movement_between_the_same_points_in_the_same_time_is_not_a_replay() -> None:
+    # Another hand's stroke, fitted onto this one's start, end and duration: similar, not a copy.
+    index = ReplayIndex()
+    mine = human_strokes("delbot/human/pc2")[:6]
+    _codes(_session(mine), index)
+    theirs = human_strokes("delbot/human/pc1")[:6]
+    fitted = []
+    for a, b in zip(mine, theirs, strict=True):
+        am, bm = a.kind == int(EventKind.MOVE), b.kind == int(EventKind.MOVE)
+        za = a.x[am].astype(float) + 1j * a.y[am].astype(float)
+        zb = b.x[bm].astype(float) + 1j * b.y[bm].astype(float)
+        zb = za[0] + (zb - zb[0]) * (za[-1] - za[0]) / (zb[-1] - zb[0])
+        tb = b.t_ms[bm] - b.t_ms[bm][0]
+        tb = tb * (a.t_ms[am][-1] - a.t_ms[am][0]) / tb[-1]
+        fitted.append(columns(tb, np.full(tb.shape[0], int(EventKind.MOVE)), zb.real, zb.imag))
+    _, codes = _verdict(_session(fitted), index)
+    assert "POINTER_REPLAYED_TRAJECTORY" not in codes
 
 
 def test_different_people_moving_are_not_flagged_as_replays() -> None:
@@ -94,6 +193,32 @@ def test_a_replayed_typing_rhythm_is_flagged_and_another_typist_is_not() -> None
     assert "KEYS_REPLAYED_RHYTHM" in _codes(_jittered(typed, rng, (0.0, 0.0)), index, remember=False)
     other = human_typing(np.random.default_rng(99), keys=40)
     assert "KEYS_REPLAYED_RHYTHM" not in _codes(other, index, remember=False)
+
+
+def test_a_typing_rhythm_replayed_3_percent_slower_with_ms_of_noise_is_flagged_high() -> None:
+    rng = np.random.default_rng(21)
+    index = ReplayIndex()
+    typed = human_typing(rng, keys=40)
+    _codes(typed, index)
+    replayed = _transformed(typed, rng, turn_deg=0.0, scale=1.0, stretch=1.03, jitter_px=0.0, jitter_ms=2.0)
+    level, codes = _verdict(replayed, index)
+    assert "KEYS_REPLAYED_RHYTHM" in codes
+    assert level >= RiskLevel.HIGH
+
+
+def test_the_same_typist_typing_the_same_password_again_is_not_a_replay() -> None:
+    # Keystroke100: each person typed the same password many times; practised, not identical.
+    index = ReplayIndex()
+    by_person: dict[str, list[EventColumns]] = {}
+    for trace in sample_traces():
+        if trace.source == "keystroke100":
+            by_person.setdefault(trace.person, []).append(trace.events)
+    repeated = [typings for typings in by_person.values() if len(typings) >= 2]
+    assert repeated
+    for typings in repeated:
+        for events in typings:
+            presses = events.t_ms[events.kind == int(EventKind.KEY_DOWN)]
+            assert "KEYS_REPLAYED_RHYTHM" not in _codes(_typed(presses - presses[0]), index)
 
 
 def test_without_an_index_or_with_an_empty_one_nothing_is_flagged() -> None:
@@ -124,14 +249,25 @@ def test_the_same_session_sent_again_under_its_own_id_is_a_resend_not_a_replay()
     assert not (_codes(original, index, session_id="checkout-1") & REPLAY_CODES)
 
 
-def test_an_identical_trajectory_under_another_session_id_is_flagged_at_full_weight() -> None:
+def test_a_jittered_replay_under_the_recorded_sessions_own_id_is_still_flagged() -> None:
+    rng = np.random.default_rng(7)
+    index = ReplayIndex()
+    original = _session(human_strokes("delbot/human/pc2")[:6])
+    _codes(original, index, session_id="checkout-1")
+    level, codes = _verdict(_jittered(original, rng, (30.0, 40.0)), index, session_id="checkout-1")
+    assert "POINTER_REPLAYED_TRAJECTORY" in codes
+    assert level >= RiskLevel.HIGH
+
+
+def test_an_identical_trajectory_under_another_session_id_is_flagged_critical_as_a_copy() -> None:
     index = ReplayIndex()
     original = _session(human_strokes("delbot/human/pc2")[:6])
     _codes(original, index, session_id="checkout-1")
     state = ENGINE.start(SessionContext())
     ENGINE.add(state, original)
-    reasons = {r.code: r for r in ENGINE.assess(state, replay=index, session_id="checkout-2").reasons}
-    assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight == 4.0
+    assessment = ENGINE.assess(state, replay=index, session_id="checkout-2")
+    reasons = {r.code: r for r in assessment.reasons}
+    assert assessment.risk_level == RiskLevel.CRITICAL
     assert "exact copies" in reasons["POINTER_REPLAYED_TRAJECTORY"].message
 
 

@@ -1,19 +1,24 @@
 """Replay detection across sessions: a trajectory or typing rhythm that repeats an earlier one.
 
-The cheapest way to look human is to replay a human: record one session, then send it again
-and again, shifted, stretched and with a pixel or a millisecond of noise. Each replay then
-passes every within-session test, but no person ever moves or types the same way twice to
-within a pixel and a millisecond: motor noise alone makes repeated aimed movements differ by
-several percent of their length, and repeated typing of the same text by tens of ms per key.
+The cheapest way to look human is to replay a human: record one session (or single movements),
+then send it again and again, shifted, turned, resized, stretched in time and with a few pixels
+or milliseconds of noise. Each replay then passes every within-session test, but no person ever
+moves or types the same way twice to within a few pixels and milliseconds: motor noise alone
+makes repeated aimed movements differ by several percent of their length, and repeated typing of
+the same text by tens of ms per key.
 
-A :class:`Fingerprint` keeps what survives a replay with jitter:
+A :class:`Fingerprint` keeps what survives such a replay:
 
-* **strokes** — each long pointer movement, resampled at fixed fractions of its duration and
-  mapped so that it starts at 0 and its points' mean offset from the start is 1 in the complex
-  plane. That makes it the same for
-  a copy moved anywhere, rotated or scaled (all a replayer does to fit a new page), while its
-  duration and the exact shape between the ends still identify it;
-* **flights** — the intervals between key presses, in order.
+* **strokes** — each pointer movement between pauses and clicks, resampled at fixed fractions
+  of its duration (so a uniform time stretch changes nothing but the duration), then centred
+  and divided by its spread (RMS distance from its centroid). Two strokes are compared by the
+  best rotation and scale of one onto the other (one complex correlation), and the residual in
+  the newer stroke's pixels is held against the noise a replayer adds. A stitched replayer
+  starts each copied movement where the pointer already is, so it drops the recording's first
+  event: the index keeps each stroke from its second event on, and a new stroke is looked up
+  both whole and from its second event;
+* **flights** — the intervals between key presses, in order, compared after fitting a time
+  stretch of a few percent.
 
 :class:`ReplayIndex` holds the fingerprints of a tenant's latest finished sessions, bounded by
 count (the oldest are forgotten), and :func:`findings` compares a session against it. Each
@@ -28,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,58 +41,83 @@ from botsift_server.engine._evidence import Finding, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
 
-_MOVE, _KEY_DOWN, _KEY_UP = int(EventKind.MOVE), int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
+_MOVE, _DOWN, _KEY_DOWN = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.KEY_DOWN)
 
-STROKE_POINTS = 10
-"""Interior points each stroke is resampled at (its ends are 0 and 1 by construction)."""
+STROKE_POINTS = 11
+"""Points each stroke is resampled at, its start and end included."""
 MAX_STROKES = 16
 """Strokes kept per session: the longest ones of the latest pointer window."""
-MIN_STROKE_EVENTS = 8
-# A stroke must reach this far from its start, and its points' mean offset from the start
-# (which sets its scale) must be this long too (px).
-MIN_STROKE_PX = 30.0
-MIN_STROKE_MS = 120.0
-# A replay keeps a stroke's duration to within the replayer's time noise.
-DURATION_TOLERANCE_MS = 12.0
-DURATION_TOLERANCE_SHARE = 0.04
-# The most a replayed stroke's shape differs from the original's (RMS over its points), as a
-# share of its length and in px: +-1 px of position noise and ~1 ms of time noise stay below
-# both, while the nearest of 17,000 other people's strokes (Balabit) is 0.02 or more in 99.5%.
-SHAPE_TOLERANCE = 0.012
-MOVED_TOLERANCE_PX = 3.0
-# Closer than this is the very same session sent again (see ReplayIndex.match_strokes).
+MIN_STROKE_EVENTS = 5
+"""Move events at distinct times a stroke needs (from its second event on, for the copy the
+index keeps)."""
+MIN_STROKE_MS = 100.0
+MIN_SPREAD_PX = 12.0
+"""Smallest spread (RMS distance of the resampled points from their centroid) compared at all."""
+# A replay keeps a stroke's duration to within the replayer's time noise and stretch.
+DURATION_TOLERANCE_MS = 15.0
+DURATION_TOLERANCE_SHARE = 0.06
+# The most a replayed stroke's shape differs from the original's after the best turn and resize:
+# the RMS residual as a share of the spread. Replay noise is a share of the spread too (+-1 px on
+# a 40 px spread is 1.4% before the averaging over each point's window; time noise moves points
+# by speed x noise), while the nearest of another Balabit session's strokes (44,000 sessions
+# indexed, same person or not) is further than 1.5% for all but 2 in 7,700 strokes and further
+# than 1.2% for all of them. A stroke within STRONG_TOLERANCE is full evidence; one only within
+# SHAPE_TOLERANCE is half.
+SHAPE_TOLERANCE = 0.015
+STRONG_TOLERANCE = 0.01
+# Closer than this is the very same stroke sent again (see ReplayIndex.match_strokes).
 RESENT_TOLERANCE_PX = 0.01
 RESENT_TOLERANCE_MS = 0.01
 MAX_FLIGHTS = 48
 """Key-press intervals kept per session."""
 MIN_FLIGHTS = 10
-# Replayed intervals differ by the replayer's noise; a person retyping differs by tens of ms.
+# Replayed intervals differ by the replayer's noise after a fitted stretch; a person retyping
+# differs by tens of ms.
 RHYTHM_TOLERANCE_MS = 6.0
-# No single replayed interval is further off than this (a replayer's noise is a few ms), so
-# candidates are looked up by their first interval.
+MAX_STRETCH = 0.06
+"""The largest time stretch (either way) a replayed rhythm is fitted with."""
+# No single replayed interval is further off than this after the stretch, so candidates are
+# looked up by their first interval (within this plus the stretch).
 RHYTHM_MAX_DIFF_MS = 3.0 * RHYTHM_TOLERANCE_MS
+
+_FRACTIONS = np.linspace(0.0, 1.0, STROKE_POINTS)
+_HALF_STEP = 0.5 / (STROKE_POINTS - 1)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
-    """What a replay of a session would still share with it (see the module docstring)."""
+    """What a replay of a session would still share with it (see the module docstring).
 
-    strokes: npt.NDArray[np.complex128]
-    """Stroke points relative to each stroke's start (px, as x + iy), one row of
-    :data:`STROKE_POINTS` per stroke."""
+    Each row is one stroke, whole or from its second event (``tail``); the index keeps the tails.
+    """
+
+    shapes: npt.NDArray[np.complex128]
+    """Resampled points, centred and divided by ``spreads``: one row of :data:`STROKE_POINTS`."""
+    spreads: npt.NDArray[np.float64]
+    """RMS distance of each row's points from their centroid (px)."""
+    keys: npt.NDArray[np.float64]
+    """How far each row's start and end are from its centroid, in spreads: unchanged by moving,
+    turning and resizing, so a cheap first test before the shape's."""
     durations: npt.NDArray[np.float64]
-    """Duration of each stroke (ms)."""
-    centres: npt.NDArray[np.complex128]
-    """Each stroke's mean offset from its start (px): dividing by it removes rotation and scale."""
+    """Duration of each row (ms)."""
+    stroke: npt.NDArray[np.int64]
+    """Which stroke of the session each row is (rows of one stroke count once)."""
+    tail: npt.NDArray[np.bool_]
+    """Whether the row starts at its stroke's second event (what the index keeps)."""
     flights: npt.NDArray[np.float64]
     """Intervals between key presses (ms), oldest first, at most :data:`MAX_FLIGHTS`."""
     session: int = 0
     """:func:`session_key` of the session's id (tells a resend from a replay)."""
 
     @property
+    def strokes(self) -> int:
+        """How many strokes the fingerprint compares."""
+        return int(np.unique(self.stroke).shape[0])
+
+    @property
     def empty(self) -> bool:
         """Whether there is nothing to compare (no long stroke, too few key presses)."""
-        return bool(self.strokes.shape[0] == 0 and self.flights.shape[0] < MIN_FLIGHTS)
+        return bool(self.shapes.shape[0] == 0 and self.flights.shape[0] < MIN_FLIGHTS)
 
 
 def session_key(session_id: str) -> int:
@@ -100,11 +129,32 @@ def fingerprint(state: SessionState, gap_ms: float, session_id: str = "") -> Fin
     """The fingerprint of a session so far (its latest pointer and key windows)."""
     t, x, y, k = state.pointer_window.columns()
     with np.errstate(all="ignore"):
-        strokes, durations, centres = _strokes(t, x.astype(np.float64), y.astype(np.float64), k, gap_ms)
+        rows = _strokes(t, x.astype(np.float64), y.astype(np.float64), k, gap_ms)
     kt, kind, _ = state.key_window.columns()
     presses = kt[kind == _KEY_DOWN]
     flights = np.diff(presses)[:MAX_FLIGHTS].astype(np.float64)
-    return Fingerprint(strokes, durations, centres, flights, session_key(session_id))
+    return Fingerprint(*rows, flights, session_key(session_id))
+
+
+_Rows = tuple[
+    npt.NDArray[np.complex128],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+]
+
+
+def _no_rows() -> _Rows:
+    return (
+        np.zeros((0, STROKE_POINTS), np.complex128),
+        np.zeros(0),
+        np.zeros((0, 2)),
+        np.zeros(0),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.bool_),
+    )
 
 
 def _strokes(
@@ -113,42 +163,61 @@ def _strokes(
     y: npt.NDArray[np.float64],
     k: npt.NDArray[np.uint8],
     gap_ms: float,
-) -> tuple[npt.NDArray[np.complex128], npt.NDArray[np.float64], npt.NDArray[np.complex128]]:
-    none = (np.zeros((0, STROKE_POINTS), np.complex128), np.zeros(0), np.zeros(0, np.complex128))
+) -> _Rows:
     moves = k == _MOVE
+    # Strokes: runs of moves without a pause or a click between them (a person often moves on
+    # while clicking, a replayer cuts its copy at the click: both must cut there).
+    clicks = np.cumsum(k == _DOWN)[moves]
     t, z = t[moves], x[moves] + 1j * y[moves]
-    if t.shape[0] < MIN_STROKE_EVENTS:
-        return none
-    # Strokes: runs of moves without a pause (clicks already cut them: only moves are kept, and
-    # a click's gap between the approach and the next movement is a pause in the move times).
-    cut = np.flatnonzero(np.diff(t) > gap_ms) + 1
+    if t.shape[0] < MIN_STROKE_EVENTS + 1:
+        return _no_rows()
+    cut = np.flatnonzero((np.diff(t) > gap_ms) | (np.diff(clicks) > 0)) + 1
     start = np.concatenate(([0], cut))
     end = np.concatenate((cut, [t.shape[0]])) - 1  # last event of each stroke
-    duration = t[end] - t[start]
-    extent = np.maximum.reduceat(np.abs(z - np.repeat(z[start], end - start + 1)), start)
-    ok = (end - start + 1 >= MIN_STROKE_EVENTS) & (extent >= MIN_STROKE_PX) & (duration >= MIN_STROKE_MS)
-    if not ok.any():
-        return none
-    start, end, duration, extent = start[ok], end[ok], duration[ok], extent[ok]
+    # Kept: strokes long enough from their second event on (the copy the index keeps), counted
+    # in distinct times: recorders often report two moves at once, and a stroke of three
+    # instants is a bent line any hand can draw.
+    instants = np.concatenate(([0], np.cumsum(np.diff(t) > 0.0)))
+    second = np.minimum(start + 1, end)
+    ok = (instants[end] - instants[second] + 1 >= MIN_STROKE_EVENTS) & (t[end] - t[second] >= MIN_STROKE_MS)
+    start, end = start[ok], end[ok]
     if start.shape[0] > MAX_STROKES:
+        extent = np.abs(z[end] - z[start]) + (t[end] - t[start]) * 1e-9
         keep = np.sort(np.argsort(-extent, kind="stable")[:MAX_STROKES])
-        start, end, duration = start[keep], end[keep], duration[keep]
-    # Resample every stroke at the same fractions of its duration (the last is its end), all
-    # strokes at once.
-    frac = np.arange(1, STROKE_POINTS + 1) / STROKE_POINTS
-    when = t[start][:, None] + duration[:, None] * frac[None, :]
-    right = np.searchsorted(t, when, side="right")
-    right = np.clip(right, start[:, None] + 1, end[:, None])
+        start, end = start[keep], end[keep]
+    n = start.shape[0]
+    if n == 0:
+        return _no_rows()
+    # Rows: every stroke whole, then every stroke from its second event.
+    first = np.concatenate((start, start + 1))
+    last = np.concatenate((end, end))
+    duration = t[last] - t[first]
+    # Each point is the mean position over its share of the duration (the time integral of the
+    # path between events, over the window): on densely sampled strokes that averages a
+    # replayer's per-event noise away, while a person's own variation, which is smooth, stays.
+    area = np.concatenate(([0.0], np.cumsum(np.diff(t) * (z[1:] + z[:-1]) / 2.0)))
+    edges = np.clip(_FRACTIONS[None, :] + _HALF_STEP * np.array([[-1.0], [1.0]]), 0.0, 1.0)
+    when = t[first][:, None, None] + duration[:, None, None] * edges[None, :, :]
+    right = np.clip(np.searchsorted(t, when, side="right"), first[:, None, None] + 1, last[:, None, None])
     left = right - 1
     span = t[right] - t[left]
     share = np.clip(np.where(span > 0.0, (when - t[left]) / np.where(span > 0.0, span, 1.0), 1.0), 0.0, 1.0)
-    rel = z[left] + (z[right] - z[left]) * share - z[start][:, None]
-    # Rotation and scale from the mean offset from the start (its centroid): unlike the chord, it
-    # is stable for strokes that come back near where they began.
-    centre = rel.mean(axis=1)
-    size = np.abs(centre)
-    big = size >= MIN_STROKE_PX
-    return rel[big], duration[big], centre[big]
+    at = z[left] + (z[right] - z[left]) * share
+    integral = area[left] + (when - t[left]) * (z[left] + at) / 2.0
+    width = when[:, 1] - when[:, 0]
+    points = (integral[:, 1] - integral[:, 0]) / np.where(width > 0.0, width, 1.0)
+    centred = points - points.mean(axis=1, keepdims=True)
+    spread = np.sqrt(np.mean(centred.real**2 + centred.imag**2, axis=1))
+    big = (spread >= MIN_SPREAD_PX) & (duration > 0.0)
+    shapes = centred[big] / spread[big][:, None]
+    return (
+        shapes,
+        spread[big],
+        np.abs(shapes[:, [0, -1]]),
+        duration[big],
+        np.concatenate((np.arange(n), np.arange(n)))[big],
+        np.concatenate((np.zeros(n, np.bool_), np.ones(n, np.bool_)))[big],
+    )
 
 
 class ReplayIndex:
@@ -156,24 +225,25 @@ class ReplayIndex:
 
     Add a session with :meth:`add` when its final verdict is made; :func:`findings` reads the
     index. Memory is fixed at creation: ``capacity`` slots in preallocated arrays (each up to
-    :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 1.6 KB a session);
+    :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 2 KB a session);
     once full, each new session takes the slot of the oldest. The stored strokes are also kept
     sorted by duration, so a lookup compares only strokes of about the same duration.
     """
 
     __slots__ = (
         "_by_duration",
+        "_by_end",
         "_by_first",
-        "_centres",
+        "_by_start",
         "_durations",
-        "_ends",
         "_flights",
         "_next",
-        "_points",
         "_rows",
         "_sessions",
+        "_shapes",
         "_size",
         "_slots",
+        "_spreads",
         "capacity",
     )
 
@@ -183,15 +253,17 @@ class ReplayIndex:
         self.capacity = capacity
         """The most sessions the index remembers."""
         rows = capacity * MAX_STROKES
-        self._points = np.zeros((rows, STROKE_POINTS), np.complex64)
-        self._centres = np.ones(rows, np.complex64)
-        self._ends = np.zeros(rows, np.complex64)  # each stroke's end divided by its centre
-        self._durations = np.full(rows, np.nan)
-        self._flights = np.full((capacity, MAX_FLIGHTS), np.nan)
+        self._shapes = np.zeros((rows, STROKE_POINTS), np.complex64)
+        self._spreads = np.ones(rows, np.float32)
+        self._durations = np.zeros(rows, np.float32)
+        self._flights = np.full((capacity, MAX_FLIGHTS), np.nan, np.float32)
         self._sessions = np.zeros(capacity, np.int64)
-        # The stored strokes' durations, ascending, and the row each belongs to.
+        # The stored strokes' durations, ascending, the row each belongs to and its keys (a
+        # lookup reads contiguous runs of these, never scattered rows).
         self._by_duration = np.zeros(0)
         self._rows = np.zeros(0, np.int64)
+        self._by_start = np.zeros(0, np.float32)
+        self._by_end = np.zeros(0, np.float32)
         # The stored rhythms' first intervals, ascending, and the slot each belongs to.
         self._by_first = np.zeros(0)
         self._slots = np.zeros(0, np.int64)
@@ -207,25 +279,29 @@ class ReplayIndex:
             return
         slot = self._next
         lo = slot * MAX_STROKES
-        n = fp.strokes.shape[0]
         if self._size == self.capacity:
             # Forget the oldest session's strokes in the sorted index too.
             keep = (self._rows // MAX_STROKES) != slot
             self._by_duration, self._rows = self._by_duration[keep], self._rows[keep]
+            self._by_start, self._by_end = self._by_start[keep], self._by_end[keep]
             keep = self._slots != slot
             self._by_first, self._slots = self._by_first[keep], self._slots[keep]
-        self._durations[lo : lo + MAX_STROKES] = np.nan
-        self._durations[lo : lo + n] = fp.durations
-        self._points[lo : lo + n] = fp.strokes
-        self._centres[lo : lo + n] = fp.centres
-        self._ends[lo : lo + n] = fp.strokes[:, -1] / fp.centres
+        tails = np.flatnonzero(fp.tail)
+        n = tails.shape[0]
+        self._shapes[lo : lo + n] = fp.shapes[tails]
+        self._spreads[lo : lo + n] = fp.spreads[tails]
+        durations = fp.durations[tails]
+        self._durations[lo : lo + n] = durations
         self._flights[slot] = np.nan
         self._flights[slot, : fp.flights.shape[0]] = fp.flights
         self._sessions[slot] = fp.session
-        order = np.argsort(fp.durations, kind="stable")
-        where = np.searchsorted(self._by_duration, fp.durations[order])
-        self._by_duration = np.insert(self._by_duration, where, fp.durations[order])
+        order = np.argsort(durations, kind="stable")
+        where = np.searchsorted(self._by_duration, durations[order])
+        self._by_duration = np.insert(self._by_duration, where, durations[order])
         self._rows = np.insert(self._rows, where, lo + order)
+        keys = fp.keys[tails][order]
+        self._by_start = np.insert(self._by_start, where, keys[:, 0])
+        self._by_end = np.insert(self._by_end, where, keys[:, 1])
         if fp.flights.shape[0] >= MIN_FLIGHTS:
             at = int(np.searchsorted(self._by_first, fp.flights[0]))
             self._by_first = np.insert(self._by_first, at, fp.flights[0])
@@ -233,85 +309,131 @@ class ReplayIndex:
         self._next = (slot + 1) % self.capacity
         self._size = min(self.capacity, self._size + 1)
 
-    def match_strokes(self, fp: Fingerprint) -> tuple[int, int]:
-        """How many of ``fp``'s strokes repeat a stroke of an earlier session, and how many of
-        those are exact copies from a session with another id."""
-        n = fp.strokes.shape[0]
+    def match_strokes(self, fp: Fingerprint) -> tuple[int, int, float]:
+        """How many of ``fp``'s strokes repeat a stroke of another session to within a replayer's
+        noise, how many of those are exact copies (only moved) of another session's, and how
+        much evidence the repeats are (1 for each within :data:`STRONG_TOLERANCE`, 0.5 for each
+        only within :data:`SHAPE_TOLERANCE`)."""
+        n = fp.shapes.shape[0]
         if n == 0 or self._by_duration.shape[0] == 0:
-            return 0, 0
+            return 0, 0, 0.0
         # Candidates: the stored strokes whose duration is within tolerance (ranges of the
-        # sorted index), then the exact shape in px of the new stroke.
+        # sorted index).
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
         lo = np.searchsorted(self._by_duration, fp.durations - tol, "left")
         hi = np.searchsorted(self._by_duration, fp.durations + tol, "right")
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total == 0:
-            return 0, 0
-        qi = np.repeat(np.arange(n), lengths)
-        oi = self._rows[np.arange(total) + np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)]
-        # Cheap necessary conditions first: a moved copy's mean offset is within the px tolerance
-        # (the mean differs no more than the RMS), and a turned and resized copy's end, divided
-        # by its mean offset, within sqrt(points) times the shape tolerance.
-        centre = fp.centres[qi]
-        end = fp.strokes[qi, -1] / centre
-        near = (np.abs(centre - self._centres[oi]) <= MOVED_TOLERANCE_PX) | (
-            np.abs(end - self._ends[oi]) <= SHAPE_TOLERANCE * np.sqrt(STROKE_POINTS)
-        )
-        qi, oi = qi[near], oi[near]
-        # The same path moved elsewhere: points relative to the start, in px.
-        moved_px = _rms(fp.strokes[qi] - self._points[oi])
-        moved = moved_px <= MOVED_TOLERANCE_PX
-        # Identical to within float rounding: under the same session id that is the same session
-        # sent again (a client retry), not a replay; under another id it is a copy, which no
-        # person could produce.
-        identical = moved_px <= RESENT_TOLERANCE_PX
+        # Cheap necessary condition: a point's distance from the centroid (in spreads) moves by
+        # at most the largest point residual, sqrt(points) times the RMS one.
+        reach = np.sqrt(STROKE_POINTS) * SHAPE_TOLERANCE + SHAPE_TOLERANCE**2
+        found_q: list[npt.NDArray[np.int64]] = []
+        found_o: list[npt.NDArray[np.int64]] = []
+        for row, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+            if a == b:
+                continue
+            start, end = fp.keys[row]
+            hits = np.flatnonzero(
+                (np.abs(self._by_start[a:b] - start) <= reach) & (np.abs(self._by_end[a:b] - end) <= reach)
+            )
+            if hits.shape[0]:
+                found_q.append(np.full(hits.shape[0], row))
+                found_o.append(self._rows[a + hits])
+        if not found_q:
+            return 0, 0, 0.0
+        qi, oi = np.concatenate(found_q), np.concatenate(found_o)
+        # A stroke of the same session is compared only from its second event, as it is stored:
+        # the same stroke whole would otherwise look like a slightly different copy of itself.
         same_session = self._sessions[oi // MAX_STROKES] == fp.session
-        resent = identical & same_session
-        # The same path also turned and resized (as a replayer fitting it to a new target does):
-        # points divided by their mean offset, so the tolerance is a share of the stroke's size.
-        mine = fp.strokes[qi] / fp.centres[qi][:, None]
-        theirs = self._points[oi] / self._centres[oi][:, None]
-        bent = _rms(mine - theirs) <= SHAPE_TOLERANCE
-        matched = np.unique(qi[(moved | bent) & ~resent]).shape[0]
-        copied = np.unique(qi[identical & ~same_session]).shape[0]
-        return int(matched), int(copied)
+        keep = fp.tail[qi] | ~same_session
+        qi, oi, same_session = qi[keep], oi[keep], same_session[keep]
+        if qi.shape[0] == 0:
+            return 0, 0, 0.0
+        # The best turn and resize of the old stroke onto the new one is one complex factor;
+        # both shapes have unit RMS, so the residual's share of the spread is sqrt(1 - |c|^2).
+        mine = fp.shapes[qi]
+        c = np.mean(np.conj(self._shapes[oi]) * mine, axis=1)
+        residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real**2 + c.imag**2)))
+        close = residual <= SHAPE_TOLERANCE
+        qi, oi, mine, same_session, residual = (
+            qi[close],
+            oi[close],
+            mine[close],
+            same_session[close],
+            residual[close],
+        )
+        # Identical to within float rounding, only moved: under the same session id that is the
+        # same session sent again (a client retry), not a replay; under another id it is a copy,
+        # which no person could produce.
+        diff = (mine - self._shapes[oi]) * fp.spreads[qi][:, None]
+        identical = (
+            (np.sqrt(np.mean(diff.real**2 + diff.imag**2, axis=1)) <= RESENT_TOLERANCE_PX)
+            & (np.abs(fp.spreads[qi] - self._spreads[oi]) <= RESENT_TOLERANCE_PX)
+            & (np.abs(fp.durations[qi] - self._durations[oi]) <= RESENT_TOLERANCE_MS)
+        )
+        counted = ~(identical & same_session)
+        strokes = fp.stroke[qi][counted]
+        if strokes.shape[0] == 0:
+            return 0, 0, 0.0
+        # Each stroke's best match: full evidence when strong, half otherwise.
+        best = np.full(int(fp.stroke.max()) + 1, np.inf)
+        np.minimum.at(best, strokes, residual[counted])
+        best = best[np.isfinite(best)]
+        evidence = float(np.where(best <= STRONG_TOLERANCE, 1.0, 0.5).sum())
+        copied = np.unique(fp.stroke[qi][identical & ~same_session]).shape[0]
+        return int(best.shape[0]), int(copied), evidence
 
     def match_rhythm(self, fp: Fingerprint) -> int:
-        """How many key intervals of ``fp`` repeat, in order, an earlier session's (0 if none do)."""
+        """How many key intervals of ``fp`` repeat, in order and up to a time stretch of a few
+        percent, an earlier session's (0 if none do)."""
         n = fp.flights.shape[0]
         if n < MIN_FLIGHTS or self._by_first.shape[0] == 0:
             return 0
         first = fp.flights[0]
-        lo = np.searchsorted(self._by_first, first - RHYTHM_MAX_DIFF_MS, "left")
-        hi = np.searchsorted(self._by_first, first + RHYTHM_MAX_DIFF_MS, "right")
+        reach = RHYTHM_MAX_DIFF_MS + MAX_STRETCH * first
+        lo = np.searchsorted(self._by_first, first - reach, "left")
+        hi = np.searchsorted(self._by_first, first + reach, "right")
         if hi == lo:
             return 0
         slots = self._slots[lo:hi]
-        diff = self._flights[slots, :n] - fp.flights[None, :]
-        both = ~np.isnan(diff)
+        theirs = self._flights[slots, :n].astype(np.float64)
+        both = ~np.isnan(theirs)
         count = both.sum(axis=1)
-        diff = np.where(both, diff, 0.0)
+        theirs = np.where(both, theirs, 0.0)
+        mine = np.where(both, fp.flights[None, :], 0.0)
+        # The stretch that fits the old intervals to the new best (least squares), within bounds.
+        with np.errstate(all="ignore"):
+            stretch = np.clip(
+                (theirs * mine).sum(axis=1) / (theirs * theirs).sum(axis=1), 1 - MAX_STRETCH, 1 + MAX_STRETCH
+            )
+        diff = mine - np.nan_to_num(stretch)[:, None] * theirs
         ok = (count >= MIN_FLIGHTS) & (np.abs(diff).max(axis=1) <= RHYTHM_MAX_DIFF_MS)
         if not ok.any():
             return 0
         rms = np.sqrt((diff[ok] ** 2).sum(axis=1) / count[ok])
         # The same rhythm exactly, under the same session id, is that session sent again.
-        resent = (rms <= RESENT_TOLERANCE_MS) & (self._sessions[slots[ok]] == fp.session)
+        exact = np.abs(diff[ok]).max(axis=1) <= RESENT_TOLERANCE_MS * 10
+        resent = exact & (self._sessions[slots[ok]] == fp.session)
         hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & ~resent]
         return int(hits.max()) if hits.shape[0] else 0
 
 
-def _rms(diff: npt.NDArray[np.complexfloating[Any, Any]]) -> npt.NDArray[np.float64]:
-    out: npt.NDArray[np.float64] = np.sqrt(np.mean(diff.real**2 + diff.imag**2, axis=1))
-    return out
+# Log-odds of the findings. A replay inherits everything human about the recording it copies, so
+# the other detectors' evidence that the movement or typing is human (down to about -15 log-odds
+# for a recorded person) says nothing against it: a repeat must outweigh all of that, and reach
+# HIGH on one strong repeat, CRITICAL on two or on an exact copy. One weak repeat alone (2 in
+# 7,700 people's strokes have one) is no finding; two weak ones count as one strong. A long
+# session has many strokes to be unlucky with, so repeats count fully only when they are a good
+# share of the session's strokes.
+COPIED_LOG_ODDS = 28.0
+REPEATED_LOG_ODDS = 20.0
+REPEATED_MORE_LOG_ODDS = 28.0
+RHYTHM_LOG_ODDS = 20.0
 
 
 def findings(fp: Fingerprint, index: ReplayIndex) -> list[Finding]:
     """Evidence that a session replays one of the index's sessions (empty when none)."""
     out: list[Finding] = []
-    n_strokes = fp.strokes.shape[0]
-    matched, copied = index.match_strokes(fp)
+    n_strokes = fp.strokes
+    matched, copied, evidence = index.match_strokes(fp)
     if copied:
         # An exact copy of another session's stroke: nothing else explains it.
         out.append(
@@ -319,30 +441,30 @@ def findings(fp: Fingerprint, index: ReplayIndex) -> list[Finding]:
                 "POINTER_REPLAYED_TRAJECTORY",
                 f"{copied} of {n_strokes} pointer strokes are exact copies of another session's "
                 "strokes; people never move the same way twice.",
-                4.0,
+                COPIED_LOG_ODDS,
             )
         )
-    elif matched:
-        # Not one of 6,300 Balabit movements matched another person's to this tolerance: one
-        # matching stroke is strong evidence, two are a replay.
-        strength = ramp(matched, 0, 2) * ramp(matched / n_strokes, 0.0, 0.3)
+    elif evidence > 0.5:
+        strength = REPEATED_LOG_ODDS * ramp(evidence, 0.5, 1.0) + (
+            REPEATED_MORE_LOG_ODDS - REPEATED_LOG_ODDS
+        ) * ramp(evidence, 1.0, 2.0)
         out.append(
             Finding(
                 "POINTER_REPLAYED_TRAJECTORY",
                 f"{matched} of {n_strokes} pointer strokes repeat an earlier session's strokes "
-                "to within a few pixels and milliseconds; people never move the same way twice.",
-                4.0 * strength,
+                "to within a few pixels and milliseconds (moved, turned or resized); people never "
+                "move the same way twice.",
+                strength * ramp(matched / n_strokes, 0.0, 0.25),
             )
         )
     repeated = index.match_rhythm(fp)
     if repeated:
-        strength = ramp(repeated, MIN_FLIGHTS - 1, 2 * MIN_FLIGHTS)
         out.append(
             Finding(
                 "KEYS_REPLAYED_RHYTHM",
                 f"The first {repeated} intervals between key presses repeat an earlier session's "
                 "to within a few milliseconds; people never type with the same rhythm twice.",
-                4.0 * strength,
+                RHYTHM_LOG_ODDS * ramp(repeated, MIN_FLIGHTS - 1, 2 * MIN_FLIGHTS),
             )
         )
     return out
