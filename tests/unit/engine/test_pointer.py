@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, RiskLevel, SessionContext
+from botsift_server.engine.pointer_features import POINTER_FEATURES, pointer_features
 
 from .traces import CLEAN_CHROME, bot_mouse_lines, columns, human_mouse, merge, split
 
@@ -111,3 +112,56 @@ def test_real_human_mouse_from_balabit_is_not_high() -> None:
     # Also each stretch of 500 events on its own, as an interim verdict would see it.
     for part in split(cols, [500] * 5):
         assert _assess(part).risk_level < RiskLevel.HIGH
+
+
+def _circle(rng: np.random.Generator, spaced_in_space: bool) -> EventColumns:
+    """A circle of radius 60 px drawn by dragging, sampled by a jittery 50-117 ms timer.
+
+    ``spaced_in_space``: the path is a regular polygon walked one vertex per tick, whatever the
+    tick's length (a script). Otherwise a hand: it advances by its speed times the elapsed time,
+    the speed rising and falling smoothly over the stroke.
+    """
+    dt = rng.uniform(50.0, 117.0, size=24)
+    t = np.concatenate([[0.0], np.cumsum(dt)])
+    if spaced_in_space:
+        angle = np.linspace(0.0, 2.0 * np.pi, t.shape[0])
+    else:
+        progress = t / t[-1]
+        angle = 2.0 * np.pi * (progress - np.sin(2.0 * np.pi * progress) / (2.0 * np.pi))
+    x = np.rint(700.0 + 60.0 * np.cos(angle))
+    y = np.rint(350.0 + 60.0 * np.sin(angle))
+    kinds = np.full(t.shape[0], int(EventKind.MOVE))
+    kinds[0] = int(EventKind.DOWN)
+    kinds[-1] = int(EventKind.UP)
+    return columns(t, kinds, x, y)
+
+
+def _feature(cols: EventColumns, name: str) -> float:
+    full = pointer_features(cols.t_ms, cols.x.astype(np.float64), cols.y.astype(np.float64), cols.kind)
+    return float(full[POINTER_FEATURES.index(name)])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_steps_that_ignore_a_jittery_timer_are_measured_as_spaced_in_space(seed: int) -> None:
+    polygon = _circle(np.random.default_rng(seed), spaced_in_space=True)
+    hand = _circle(np.random.default_rng(seed), spaced_in_space=False)
+    # A hand's step grows when the interval grows; a polygon's step does not follow the timer.
+    assert _feature(hand, "ptr_step_len_time_corr") > max(0.4, _feature(polygon, "ptr_step_len_time_corr"))
+    # And a polygon's consecutive steps are of near-equal length.
+    assert _feature(polygon, "ptr_step_len_steadiness") < 0.1 < _feature(hand, "ptr_step_len_steadiness")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_path_spaced_in_space_on_a_jittery_timer_is_more_bot_like_than_one_that_follows_time(
+    seed: int,
+) -> None:
+    polygon = _assess(_circle(np.random.default_rng(seed), spaced_in_space=True))
+    hand = _assess(_circle(np.random.default_rng(seed), spaced_in_space=False))
+    assert _pointer_log_odds(polygon) > _pointer_log_odds(hand)
+    assert polygon.score > hand.score
+
+
+def test_steps_of_a_constant_interval_timer_leave_the_time_coupling_unmeasured() -> None:
+    # With no variation of the interval there is nothing for step lengths to follow.
+    cols = bot_mouse_lines()
+    assert np.isnan(_feature(cols, "ptr_step_len_time_corr"))

@@ -10,6 +10,17 @@ Every feature is grounded in how a hand drives a mouse, not in one recording's q
   curvature). Generators built on Bezier curves or fixed-step interpolation break these.
 * **geometry** — straightness and the distribution of direction changes; exact repeats of a
   step vector; pointer positions that do not move between events (a timer firing, not a hand).
+* **spacing** — a hand's displacement between two events is velocity x elapsed time, and the
+  velocity changes smoothly, so when the interval between events jumps the step jumps with it
+  and consecutive steps differ in length. A script that walks a precomputed path (a polygon,
+  a list of points) advances a fixed distance per tick of its own jittery sleep loop: steps of
+  near-equal length whose length ignores the timing. ``ptr_step_len_time_corr`` is the
+  correlation, over consecutive steps of a segment, of the change of log step length with the
+  change of log interval (near +0.5 for people on a local mouse, near 0 for such scripts; it
+  is also near 0 or negative when timestamps are arrival times, as over remote desktop or in
+  a virtual machine, so it is not a tell on its own). ``ptr_step_len_steadiness`` is the
+  median absolute change of log step length between consecutive steps of 3 px or more (near
+  0 for fixed-distance steps).
 
 :func:`pointer_features` returns a fixed-length vector (:data:`POINTER_FEATURES` names it);
 unmeasurable features are NaN, which the model imputes. Translating every coordinate by the
@@ -55,6 +66,8 @@ POINTER_FEATURES: tuple[str, ...] = (
     "ptr_repeat_step_share",
     "ptr_press_to_move_log_ms",
     "ptr_pause_share",
+    "ptr_step_len_time_corr",
+    "ptr_step_len_steadiness",
 )
 """Names of the pointer features, in the order :func:`pointer_features` returns them."""
 
@@ -64,6 +77,11 @@ _MIN_DIRECTION_PX = 2.0
 _SEGMENT_GAP_MS = 300.0
 # Within a segment, a gap longer than this is a pause (ms).
 _PAUSE_MS = 100.0
+# Steps shorter than this (px) have a length that pixel rounding dominates: for step spacing.
+_MIN_SPACING_PX = 1.0
+_MIN_STEADY_PX = 3.0
+# Below this spread of the change of log interval the timing says nothing about step lengths.
+_MIN_LOG_DT_SPREAD = 0.05
 
 
 class Steps:
@@ -169,6 +187,7 @@ def _fill(
     if lm.shape[0] >= 3:
         out[8] = std(lm) / mean(lm)
     out[25] = float(_SUM(dt[dt > _PAUSE_MS])) / max(float(_SUM(dt)), 1.0)
+    _spacing(out, dt, length, seg)
 
     # Geometry.
     path = np.bincount(seg, length, n_seg)
@@ -240,6 +259,35 @@ def _fill(
     if n_pairs >= 5:
         same_vec = (np.abs(dx[1:] - dx[:-1]) <= 0.01) & (np.abs(dy[1:] - dy[:-1]) <= 0.01)
         out[23] = float(np.count_nonzero(same_vec & pair)) / float(n_pairs)
+
+
+def _spacing(
+    out: npt.NDArray[np.float64],
+    dt: npt.NDArray[np.float64],
+    length: npt.NDArray[np.float64],
+    seg: npt.NDArray[np.int64],
+) -> None:
+    """Whether step lengths follow the time between events (a hand) or not (a path walked by a timer)."""
+    timed = dt > 0.0
+    log_len = np.log(np.where(length > 0.0, length, 1.0))
+    log_dt = np.log(np.where(timed, dt, 1.0))
+    d_len = log_len[1:] - log_len[:-1]
+    joined = (seg[1:] == seg[:-1]) & timed[1:] & timed[:-1]
+    usable = length >= _MIN_SPACING_PX
+    pair = joined & usable[1:] & usable[:-1]
+    if np.count_nonzero(pair) >= 5:
+        a = d_len[pair]
+        b = (log_dt[1:] - log_dt[:-1])[pair]
+        a = a - mean(a)
+        b = b - mean(b)
+        var_b = float(_SUM(b * b))
+        if var_b > _MIN_LOG_DT_SPREAD**2 * b.shape[0]:
+            denom = math.sqrt(float(_SUM(a * a)) * var_b)
+            out[26] = float(_SUM(a * b)) / denom if denom > 0.0 else 0.0
+    steady = length >= _MIN_STEADY_PX
+    pair = joined & steady[1:] & steady[:-1]
+    if np.count_nonzero(pair) >= 5:
+        out[27] = median(np.abs(d_len[pair]))
 
 
 def _sub_movements(
