@@ -80,8 +80,12 @@ MAX_STRETCH = 0.06
 # looked up by their first interval (within this plus the stretch).
 RHYTHM_MAX_DIFF_MS = 3.0 * RHYTHM_TOLERANCE_MS
 
-_FRACTIONS = np.linspace(0.0, 1.0, STROKE_POINTS)
-_HALF_STEP = 0.5 / (STROKE_POINTS - 1)
+# Each point is the mean position over its share of the duration (the time integral of the path
+# between events over the window from EDGES[i] to EDGES[i + 1]): on densely sampled strokes that
+# averages a replayer's per-event noise away, while a person's own variation, which is smooth,
+# stays. The first and last windows are half as long, so the ends stay near the ends.
+_EDGES = np.concatenate(([0.0], (np.arange(STROKE_POINTS - 1) + 0.5) / (STROKE_POINTS - 1), [1.0]))
+_WIDTHS = _EDGES[1:] - _EDGES[:-1]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -171,15 +175,19 @@ def _strokes(
     t, z = t[moves], x[moves] + 1j * y[moves]
     if t.shape[0] < MIN_STROKE_EVENTS + 1:
         return _no_rows()
-    cut = np.flatnonzero((np.diff(t) > gap_ms) | (np.diff(clicks) > 0)) + 1
+    dt = t[1:] - t[:-1]
+    cut = np.flatnonzero((dt > gap_ms) | (clicks[1:] != clicks[:-1])) + 1
     start = np.concatenate(([0], cut))
     end = np.concatenate((cut, [t.shape[0]])) - 1  # last event of each stroke
     # Kept: strokes long enough from their second event on (the copy the index keeps), counted
     # in distinct times: recorders often report two moves at once, and a stroke of three
     # instants is a bent line any hand can draw.
-    instants = np.concatenate(([0], np.cumsum(np.diff(t) > 0.0)))
+    # (instants[i]: how many distinct times follow the first event up to event i + 1)
+    instants = np.cumsum(dt > 0.0)
     second = np.minimum(start + 1, end)
-    ok = (instants[end] - instants[second] + 1 >= MIN_STROKE_EVENTS) & (t[end] - t[second] >= MIN_STROKE_MS)
+    ok = (instants[end - 1] - instants[second - 1] + 1 >= MIN_STROKE_EVENTS) & (
+        t[end] - t[second] >= MIN_STROKE_MS
+    )
     start, end = start[ok], end[ok]
     if start.shape[0] > MAX_STROKES:
         extent = np.abs(z[end] - z[start]) + (t[end] - t[start]) * 1e-9
@@ -192,23 +200,23 @@ def _strokes(
     first = np.concatenate((start, start + 1))
     last = np.concatenate((end, end))
     duration = t[last] - t[first]
-    # Each point is the mean position over its share of the duration (the time integral of the
-    # path between events, over the window): on densely sampled strokes that averages a
-    # replayer's per-event noise away, while a person's own variation, which is smooth, stays.
-    area = np.concatenate(([0.0], np.cumsum(np.diff(t) * (z[1:] + z[:-1]) / 2.0)))
-    edges = np.clip(_FRACTIONS[None, :] + _HALF_STEP * np.array([[-1.0], [1.0]]), 0.0, 1.0)
-    when = t[first][:, None, None] + duration[:, None, None] * edges[None, :, :]
-    right = np.clip(np.searchsorted(t, when, side="right"), first[:, None, None] + 1, last[:, None, None])
+    # Mean positions over each point's window (see _EDGES).
+    area = np.concatenate(([0.0], np.cumsum(dt * (z[1:] + z[:-1]) * 0.5)))
+    when = t[first][:, None] + duration[:, None] * _EDGES[None, :]
+    right = np.minimum(np.maximum(np.searchsorted(t, when, side="right"), first[:, None] + 1), last[:, None])
     left = right - 1
-    span = t[right] - t[left]
-    share = np.clip(np.where(span > 0.0, (when - t[left]) / np.where(span > 0.0, span, 1.0), 1.0), 0.0, 1.0)
-    at = z[left] + (z[right] - z[left]) * share
-    integral = area[left] + (when - t[left]) * (z[left] + at) / 2.0
-    width = when[:, 1] - when[:, 0]
-    points = (integral[:, 1] - integral[:, 0]) / np.where(width > 0.0, width, 1.0)
-    centred = points - points.mean(axis=1, keepdims=True)
-    spread = np.sqrt(np.mean(centred.real**2 + centred.imag**2, axis=1))
-    big = (spread >= MIN_SPREAD_PX) & (duration > 0.0)
+    t_left, z_left = t[left], z[left]
+    after = when - t_left
+    # Within its segment (a segment of events at one time has no inside: its end is taken).
+    share = np.minimum(after / np.maximum(dt[left], 1e-9), 1.0)
+    at = z_left + (z[right] - z_left) * share
+    integral = area[left] + after * (z_left + at) * 0.5
+    points = (integral[:, 1:] - integral[:, :-1]) / (duration[:, None] * _WIDTHS[None, :])
+    centred = points - points.sum(axis=1, keepdims=True) * (1.0 / STROKE_POINTS)
+    spread = np.sqrt(
+        (centred.real * centred.real + centred.imag * centred.imag).sum(axis=1) * (1.0 / STROKE_POINTS)
+    )
+    big = spread >= MIN_SPREAD_PX
     shapes = centred[big] / spread[big][:, None]
     return (
         shapes,
@@ -324,22 +332,21 @@ class ReplayIndex:
         hi = np.searchsorted(self._by_duration, fp.durations + tol, "right")
         # Cheap necessary condition: a point's distance from the centroid (in spreads) moves by
         # at most the largest point residual, sqrt(points) times the RMS one.
-        reach = np.sqrt(STROKE_POINTS) * SHAPE_TOLERANCE + SHAPE_TOLERANCE**2
-        found_q: list[npt.NDArray[np.int64]] = []
-        found_o: list[npt.NDArray[np.int64]] = []
-        for row, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
-            if a == b:
-                continue
-            start, end = fp.keys[row]
-            hits = np.flatnonzero(
-                (np.abs(self._by_start[a:b] - start) <= reach) & (np.abs(self._by_end[a:b] - end) <= reach)
-            )
-            if hits.shape[0]:
-                found_q.append(np.full(hits.shape[0], row))
-                found_o.append(self._rows[a + hits])
-        if not found_q:
+        reach = np.float32(np.sqrt(STROKE_POINTS) * SHAPE_TOLERANCE + SHAPE_TOLERANCE**2)
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total == 0:
             return 0, 0, 0.0
-        qi, oi = np.concatenate(found_q), np.concatenate(found_o)
+        # Positions in the sorted index: each row's run of candidates, one after another.
+        at = np.arange(total) + np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+        qi = np.repeat(np.arange(n), lengths)
+        keys = fp.keys.astype(np.float32)
+        near = (np.abs(self._by_start[at] - keys[qi, 0]) <= reach) & (
+            np.abs(self._by_end[at] - keys[qi, 1]) <= reach
+        )
+        if not near.any():
+            return 0, 0, 0.0
+        qi, oi = qi[near], self._rows[at[near]]
         # A stroke of the same session is compared only from its second event, as it is stored:
         # the same stroke whole would otherwise look like a slightly different copy of itself.
         same_session = self._sessions[oi // MAX_STROKES] == fp.session
@@ -350,9 +357,11 @@ class ReplayIndex:
         # The best turn and resize of the old stroke onto the new one is one complex factor;
         # both shapes have unit RMS, so the residual's share of the spread is sqrt(1 - |c|^2).
         mine = fp.shapes[qi]
-        c = np.mean(np.conj(self._shapes[oi]) * mine, axis=1)
-        residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real**2 + c.imag**2)))
+        c = (np.conj(self._shapes[oi]) * mine).sum(axis=1) * (1.0 / STROKE_POINTS)
+        residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real * c.real + c.imag * c.imag)))
         close = residual <= SHAPE_TOLERANCE
+        if not close.any():
+            return 0, 0, 0.0
         qi, oi, mine, same_session, residual = (
             qi[close],
             oi[close],
@@ -387,13 +396,18 @@ class ReplayIndex:
         n = fp.flights.shape[0]
         if n < MIN_FLIGHTS or self._by_first.shape[0] == 0:
             return 0
+        # Candidates: stored rhythms whose first interval, stretched by at most MAX_STRETCH, is
+        # within RHYTHM_MAX_DIFF_MS of this one's; then the same for the next two intervals.
         first = fp.flights[0]
-        reach = RHYTHM_MAX_DIFF_MS + MAX_STRETCH * first
-        lo = np.searchsorted(self._by_first, first - reach, "left")
-        hi = np.searchsorted(self._by_first, first + reach, "right")
+        lo = np.searchsorted(self._by_first, (first - RHYTHM_MAX_DIFF_MS) / (1.0 + MAX_STRETCH), "left")
+        hi = np.searchsorted(self._by_first, (first + RHYTHM_MAX_DIFF_MS) / (1.0 - MAX_STRETCH), "right")
         if hi == lo:
             return 0
         slots = self._slots[lo:hi]
+        head = self._flights[slots, 1:3]
+        slots = slots[(np.abs(head - fp.flights[1:3]) <= RHYTHM_MAX_DIFF_MS + MAX_STRETCH * head).all(axis=1)]
+        if slots.shape[0] == 0:
+            return 0
         theirs = self._flights[slots, :n].astype(np.float64)
         both = ~np.isnan(theirs)
         count = both.sum(axis=1)
