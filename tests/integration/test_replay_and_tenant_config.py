@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from botsift.v1 import detection_pb2, detection_pb2_grpc, events_pb2, verdict_pb2
 from botsift_server.app import App
+from tests.unit.engine.traces import human_mouse
 
 from .support import TenantKeys, auth, new_session_id, start
 
@@ -23,6 +26,18 @@ def _scribble(dx: float = 0.0, dy: float = 0.0, jitter: float = 0.0) -> events_p
         y.append(250 + 120 * math.cos(i / 31.0) + 25 * math.cos(i / 4.0) + dy + jitter * math.cos(i * 2.7))
     kinds = [events_pb2.EVENT_KIND_MOVE] * len(t)
     return events_pb2.Events(t_ms=t, kinds=kinds, x=x, y=y, buttons=[0] * len(t))
+
+
+def _person() -> events_pb2.Events:
+    """Real people's recorded mouse strokes (DELBOT), ending in clicks."""
+    cols = human_mouse(np.random.default_rng(3), strokes=6)
+    return events_pb2.Events(
+        t_ms=cols.t_ms.tolist(),
+        kinds=cols.kind.tolist(),
+        x=cols.x.tolist(),
+        y=cols.y.tolist(),
+        buttons=cols.button.tolist(),
+    )
 
 
 async def _score(
@@ -66,13 +81,13 @@ async def test_a_tenant_override_changes_the_risk_level_of_the_same_session(
     tenant: TenantKeys,
     other_tenant: TenantKeys,
 ) -> None:
-    # Every score is at least 0.01 under these thresholds, so every verdict is CRITICAL.
-    strict = {"medium_score": 0.001, "high_score": 0.005, "critical_score": 0.01}
+    # This person's session scores about 6e-7 (LOW); under these thresholds it is CRITICAL.
+    strict = {"medium_score": 1e-12, "high_score": 1e-11, "critical_score": 1e-10}
     await app.store.set_engine_overrides(tenant.tenant_id, strict)
     assert await app.store.get_engine_overrides(tenant.tenant_id) == strict
 
-    overridden = await _score(detection, tenant.publishable, _scribble(jitter=3.0))
-    plain = await _score(detection, other_tenant.publishable, _scribble(jitter=3.0))
+    overridden = await _score(detection, tenant.publishable, _person())
+    plain = await _score(detection, other_tenant.publishable, _person())
 
     assert overridden.risk_level == verdict_pb2.RISK_LEVEL_CRITICAL
     assert plain.risk_level < verdict_pb2.RISK_LEVEL_HIGH
