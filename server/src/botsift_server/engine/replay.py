@@ -409,22 +409,24 @@ class ReplayIndex:
         if slots.shape[0] == 0:
             return 0
         theirs = self._flights[slots, :n].astype(np.float64)
-        both = ~np.isnan(theirs)
+        both = theirs == theirs  # not NaN: the older rhythm may be shorter
         count = both.sum(axis=1)
-        theirs = np.where(both, theirs, 0.0)
-        mine = np.where(both, fp.flights[None, :], 0.0)
-        # The stretch that fits the old intervals to the new best (least squares), within bounds.
-        with np.errstate(all="ignore"):
-            stretch = np.clip(
-                (theirs * mine).sum(axis=1) / (theirs * theirs).sum(axis=1), 1 - MAX_STRETCH, 1 + MAX_STRETCH
-            )
-        diff = mine - np.nan_to_num(stretch)[:, None] * theirs
-        ok = (count >= MIN_FLIGHTS) & (np.abs(diff).max(axis=1) <= RHYTHM_MAX_DIFF_MS)
+        theirs[~both] = 0.0
+        mine = both * fp.flights[None, :]
+        # The stretch that fits the old intervals to the new best (least squares), within bounds
+        # (a stored rhythm has MIN_FLIGHTS > 0 intervals, so the denominator is positive).
+        stretch = np.minimum(
+            np.maximum((theirs * mine).sum(axis=1) / (theirs * theirs).sum(axis=1), 1.0 - MAX_STRETCH),
+            1.0 + MAX_STRETCH,
+        )
+        diff = mine - stretch[:, None] * theirs
+        worst = np.abs(diff).max(axis=1)
+        ok = (count >= MIN_FLIGHTS) & (worst <= RHYTHM_MAX_DIFF_MS)
         if not ok.any():
             return 0
         rms = np.sqrt((diff[ok] ** 2).sum(axis=1) / count[ok])
         # The same rhythm exactly, under the same session id, is that session sent again.
-        exact = np.abs(diff[ok]).max(axis=1) <= RESENT_TOLERANCE_MS * 10
+        exact = worst[ok] <= RESENT_TOLERANCE_MS * 10
         resent = exact & (self._sessions[slots[ok]] == fp.session)
         hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & ~resent]
         return int(hits.max()) if hits.shape[0] else 0
