@@ -71,8 +71,10 @@ async def test_an_identical_session_under_a_new_session_id_is_flagged_as_a_repla
 
     reasons = {r.code: r for r in copy.reasons}
     assert "POINTER_REPLAYED_TRAJECTORY" not in {r.code for r in first.reasons}
-    assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight == 4.0
-    assert copy.score > first.score
+    # An exact copy under another id is the strongest replay evidence there is.
+    assert reasons["POINTER_REPLAYED_TRAJECTORY"].weight > 0.0
+    assert copy.risk_level == verdict_pb2.RISK_LEVEL_CRITICAL
+    assert first.risk_level < verdict_pb2.RISK_LEVEL_HIGH
 
 
 async def test_a_tenant_override_changes_the_risk_level_of_the_same_session(
