@@ -194,18 +194,19 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	for g in $(BOTS); do $(VENV)/bin/botsift-server data generate $$g --count 300 --seed 1 --out $(DATA)/bot-$$g.jsonl; done
 	$(VENV)/bin/botsift-server data generate replay --count 300 --seed 1 --human $(DATA)/balabit-movements.jsonl \
 	  --out $(DATA)/bot-replay.jsonl
-	# Whole sessions of real people: a Balabit/DELBOT pointer recording, then Keystroke100 (or Aalto) typing.
-	$(VENV)/bin/botsift-server data generate composite-human --count 600 --seed 1 --human $(DATA)/balabit.jsonl \
-	  --human $(DATA)/delbot.jsonl --human $(DATA)/keystroke100.jsonl --out $(DATA)/composite-human.jsonl
-	$(VENV)/bin/botsift-server data generate composite-human --count 600 --seed 1 --human $(DATA)/balabit.jsonl \
-	  --human $(DATA)/delbot.jsonl --human $(DATA)/aalto.jsonl --out $(DATA)/composite-human-aalto.jsonl
+	# Whole sessions of real people: a Balabit/DELBOT pointer recording, then Keystroke100 or Aalto typing
+	# (half each), no recording used twice.
+	rm -f $(DATA)/composite-human-aalto.jsonl
+	$(VENV)/bin/botsift-server data generate composite-human --count 1200 --seed 1 --human $(DATA)/balabit.jsonl \
+	  --human $(DATA)/delbot.jsonl --human $(DATA)/keystroke100.jsonl --human $(DATA)/aalto.jsonl \
+	  --out $(DATA)/composite-human.jsonl
 	# Single movements between clicks of the login bots, to judge one movement against one of Balabit's.
 	$(VENV)/bin/botsift-server data movements $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --out $(DATA)/movements-bot.jsonl
 
 .PHONY: eval
 eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .botsift/report/report.md
 	$(VENV)/bin/botsift-server eval $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl $(DATA)/balabit-movements.jsonl \
-	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/composite-human*.jsonl $(DATA)/bot-*.jsonl \
+	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/composite-human.jsonl $(DATA)/bot-*.jsonl \
 	  --report .botsift/report
 
 .PHONY: eval-targets
@@ -217,8 +218,11 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
 	  --part eval --report .botsift/report/sentence
 	@echo "== whole sessions: composite people vs login bots, as one tenant (replay index on)"
-	$(VENV)/bin/botsift-server eval --tenant-replay $(DATA)/composite-human*.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/session
+	@echo "== whole sessions, as one tenant that saw the train-part people's movements before (replays of them are caught)"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
+	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from botsift_server.engine import EventKind, KeyClass
 from botsift_server.evaluation import Trace, generate, select, split_of
@@ -49,7 +50,7 @@ def test_each_composite_session_has_real_pointer_movements_then_typing() -> None
 
 
 def test_a_composite_only_joins_people_of_one_split_and_lands_in_that_split() -> None:
-    traces = list(generate("composite-human", 200, 3, HUMAN))
+    traces = list(generate("composite-human", 18, 3, HUMAN))
     assert {t.person for t in select(traces, "eval")}
     assert {t.person for t in select(traces, "train")}
     for trace in traces:
@@ -61,3 +62,13 @@ def test_the_same_seed_gives_the_same_composite_sessions() -> None:
     a = [t.events.t_ms.tolist() for t in generate("composite-human", 10, 5, HUMAN)]
     b = [t.events.t_ms.tolist() for t in generate("composite-human", 10, 5, HUMAN)]
     assert a == b
+
+
+def test_no_recording_is_used_twice_and_asking_for_more_sessions_than_recordings_says_so() -> None:
+    traces = list(generate("composite-human", 18, 7, HUMAN))
+    # A fixture pointer recording is its person and its timing: no two sessions share one.
+    pointers = [(t.person.split("+")[0], t.events.t_ms[:40].tobytes()) for t in traces]
+    assert len(set(pointers)) == len(pointers)
+    # 36 pointer recordings and 80 typing recordings (two per session) cannot make 100 sessions.
+    with pytest.raises(ValueError, match="without reusing"):
+        list(generate("composite-human", 100, 7, HUMAN))

@@ -80,19 +80,26 @@ def compose_humans(human: Sequence[Trace], count: int, seed: int) -> Iterator[Tr
     """``count`` composite human login sessions from the pointer and typing recordings in ``human``.
 
     Typists with several short recordings (Keystroke100) type two of them (user name, password);
-    a longer recording (an Aalto sentence) is typed alone.
+    a longer recording (an Aalto sentence) is typed alone. Each session picks a typing dataset
+    first (so a small one is not drowned by a large one), then a typist. No recording is used
+    twice: people never produce the same movement or rhythm twice, and a repeated recording
+    would rightly be judged a replay when the sessions are scored as one tenant.
     """
     from botsift_server.evaluation._generators import desktop_device
 
     pointers: dict[Part, list[Trace]] = defaultdict(list)
-    typists: dict[Part, dict[str, list[Trace]]] = defaultdict(lambda: defaultdict(list))
+    # part -> typing dataset -> typist -> their unused recordings
+    typists: dict[Part, dict[str, dict[str, list[Trace]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
     for trace in human:
         if trace.label == "bot":
             continue
         if _is_pointer(trace):
             pointers[split_of(_who(trace))].append(trace)
         elif _is_typing(trace):
-            typists[split_of(_who(trace))][_who(trace)].append(trace)
+            dataset = trace.source.split("/")[0] or "typing"
+            typists[split_of(_who(trace))][dataset][_who(trace)].append(trace)
     parts: list[Part] = [p for p in ("train", "eval") if pointers[p] and typists[p]]
     if not parts:
         raise ValueError(
@@ -100,19 +107,40 @@ def compose_humans(human: Sequence[Trace], count: int, seed: int) -> Iterator[Tr
             "of people in the same split (--human FILE, several times)"
         )
     rng = np.random.default_rng([seed, sum(map(ord, COMPOSITE_HUMAN))])
+    for part in parts:
+        order = rng.permutation(len(pointers[part]))
+        pointers[part] = [pointers[part][int(j)] for j in order]
     # Each part gets sessions in proportion to its pointer recordings, like the datasets' split.
     sizes = np.array([len(pointers[p]) for p in parts], np.float64)
     for i in range(count):
         part = parts[int(rng.choice(len(parts), p=sizes / sizes.sum()))]
-        pointer = pointers[part][int(rng.integers(len(pointers[part])))]
-        names = sorted(typists[part])
+        if not pointers[part]:
+            raise ValueError(
+                f"composite-human: only {i} sessions possible without reusing a pointer recording"
+            )
+        pointer = pointers[part].pop()
+        datasets = sorted(d for d, people in typists[part].items() if people)
+        if not datasets:
+            raise ValueError(
+                f"composite-human: only {i} sessions possible without reusing a typing recording"
+            )
+        people = typists[part][datasets[int(rng.integers(len(datasets)))]]
+        names = sorted(people)
         typist = names[int(rng.integers(len(names)))]
-        recordings = typists[part][typist]
+        recordings = people[typist]
         short = int(np.count_nonzero(recordings[0].events.kind == int(EventKind.KEY_DOWN))) < 20
-        picks = rng.choice(len(recordings), 2 if short and len(recordings) > 1 else 1, replace=False)
-        pieces = [pointer.events] + [recordings[int(j)].events for j in picks]
-        events = _concatenate(rng, pieces)
-        typed_source = recordings[0].source.split("/")[0] or "typing"
+        picks = sorted(
+            (
+                int(j)
+                for j in rng.choice(len(recordings), 2 if short and len(recordings) > 1 else 1, replace=False)
+            ),
+            reverse=True,
+        )
+        typed = [recordings.pop(j) for j in picks]
+        if not recordings:
+            del people[typist]
+        events = _concatenate(rng, [pointer.events] + [r.events for r in typed])
+        typed_source = typed[0].source.split("/")[0] or "typing"
         yield Trace(
             session_id=f"composite/seed{seed}/{i}",
             events=events,
