@@ -317,11 +317,16 @@ def key_kind_share(
     flights = np.diff(pt)
     keep = flights <= MAX_FLIGHT_MS
     x = np.log(np.maximum(flights[keep], 1.0))
-    transition = (pc[:-1].astype(np.int64) * 256 + pc[1:])[keep]
-    _, group, counts = np.unique(transition, return_inverse=True, return_counts=True)
-    common = counts[group] >= MIN_TRANSITION_INTERVALS
-    x, group = x[common], group[common]
-    _, group, counts = np.unique(group, return_inverse=True, return_counts=True)
+    # Transitions numbered densely by (from, to) class; bincount is far cheaper than np.unique here.
+    base = int(pc.max(initial=0)) + 1
+    transition = (pc[:-1].astype(np.intp) * base + pc[1:])[keep]
+    per_transition = np.bincount(transition, minlength=base * base)
+    common = per_transition[transition] >= MIN_TRANSITION_INTERVALS
+    x, transition = x[common], transition[common]
+    present = np.flatnonzero(per_transition >= MIN_TRANSITION_INTERVALS)
+    renumber = np.zeros(per_transition.shape[0], np.intp)
+    renumber[present] = np.arange(present.shape[0])
+    group, counts = renumber[transition], per_transition[present]
     n, k = int(x.shape[0]), int(counts.shape[0])
     if k < 2 or n - k < 10:
         return float("nan"), n

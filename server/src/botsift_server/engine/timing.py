@@ -141,6 +141,7 @@ def assess(state: SessionState, clock_lead_tolerance_ms: float = 0.0) -> Evidenc
 
 def _entropy_bits(dt: np.ndarray) -> float:
     """Shannon entropy (bits) of the intervals rounded to whole milliseconds."""
-    _, counts = np.unique(np.rint(dt), return_counts=True)
+    per_ms = np.bincount(np.rint(dt).astype(np.intp))
+    counts = per_ms[per_ms > 0]
     p = counts / counts.sum()
     return float(-(p * np.log2(p)).sum())
