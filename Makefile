@@ -192,8 +192,10 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	  f=$$($(PY) -c "from botsift_server.evaluation import DATASETS; print(DATASETS['$$d'][1])"); \
 	  $(VENV)/bin/botsift-server data import $$d --archive $(SHARED_DATA)/$$f --out $(DATA)/$$d.jsonl; done
 	for g in $(BOTS); do $(VENV)/bin/botsift-server data generate $$g --count 300 --seed 1 --out $(DATA)/bot-$$g.jsonl; done
+	# Replays of the train-part people: the sessions a tenant saw before (eval-targets warms its replay
+	# index with them); the eval-part people stay unseen, as the people judged beside the bots.
 	$(VENV)/bin/botsift-server data generate replay --count 300 --seed 1 --human $(DATA)/balabit-movements.jsonl \
-	  --out $(DATA)/bot-replay.jsonl
+	  --human-part train --out $(DATA)/bot-replay.jsonl
 	# Whole sessions of real people: a Balabit/DELBOT pointer recording, then Keystroke100 or Aalto typing
 	# (half each), no recording used twice.
 	rm -f $(DATA)/composite-human-aalto.jsonl

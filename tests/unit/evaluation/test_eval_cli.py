@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from botsift_server.cli import main
+from botsift_server.evaluation import read_traces, split_of, write_traces
 
 
 @pytest.fixture
@@ -83,3 +84,20 @@ def test_eval_of_a_bad_file_names_the_line(tmp_path: Path, capsys: pytest.Captur
     bad.write_text('{"session_id": "a", "label": "robot"}\n')
     assert main(["eval", str(bad)]) == 1
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_replay_bots_replay_only_the_people_of_the_requested_split(
+    tmp_path: Path, fixtures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    moves = tmp_path / "moves.jsonl"
+    archive = str(fixtures / "balabit-mouse-training.tar.xz")
+    assert main(["data", "import", "balabit-movements", "--archive", archive, "--out", str(moves)]) == 0
+    person = next(iter(read_traces(moves))).person
+    one = tmp_path / "one-person.jsonl"
+    write_traces(one, (t for t in read_traces(moves) if t.person == person))
+    own, other = split_of(person), "eval" if split_of(person) == "train" else "train"
+    args = ["data", "generate", "replay", "--count", "3", "--seed", "1", "--human", str(one)]
+    assert main([*args, "--human-part", own, "--out", str(tmp_path / "a.jsonl")]) == 0
+    # Nobody of the other part to replay.
+    assert main([*args, "--human-part", other, "--out", str(tmp_path / "b.jsonl")]) == 1
+    assert "replay needs human traces" in capsys.readouterr().err

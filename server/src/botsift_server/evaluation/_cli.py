@@ -78,6 +78,12 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         help="human traces to replay (replay) or to compose (composite-human)",
     )
+    gen.add_argument(
+        "--human-part",
+        choices=("all", "train", "eval"),
+        default="all",
+        help="only the --human traces of this side of the person split (default all)",
+    )
     gen.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
     mv = verbs.add_parser(
         "movements", help="cut sessions into single movements between clicks (pointer events)"
@@ -97,7 +103,10 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
             print(f"{args.dataset}: wrote {count} traces to {args.out}", file=sys.stderr)
             return 0
         if args.data_command == "generate":
-            human = [t for t in read_traces(*args.human) if t.label != "bot"]
+            people = read_traces(*args.human)
+            if args.human_part != "all":
+                people = select(people, args.human_part)
+            human = [t for t in people if t.label != "bot"]
             count = write_traces(args.out, generate(args.generator, args.count, args.seed, human))
             print(f"{args.generator}: wrote {count} traces to {args.out}", file=sys.stderr)
             return 0
