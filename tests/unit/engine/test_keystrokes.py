@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -198,3 +199,21 @@ def _key_columns(
     cols: EventColumns,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
     return cols.t_ms, cols.kind, cols.key_class
+
+
+def test_a_few_typos_fixed_with_backspace_are_weak_human_evidence_and_a_deleted_field_is_not() -> None:
+    rng = np.random.default_rng(9)
+    typed = human_typing(rng, keys=40)
+    cls = typed.key_class.copy()
+    presses = np.flatnonzero(typed.kind == DOWN)
+    # Two presses (and their releases, paired by class) become corrections.
+    for p in presses[[12, 27]]:
+        ups = np.flatnonzero((typed.kind == UP) & (typed.key_class == cls[p]) & (typed.t_ms > typed.t_ms[p]))
+        cls[p] = cls[ups[0]] = int(KeyClass.BACKSPACE)
+    fixed = {r.code: r for r in _assess(dataclasses.replace(typed, key_class=cls)).reasons}
+    assert -0.5 < fixed["KEYS_CORRECTIONS"].weight < 0.0
+    assert "KEYS_CORRECTIONS" not in _codes(_assess(typed))
+    # Backspace on every other key is clearing a field, not fixing typos.
+    cleared = typed.key_class.copy()
+    cleared[::2] = int(KeyClass.BACKSPACE)
+    assert "KEYS_CORRECTIONS" not in _codes(_assess(dataclasses.replace(typed, key_class=cleared)))
