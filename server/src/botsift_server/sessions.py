@@ -158,8 +158,7 @@ class SessionManager:
         """Feed a validated batch to the session's engine state; a ``streamed`` batch is one that
         arrived live on a stream (its arrival time lets the engine check the session's clock)."""
         started = time.perf_counter_ns()
-        live = streamed and not session.state.context.recorded
-        self.engine.add(session.state, columns, 1000.0 * self.clock() if live else None)
+        self.engine.add(session.state, columns, 1000.0 * self.clock() if streamed else None)
         session.engine_ns += time.perf_counter_ns() - started
         if sequence:
             session.last_sequence = sequence

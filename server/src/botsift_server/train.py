@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     refused = 0
     for path in args.traces:
         traces = read_traces(path)
-        for trace in select(traces, "train") if args.part == "train" else traces:
+        for trace in select(traces, args.part):
             if trace.label is None:
                 continue
             if trace.source.startswith(EXCLUDED_SOURCE_PREFIXES):

@@ -28,3 +28,11 @@ def test_select_keeps_all_sessions_of_a_person_together() -> None:
     evaluation = list(select(traces, "eval"))
     assert len(train) + len(evaluation) == len(traces)
     assert not {t.person for t in train} & {t.person for t in evaluation}
+
+
+def test_the_all_part_keeps_every_trace_in_order() -> None:
+    traces = [Trace(f"s{i}", EventColumns.empty(), person=f"p{i}") for i in range(20)]
+    assert list(select(traces, "all")) == traces
+    assert sorted(t.session_id for p in ("train", "eval") for t in select(traces, p)) == sorted(
+        t.session_id for t in traces
+    )

@@ -61,7 +61,8 @@ class Engine:
 
         ``arrived_ms`` is when a streamed batch reached the server, on any steady clock in ms
         (the engine keeps none): it lets the timing detector check that the session's own clock
-        does not run ahead of real time. Leave it out for recordings and one-shot requests.
+        does not run ahead of real time (never for a context marked ``recorded``). Leave it out when
+        there is no live arrival to report (one-shot requests, offline scoring).
         """
         n = len(columns)
         if n == 0:

@@ -18,7 +18,7 @@ from botsift_server.engine._evidence import Evidence, Finding, cv, median, ramp,
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
-from botsift_server.engine.keystroke_features import keystroke_features, press_times
+from botsift_server.engine.keystroke_features import MAX_FLIGHT_MS, keystroke_features, press_times
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
 
@@ -27,8 +27,6 @@ DETECTOR = "keystrokes"
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 _LETTER, _SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
 _BACKSPACE = int(KeyClass.BACKSPACE)
-# Longer gaps between presses are pauses (thinking, switching fields), not typing rhythm.
-MAX_FLIGHT_MS = 2000.0
 # Holds longer than this are a key held on purpose (or a lost release), not typing.
 MAX_HOLD_MS = 2000.0
 # The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
@@ -52,20 +50,23 @@ def flights_and_holds(
     out of the intervals when the collector sends releases at all: holding backspace is not a
     rhythm.
     """
-    is_down = kind == _KEY_DOWN
-    is_up = kind == _KEY_UP
-    down_idx = np.flatnonzero(is_down)
-    if is_up.any() and down_idx.shape[0] > 1:
-        repeat = np.zeros(t.shape[0], bool)
-        repeat[1:] = is_down[1:] & is_down[:-1] & (key_class[1:] == key_class[:-1])
-        keep = down_idx[~repeat[down_idx]]
-    else:
-        keep = down_idx
-    flights = np.diff(t[keep])
-    flights = flights[flights <= MAX_FLIGHT_MS]
+    return _flights(press_times(t, kind, key_class)[0]), _typing_holds(t, kind, key_class)
 
-    hold = _holds(t, kind, key_class) if is_up.any() else np.zeros(0, np.float64)
-    return flights.astype(np.float64), hold[hold <= MAX_HOLD_MS].astype(np.float64)
+
+def _flights(pt: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Intervals between the press times ``pt``, pauses longer than typing left out."""
+    flights = np.diff(pt)
+    return flights[flights <= MAX_FLIGHT_MS].astype(np.float64)
+
+
+def _typing_holds(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.float64]:
+    """Hold times, keys held on purpose (or a lost release) left out; none without releases."""
+    if not (kind == _KEY_UP).any():
+        return np.zeros(0, np.float64)
+    hold = _holds(t, kind, key_class)
+    return hold[hold <= MAX_HOLD_MS].astype(np.float64)
 
 
 def _holds(
@@ -104,12 +105,14 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     if t.shape[0] < 3:
         return Evidence(DETECTOR, (), 0.0)
     with np.errstate(all="ignore"):
-        flights, holds = flights_and_holds(t, kind, key_class)
+        # Presses (auto-repeat left out) once: the rules below share them.
+        pt, pc = press_times(t, kind, key_class)
+        flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
         findings = _judge(flights, holds)
         findings.extend(_rollover(t, kind, key_class))
         findings.extend(_word_rhythm(t, kind, key_class))
-        findings.extend(_key_kind_rhythm(t, kind, key_class))
-        findings.extend(_corrections(t, kind, key_class))
+        findings.extend(_key_kind_rhythm(pt, pc))
+        findings.extend(_corrections(pc))
     if model is not None and flights.shape[0] >= MODEL_MIN_FLIGHTS:
         strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
         findings.extend(
@@ -169,11 +172,12 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
                 )
             )
     skew, _ = skew_kurtosis(flights)
+    # Constant intervals are judged above; the shape rules below leave a timer to that rule.
+    not_timer = 1.0 - ramp(flight_cv, 0.12, 0.03)
     if n_f >= 12:
         # Human intervals are right-skewed (sample skewness ~1.7 over a sentence: a floor near
         # 40 ms, long pauses to think); a flat or symmetric random delay has skewness ~0.
-        flat = min(2.0, max(0.0, (0.9 - skew) / 0.6)) * ramp(n_f, 12, 30)
-        flat *= 1.0 - ramp(flight_cv, 0.12, 0.03)  # constant intervals are judged above
+        flat = 2.0 * ramp(skew, 0.9, -0.3) * ramp(n_f, 12, 30) * not_timer
         if flat > 0.0:
             findings.append(
                 Finding(
@@ -189,8 +193,7 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
         # factor of 4 or more (log range 1.5+; 99% of Aalto sentences above 1.2). A random delay
         # drawn from a fixed band, or a jittered timer, stays inside a factor of 2-3.
         log_range = float(np.log(flights.max() / max(float(flights.min()), 1.0)))
-        band = min(2.0, max(0.0, (1.5 - log_range) / 0.25)) * ramp(n_f, 15, 30)
-        band *= 1.0 - ramp(flight_cv, 0.12, 0.03)  # constant intervals are judged above
+        band = 2.0 * ramp(log_range, 1.5, 1.0) * ramp(n_f, 15, 30) * not_timer
         if band > 0.0:
             findings.append(
                 Finding(
@@ -297,14 +300,12 @@ def _word_rhythm(
     return []
 
 
-def _corrections(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> list[Finding]:
+def _corrections(pc: npt.NDArray[np.uint8]) -> list[Finding]:
     """Typos fixed with backspace: people mistype a few keys in a hundred and correct most of
     them (two thirds of Aalto sentences have a correction), while a script types its text
     clean. Weak human evidence only: a bot can add backspaces, and many people type cleanly.
+    ``pc``: the classes of the key presses (see :func:`press_times`).
     """
-    _, pc = press_times(t, kind, key_class)
     if pc.shape[0] < 15:
         return []
     fixes = int(np.count_nonzero(pc == _BACKSPACE))
@@ -338,7 +339,11 @@ def key_kind_share(
     out, so a rhythm that ignores the keys scores about 0 however few intervals each transition
     has, where the raw share of variance would grow with the number of transitions.
     """
-    pt, pc = press_times(t, kind, key_class)
+    return _kind_share(*press_times(t, kind, key_class))
+
+
+def _kind_share(pt: npt.NDArray[np.float64], pc: npt.NDArray[np.uint8]) -> tuple[float, int]:
+    """:func:`key_kind_share` from press times and classes (see :func:`press_times`)."""
     flights = np.diff(pt)
     keep = flights <= MAX_FLIGHT_MS
     x = np.log(np.maximum(flights[keep], 1.0))
@@ -369,9 +374,7 @@ def key_kind_share(
     return (between - (k - 1) * within) / (total + within), n
 
 
-def _key_kind_rhythm(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> list[Finding]:
+def _key_kind_rhythm(pt: npt.NDArray[np.float64], pc: npt.NDArray[np.uint8]) -> list[Finding]:
     """Intervals that ignore which kind of key comes next.
 
     People's intervals depend on the transition: a new word starts late, a shifted key needs
@@ -380,7 +383,7 @@ def _key_kind_rhythm(
     interval independently from one distribution, however human its shape, leaves that share
     at about 0.
     """
-    share, n = key_kind_share(t, kind, key_class)
+    share, n = _kind_share(pt, pc)
     if not np.isfinite(share):
         return []
     # Linear around a share of 0.10: positive below (a script: ~0), negative above (people: ~0.25).

@@ -20,7 +20,7 @@ from botsift_server.evaluation._importers import DATASETS, default_archive, impo
 from botsift_server.evaluation._report import render_text, write_report
 from botsift_server.evaluation._results import summarize
 from botsift_server.evaluation._runner import RemoteError, Scored, score_offline, score_remote
-from botsift_server.evaluation._split import select
+from botsift_server.evaluation._split import PARTS, select
 from botsift_server.evaluation._traces import Trace, TraceFormatError, read_traces, write_traces
 
 
@@ -30,7 +30,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("traces", nargs="+", type=Path, help="trace JSON Lines files (labels optional)")
     ev.add_argument("--target", help="host:port of a running server: score through its Analyze stream")
     ev.add_argument("--key", help="publishable key for --target")
-    ev.add_argument("--part", choices=("all", "train", "eval"), default="all", help="person split to score")
+    ev.add_argument("--part", choices=PARTS, default="all", help="person split to score")
     ev.add_argument("--report", type=Path, metavar="DIR", help="also write report.md and PNG plots here")
     ev.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     tenant = ev.add_argument_group("replays across sessions (offline only)")
@@ -50,7 +50,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     tenant.add_argument(
         "--replay-warmup-part",
-        choices=("all", "train", "eval"),
+        choices=PARTS,
         default="all",
         help="person split of the warm-up traces to remember (default all)",
     )
@@ -80,7 +80,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     gen.add_argument(
         "--human-part",
-        choices=("all", "train", "eval"),
+        choices=PARTS,
         default="all",
         help="only the --human traces of this side of the person split (default all)",
     )
@@ -103,10 +103,7 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
             print(f"{args.dataset}: wrote {count} traces to {args.out}", file=sys.stderr)
             return 0
         if args.data_command == "generate":
-            people = read_traces(*args.human)
-            if args.human_part != "all":
-                people = select(people, args.human_part)
-            human = [t for t in people if t.label != "bot"]
+            human = [t for t in select(read_traces(*args.human), args.human_part) if t.label != "bot"]
             count = write_traces(args.out, generate(args.generator, args.count, args.seed, human))
             print(f"{args.generator}: wrote {count} traces to {args.out}", file=sys.stderr)
             return 0
@@ -121,9 +118,7 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
 
 
 def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
-    traces = list(read_traces(*args.traces))
-    if args.part != "all":
-        traces = list(select(traces, args.part))
+    traces = list(select(read_traces(*args.traces), args.part))
     if not traces:
         print("botsift-server: no traces to score", file=sys.stderr)
         return 1
@@ -166,10 +161,7 @@ def _score_as_tenant(
     def warmup() -> Iterator[Trace]:
         # Streamed: warm-up files can be far larger than the traces scored.
         nonlocal warmed
-        traces = read_traces(*args.replay_warmup) if args.replay_warmup else iter(())
-        if args.replay_warmup_part != "all":
-            traces = select(traces, args.replay_warmup_part)
-        for trace in traces:
+        for trace in select(read_traces(*args.replay_warmup), args.replay_warmup_part):
             warmed += 1
             yield trace
 

@@ -14,6 +14,9 @@ from typing import Literal
 from botsift_server.evaluation._traces import Trace
 
 Part = Literal["train", "eval"]
+PartOrAll = Literal["all", "train", "eval"]
+PARTS: tuple[PartOrAll, ...] = ("all", "train", "eval")
+"""What a ``--part`` option takes: both parts, or one."""
 
 EVAL_FRACTION = 0.3
 """Share of people (not of sessions) that go to the evaluation part by default."""
@@ -32,8 +35,11 @@ def split_of(person: str, eval_fraction: float = EVAL_FRACTION, salt: str = "bot
     return "eval" if unit < eval_fraction else "train"
 
 
-def select(traces: Iterable[Trace], part: Part, eval_fraction: float = EVAL_FRACTION) -> Iterator[Trace]:
-    """The traces whose person (or, lacking one, session id) falls in ``part``."""
+def select(traces: Iterable[Trace], part: PartOrAll, eval_fraction: float = EVAL_FRACTION) -> Iterator[Trace]:
+    """The traces whose person (or, lacking one, session id) falls in ``part`` (all for ``"all"``)."""
+    if part == "all":
+        yield from traces
+        return
     for trace in traces:
         if split_of(trace.person or trace.session_id, eval_fraction) == part:
             yield trace
