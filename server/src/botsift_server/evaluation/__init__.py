@@ -12,7 +12,7 @@ from botsift_server.evaluation._archive import SHARED_DATA, DatasetError
 from botsift_server.evaluation._cli import add_subcommands as add_cli_commands
 from botsift_server.evaluation._cli import run as run_cli_command
 from botsift_server.evaluation._cut import movements
-from botsift_server.evaluation._generators import GENERATOR_NAMES, GENERATORS, Bot, generate
+from botsift_server.evaluation._generators import GENERATOR_NAMES, GENERATORS, HELD_OUT, Bot, generate
 from botsift_server.evaluation._import_devices import profile_device
 from botsift_server.evaluation._import_keys import key_class
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
@@ -49,6 +49,7 @@ __all__ = [
     "EVENT_TYPES",
     "GENERATORS",
     "GENERATOR_NAMES",
+    "HELD_OUT",
     "KEY_CLASSES",
     "SHARED_DATA",
     "Bot",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
+from botsift_server.evaluation import _bot_heldout as heldout
 from botsift_server.evaluation import _bot_paths as paths
 from botsift_server.evaluation import _bot_typing as typing_models
 from botsift_server.evaluation._archive import columns
@@ -70,8 +71,16 @@ GENERATORS: dict[str, Bot] = {
     "typing-constant": Bot(None, typing_models.constant, _const(0.0)),
     "typing-uniform": Bot(None, typing_models.uniform, _const(0.0)),
     "typing-lognormal": Bot(None, typing_models.lognormal, _const(0.0)),
+    # Held out: never in the training bots (see HELD_OUT).
+    "eased-line": Bot(heldout.eased_line, heldout.pyautogui_write, _uniform(0.1, 1.5), (100.0, 400.0)),
+    "cdp-steps": Bot(heldout.cdp_steps, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
+    "min-jerk": Bot(heldout.min_jerk, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
 }
 """Generator name -> bot. ``replay`` (replayed human movements) is added by :func:`generate`."""
+
+HELD_OUT = ("eased-line", "cdp-steps", "min-jerk")
+"""Generators kept out of the shipped model's training bots: they measure how the engine does
+on bots it was not fitted to (``make data`` writes them, ``make train-data`` never does)."""
 
 REPLAY = "replay"
 GENERATOR_NAMES = (*sorted(GENERATORS), REPLAY)
