@@ -6,13 +6,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botsift_server.engine import Engine, EngineConfig
 from botsift_server.engine.features import MODALITY_FEATURES
 from botsift_server.engine.learned import EMPTY_BUNDLE, ModelBundle, shipped_model
-from botsift_server.engine.model_evidence import MODEL_REASON_CODES, model_findings
+from botsift_server.engine.model_evidence import (
+    MAX_BOT_LOG_ODDS,
+    MAX_HUMAN_LOG_ODDS,
+    MODEL_REASON_CODES,
+    bounded,
+    model_findings,
+)
 from botsift_server.engine.pointer_features import POINTER_FEATURES, pointer_features
 from botsift_server.engine.training import roc_auc
 
@@ -72,9 +79,9 @@ def test_per_feature_terms_add_up_to_the_model_output() -> None:
         assert math.isclose(model.offset + float(model.terms(x).sum()), model.log_likelihood_ratio(x))
 
 
-def test_the_pointer_model_reasons_add_up_to_its_whole_output() -> None:
+def test_the_pointer_model_reasons_add_up_to_its_bounded_output() -> None:
     # Every feature the model reads belongs to a reason code; one that did not would be silently
-    # left out of the score.
+    # left out of the score. The reasons add up to the model's output, squashed into its bounds.
     model = shipped_model().models["pointer"]
     codes = [c for c in MODEL_REASON_CODES if c.startswith("POINTER_")]
     rng = np.random.default_rng(5)
@@ -83,7 +90,21 @@ def test_the_pointer_model_reasons_add_up_to_its_whole_output() -> None:
         findings = model_findings(model, x, 1.0)
         # Groups whose total is below 0.05 are left out as noise; nothing else may be missing.
         missing = 0.05 * (len(codes) - len(findings))
-        assert abs(sum(f.log_odds for f in findings) - model.log_likelihood_ratio(x)) <= missing + 1e-9
+        total = sum(f.log_odds for f in findings)
+        assert abs(total - bounded(model.log_likelihood_ratio(x))) <= missing + 1e-9
+        assert -MAX_HUMAN_LOG_ODDS - 1e-9 <= total <= MAX_BOT_LOG_ODDS + 1e-9
+
+
+def test_the_model_bound_keeps_order_and_leaves_small_evidence_alone() -> None:
+    # A model sure of a person can be outweighed by rules that agree, but it still ranks sessions.
+    values = np.linspace(-40.0, 40.0, 801)
+    squashed = np.array([bounded(float(v)) for v in values])
+    assert np.all(np.diff(squashed) > 0.0)
+    assert squashed.min() > -MAX_HUMAN_LOG_ODDS
+    assert squashed.max() < MAX_BOT_LOG_ODDS
+    assert bounded(0.5) == pytest.approx(0.5, rel=0.02)
+    assert bounded(-0.5) == pytest.approx(-0.5, rel=0.02)
+    assert bounded(0.0) == 0.0
 
 
 # Whole and half pixels, as browsers report them; shifting them is exact in float64.

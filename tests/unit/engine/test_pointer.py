@@ -165,3 +165,38 @@ def test_steps_of_a_constant_interval_timer_leave_the_time_coupling_unmeasured()
     # With no variation of the interval there is nothing for step lengths to follow.
     cols = bot_mouse_lines()
     assert np.isnan(_feature(cols, "ptr_step_len_time_corr"))
+
+
+def _pyautogui_move(x0: float, y0: float, x1: float, y1: float, t0: float) -> EventColumns:
+    """pyautogui's ``moveTo`` with ``easeInOutQuad``: a straight line in whole pixels, one step
+    every 50 ms, eased so the speed is not constant."""
+    f = np.linspace(0.0, 1.0, 15)
+    ease = np.where(f < 0.5, 2 * f * f, 1 - (-2 * f + 2) ** 2 / 2)
+    t = t0 + np.arange(15) * 50.0 + np.linspace(0.0, 9.0, 15)
+    x, y = np.round(x0 + (x1 - x0) * ease), np.round(y0 + (y1 - y0) * ease)
+    return columns(t, np.full(15, int(EventKind.MOVE)), x, y)
+
+
+def test_a_long_stroke_within_a_pixel_of_a_line_is_an_exact_line() -> None:
+    a = _assess(_pyautogui_move(100.0, 80.0, 520.0, 340.0, 0.0))
+    reason = next(r for r in a.reasons if r.code == "POINTER_EXACT_LINE")
+    assert reason.weight > 2.0
+    two = _assess(
+        merge(
+            _pyautogui_move(100.0, 80.0, 520.0, 340.0, 0.0),
+            _pyautogui_move(520.0, 340.0, 300.0, 700.0, 2000.0),
+        )
+    )
+    assert next(r for r in two.reasons if r.code == "POINTER_EXACT_LINE").weight > reason.weight
+
+
+def test_a_stroke_along_a_screen_edge_is_not_an_exact_line() -> None:
+    # A hand pushing the pointer against the top of the screen moves it in a perfect line.
+    a = _assess(_pyautogui_move(100.0, 0.0, 700.0, 0.0, 0.0))
+    assert "POINTER_EXACT_LINE" not in {r.code for r in a.reasons}
+
+
+def test_people_do_not_draw_exact_lines() -> None:
+    codes = {r.code for r in _assess(_balabit(BALABIT)).reasons}
+    codes |= {r.code for seed in (1, 2, 3) for r in _assess(human_mouse(np.random.default_rng(seed))).reasons}
+    assert "POINTER_EXACT_LINE" not in codes

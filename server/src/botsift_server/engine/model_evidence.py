@@ -5,11 +5,19 @@ are grouped by what they describe (sampling, velocity profile, path shape…) an
 becomes one finding, with a sentence that depends on which way it points. The model's offset
 (the log-odds of a session whose features all sit at the training mean) is added to the
 strongest group, so the findings add up to the model's whole contribution.
+
+That contribution is bounded (:data:`MAX_HUMAN_LOG_ODDS`, :data:`MAX_BOT_LOG_ODDS`). Trees are
+calibrated on the people and bots they were trained on, where the two are far apart, so their
+log-odds reach +-18; on a bot unlike any of those (a tool nobody trained on) a tree can land in a
+leaf of people and say so just as loudly, drowning every rule. Bounded, the model still ranks
+what it knows, but a few rules that agree (straight lines, zero-length key holds, instant clicks)
+outweigh it.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -75,6 +83,18 @@ _GROUPS: Mapping[str, tuple[tuple[str, ...], str, str]] = MappingProxyType(
 MODEL_REASON_CODES: tuple[str, ...] = tuple(_GROUPS)
 """Reason codes the learned models can give."""
 
+MAX_HUMAN_LOG_ODDS = 3.0
+"""The most human-pointing log-odds a model's findings add up to (approached smoothly)."""
+MAX_BOT_LOG_ODDS = 12.0
+"""The most bot-pointing log-odds a model's findings add up to (approached smoothly)."""
+
+
+def bounded(log_odds: float) -> float:
+    """``log_odds`` squashed smoothly (``tanh``) into ``[-MAX_HUMAN_LOG_ODDS, MAX_BOT_LOG_ODDS]``;
+    order-preserving, and near the identity for small values."""
+    cap = MAX_BOT_LOG_ODDS if log_odds > 0.0 else MAX_HUMAN_LOG_ODDS
+    return cap * math.tanh(log_odds / cap)
+
 
 @functools.lru_cache(maxsize=16)
 def _group_index(features: tuple[str, ...]) -> dict[str, npt.NDArray[np.intp]]:
@@ -98,9 +118,11 @@ def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float
         return []
     strongest = max(totals, key=lambda c: abs(totals[c]))
     totals[strongest] += model.offset
+    whole = math.fsum(totals.values())
+    scale = strength * (bounded(whole) / whole if whole != 0.0 else 1.0)
     findings = []
     for code, total in totals.items():
-        weight = strength * total
+        weight = scale * total
         if abs(weight) < 0.05:
             continue
         _, bot_sentence, human_sentence = _GROUPS[code]

@@ -41,6 +41,13 @@ MIN_SEGMENT_PX = 50.0
 # Steps shorter than this repeat by chance in slow human movement (1-2 px per event).
 MIN_REPEAT_STEP_PX = 3.0
 REPEAT_TOLERANCE_PX = 0.01
+# A stroke this long, of this many steps, and off the screen's axes (a hand pinned against a
+# screen edge moves in a perfect line) whose every point lies within EXACT_LINE_PX of its chord
+# was drawn with a ruler: one long off-axis stroke in ~2,500 of people's (Balabit, DELBOT).
+EXACT_LINE_MIN_PX = 150.0
+EXACT_LINE_MIN_STEPS = 5
+EXACT_LINE_PX = 1.0
+EXACT_LINE_MIN_AXIS_DEG = 5.0
 # The learned model judges from this many movement steps, fully from MODEL_FULL_STEPS. It was
 # trained and calibrated on movements as short as 4 events, so its output already carries the
 # doubt of a short movement; the ramp only keeps a twitch of a few steps from counting fully.
@@ -142,6 +149,29 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
+def _exact_lines(steps: Steps, count: npt.NDArray[np.float64], chord: npt.NDArray[np.float64]) -> int:
+    """How many long, off-axis segments keep every point within ``EXACT_LINE_PX`` of their chord."""
+    seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
+    starts = np.concatenate(([True], seg[1:] != seg[:-1]))
+    first = np.flatnonzero(starts)
+    run = np.cumsum(starts) - 1  # each step's segment, numbered without gaps
+    ids = seg[first]
+    sx, sy = np.cumsum(steps.dx), np.cumsum(steps.dy)
+    # Each step's end point relative to its segment's start, and each segment's chord vector.
+    px = sx - (sx[first] - steps.dx[first])[run]
+    py = sy - (sy[first] - steps.dy[first])[run]
+    last = np.concatenate((first[1:] - 1, [seg.shape[0] - 1]))
+    cx, cy = px[last], py[last]
+    angle = np.degrees(np.arctan2(np.abs(cy), np.abs(cx)))
+    off_axis = np.minimum(angle, 90.0 - angle) >= EXACT_LINE_MIN_AXIS_DEG
+    long = (chord[ids] >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
+    if not long.any():
+        return 0
+    deviation = np.abs(px * cy[run] - py * cx[run]) / np.maximum(chord[ids], 1e-9)[run]
+    worst = np.maximum.reduceat(deviation, first)
+    return int(np.count_nonzero(long & (worst <= EXACT_LINE_PX)))
+
+
 def _movement(steps: Steps) -> list[Finding]:
     if steps.n < 3:
         return []
@@ -192,6 +222,17 @@ def _movement(steps: Steps) -> list[Finding]:
             )
     else:
         human = 0.0
+
+    n_exact = _exact_lines(steps, count, chord)
+    if n_exact:
+        findings.append(
+            Finding(
+                "POINTER_EXACT_LINE",
+                f"{n_exact} long stroke{'s' if n_exact > 1 else ''} of the pointer stay within "
+                f"{EXACT_LINE_PX:.0f} px of a straight line; a hand drifts more than that.",
+                2.5 if n_exact == 1 else 3.0,
+            )
+        )
 
     dts = s_dt[timed]
     interval_cv = cv(dts)
