@@ -48,6 +48,18 @@ def test_constant_interval_typing_is_bot_like_and_lognormal_typing_is_not(seed: 
     assert bot.risk_level >= RiskLevel.MEDIUM
 
 
+def test_a_typing_timer_is_found_across_the_pause_between_two_fields() -> None:
+    # A user name and a password, each typed by send_keys on a 50 ms timer with 20 ms holds; the
+    # move to the next field leaves one longer interval, which must not hide the timer.
+    user = bot_typing(keys=9, interval_ms=50.0, hold_ms=20.0)
+    password = bot_typing(keys=12, interval_ms=50.0, hold_ms=20.0, t0_ms=9 * 50.0 + 130.0)
+    a = _assess(merge(user, password))
+    reasons = {r.code: r.weight for r in a.reasons}
+    assert reasons["KEYS_CONSTANT_INTERVAL"] > 1.5
+    assert reasons["KEYS_CONSTANT_HOLD"] > 1.5
+    assert a.risk_level >= RiskLevel.HIGH
+
+
 def test_superhuman_typing_speed_is_reported() -> None:
     rng = np.random.default_rng(3)
     down = np.cumsum(rng.uniform(5.0, 15.0, size=50))
