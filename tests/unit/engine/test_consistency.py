@@ -173,6 +173,25 @@ def test_mouse_clicks_released_in_the_same_instant_are_flagged_on_a_desktop_only
     assert _assess(instant, batches=7) == _assess(instant)
 
 
+def _taps(duration_ms: float, n: int = 4) -> EventColumns:
+    """Taps on four fields, each touch lifted ``duration_ms`` after it landed."""
+    start = 1000.0 + 900.0 * np.arange(n)
+    kinds = np.concatenate((np.full(n, int(EventKind.TOUCH_START)), np.full(n, int(EventKind.TOUCH_END))))
+    t = np.concatenate((start, start + duration_ms))
+    x = np.tile(200.0 + 10.0 * np.arange(n), 2)
+    order = np.argsort(t, kind="stable")
+    return columns(t[order], kinds[order], x[order], np.full(2 * n, 300.0))
+
+
+def test_touches_lifted_in_the_same_instant_are_flagged_and_fingertip_taps_are_not() -> None:
+    phone = dataclasses.replace(CLEAN_CHROME, user_agent=IPHONE_UA, platform="iPhone", max_touch_points=5)
+    reason = next(r for r in _assess(_taps(1.0), phone).reasons if r.code == "BEHAVIOUR_INSTANT_TAPS")
+    assert reason.weight >= 1.5
+    assert "BEHAVIOUR_INSTANT_TAPS" not in _codes(_taps(85.0), phone)
+    # A touch in one batch and its end in the next still pair up.
+    assert _assess(_taps(1.0), phone, batches=5) == _assess(_taps(1.0), phone)
+
+
 _BATCH_EDGES_MS = (8_000.0, 16_000.0, 21_000.0)
 
 

@@ -189,3 +189,53 @@ def test_inconsistent_device_signals_are_named(device: Device, code: str) -> Non
 
 def test_clean_chrome_has_no_device_reasons() -> None:
     assert all(r.detector != "device" for r in _assess(CLEAN_CHROME).reasons)
+
+
+MAC_SAFARI_UA = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"
+)
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "touch_points", "on_screen", "desktop"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
+            0,
+            False,
+            True,
+        ),
+        # A Windows laptop with a touch screen still has a physical keyboard.
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
+            10,
+            False,
+            False,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36",
+            5,
+            True,
+            False,
+        ),
+        # iPadOS Safari says it is a Mac; Macs have no touch screens.
+        (
+            MAC_SAFARI_UA,
+            5,
+            True,
+            False,
+        ),
+        (
+            MAC_SAFARI_UA,
+            0,
+            False,
+            True,
+        ),
+    ],
+)
+def test_phones_and_tablets_type_on_screen_and_desktops_do_not(
+    user_agent: str, touch_points: int, on_screen: bool, desktop: bool
+) -> None:
+    device = Device(user_agent=user_agent, max_touch_points=touch_points)
+    assert device.types_on_screen is on_screen
+    assert device.is_desktop is desktop

@@ -23,6 +23,13 @@ from botsift_server.engine.keystrokes import flights_and_holds, key_kind_share
 from .traces import CLEAN_CHROME, bot_typing, columns, human_typing, merge
 
 ENGINE = Engine()
+ANDROID = dataclasses.replace(
+    CLEAN_CHROME,
+    user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Mobile Safari/537.36",
+    platform="Linux armv81",
+    max_touch_points=5,
+)
 DOWN, UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 LETTER, SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
 
@@ -58,6 +65,30 @@ def test_a_typing_timer_is_found_across_the_pause_between_two_fields() -> None:
     assert reasons["KEYS_CONSTANT_INTERVAL"] > 1.5
     assert reasons["KEYS_CONSTANT_HOLD"] > 1.5
     assert a.risk_level >= RiskLevel.HIGH
+
+
+def _on_screen_typing(rng: np.random.Generator, keys: int = 40) -> EventColumns:
+    """A phone's on-screen keyboard: human intervals, each key's press and release sent together
+    (Android reports them as unidentified keys, class OTHER)."""
+    down = np.cumsum(rng.lognormal(np.log(280.0), 0.5, keys))
+    other = np.full(keys, int(KeyClass.OTHER))
+    return merge(
+        columns(down, np.full(keys, DOWN), key_class=other),
+        columns(down + rng.uniform(0.5, 4.0, keys), np.full(keys, UP), key_class=other),
+    )
+
+
+def test_zero_holds_count_on_a_desktop_keyboard_but_not_on_a_phone_screen() -> None:
+    typing = _on_screen_typing(np.random.default_rng(4))
+    desktop = _assess(typing)
+    assert next(r for r in desktop.reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
+    state = ENGINE.start(SessionContext(device=ANDROID))
+    ENGINE.add(state, typing)
+    phone = ENGINE.assess(state)
+    # Said, but not counted; and one key at a time is no evidence on a touch screen either.
+    assert {r.code: r.weight for r in phone.reasons}.get("KEYS_ZERO_HOLD") == 0.0
+    assert "KEYS_NO_ROLLOVER" not in _codes(phone)
+    assert phone.risk_level is RiskLevel.LOW
 
 
 def test_superhuman_typing_speed_is_reported() -> None:

@@ -84,6 +84,8 @@ class Engine:
             behaviour.update(state, columns)
         if per_kind[_DOWN] or per_kind[_UP]:
             behaviour.update_clicks(state, columns)
+        if per_kind[_TOUCH_START] or per_kind[_TOUCH_END]:
+            behaviour.update_taps(state, columns)
         fam = state.family_counts
         fam[0] += mouse
         fam[1] += keys

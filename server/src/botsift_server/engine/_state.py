@@ -146,6 +146,12 @@ class SessionState:
     """Mouse presses followed by their release."""
     clicks_instant: int = 0
     """Of those, the ones released within ``INSTANT_CLICK_MS`` of the press."""
+    touch_start_t_ms: float | None = None
+    """Time of the latest touch start not yet ended; None when no finger is down."""
+    taps_ended: int = 0
+    """Touch starts followed by their end."""
+    taps_instant: int = 0
+    """Touches that ended within ``INSTANT_CLICK_MS`` of their start."""
 
     @property
     def counts(self) -> EventCounts:

@@ -51,6 +51,10 @@ class RiskLevel(IntEnum):
     CRITICAL = 4
 
 
+MOBILE_WORDS = ("mobile", "android", "iphone", "ipad", "ipod")
+"""User-agent words of phones and tablets."""
+
+
 @dataclass(frozen=True, slots=True)
 class Device:
     """Browser and device signals of a session. ``None`` (or empty) means "not reported"."""
@@ -89,6 +93,24 @@ class Device:
     has_chrome_object: bool | None = None
     electron_process: bool | None = None
     touch_support: bool | None = None
+
+    @property
+    def is_desktop(self) -> bool:
+        """Whether the device says it is a desktop: a user agent that is not a phone's or a
+        tablet's, and no touch points (a mouse and a physical keyboard, most likely)."""
+        ua = self.user_agent.lower()
+        if not ua or any(word in ua for word in MOBILE_WORDS):
+            return False
+        return not self.max_touch_points and self.touch_support is not True
+
+    @property
+    def types_on_screen(self) -> bool:
+        """Whether the device is a phone or tablet, typed on with an on-screen keyboard: a mobile
+        user agent, or a Mac's with touch points (iPadOS Safari reports a Mac)."""
+        ua = self.user_agent.lower()
+        if any(word in ua for word in MOBILE_WORDS):
+            return True
+        return "macintosh" in ua and (self.max_touch_points or 0) > 1
 
 
 @dataclass(frozen=True, slots=True)

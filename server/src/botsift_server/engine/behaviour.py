@@ -12,6 +12,9 @@
   recorder artefacts), while ``element.click()``, WebDriver and CDP clicks send press and
   release in the same instant. Only on desktop: browsers synthesise mouse presses and releases
   together after a tap.
+* **instant taps** — a touch that ends within a few milliseconds of its start: a fingertip's
+  tap lasts tens of milliseconds (about 100 ms), an emulated tap (``page.tap()``, CDP
+  ``Input.dispatchTouchEvent``) starts and ends in the same instant.
 
 Each is soft on its own except replay (see the weights): a person who types into a page while a
 browser extension's pop-up has focus, or who clicks twice without nudging the mouse, exists.
@@ -24,18 +27,17 @@ import numpy as np
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence, Finding, ramp
 from botsift_server.engine._state import SessionState
-from botsift_server.engine._types import Device, EventColumns, EventKind
+from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 from botsift_server.engine.replay import findings as replay_findings
 
 DETECTOR = "behaviour"
 
 _DOWN, _KEY_DOWN, _TOUCH_START = int(EventKind.DOWN), int(EventKind.KEY_DOWN), int(EventKind.TOUCH_START)
-_UP = int(EventKind.UP)
+_UP, _TOUCH_END = int(EventKind.UP), int(EventKind.TOUCH_END)
 INSTANT_CLICK_MS = 8.0
 """A mouse button released sooner than this after its press was not held by a finger."""
 _FOCUS, _BLUR, _VISIBILITY = int(EventKind.FOCUS), int(EventKind.BLUR), int(EventKind.VISIBILITY)
-MOBILE_WORDS = ("mobile", "android", "iphone", "ipad", "ipod")
 
 
 def update(state: SessionState, columns: EventColumns) -> None:
@@ -68,6 +70,22 @@ def update_clicks(state: SessionState, columns: EventColumns) -> None:
             state.clicks_instant += int(t - down < INSTANT_CLICK_MS)
             down = None
     state.button_down_t_ms = down
+
+
+def update_taps(state: SessionState, columns: EventColumns) -> None:
+    """Pair the touch starts and ends of one batch and count the instant taps (call only for
+    batches with some). With several fingers down, an end pairs with the latest start: a
+    gesture's fingers land tens of milliseconds apart, so it never looks instant."""
+    touches = np.flatnonzero((columns.kind == _TOUCH_START) | (columns.kind == _TOUCH_END))
+    start = state.touch_start_t_ms
+    for k, t in zip(columns.kind[touches].tolist(), columns.t_ms[touches].tolist(), strict=True):
+        if k == _TOUCH_START:
+            start = t
+        elif start is not None:
+            state.taps_ended += 1
+            state.taps_instant += int(t - start < INSTANT_CLICK_MS)
+            start = None
+    state.touch_start_t_ms = start
 
 
 def _carry(changes: np.ndarray, before: int) -> np.ndarray:
@@ -108,7 +126,7 @@ def assess(
         totals.clicks >= 2
         and totals.moves == 0
         and state.family_counts[2] == 0
-        and _desktop(state.context.device)
+        and state.context.device.is_desktop
     ):
         findings.append(
             Finding(
@@ -121,7 +139,7 @@ def assess(
         state.clicks_instant >= 2
         and state.clicks_instant * 2 >= state.clicks_released
         and state.family_counts[2] == 0
-        and _desktop(state.context.device)
+        and state.context.device.is_desktop
     ):
         findings.append(
             Finding(
@@ -131,13 +149,14 @@ def assess(
                 1.5 * ramp(state.clicks_instant, 1, 3),
             )
         )
+    if state.taps_instant >= 2 and state.taps_instant * 2 >= state.taps_ended:
+        findings.append(
+            Finding(
+                "BEHAVIOUR_INSTANT_TAPS",
+                f"{state.taps_instant} of {state.taps_ended} touches ended within {INSTANT_CLICK_MS:.0f} ms "
+                "of their start; a fingertip's tap lasts about 100 ms.",
+                1.5 * ramp(state.taps_instant, 1, 3),
+            )
+        )
     # Confidence says how much this detector saw: only what it found counts, nothing else.
     return Evidence(DETECTOR, tuple(findings), 1.0 if findings else 0.0)
-
-
-def _desktop(device: Device) -> bool:
-    """Whether the device says it is a desktop (a reported UA that is not mobile, no touch points)."""
-    ua = device.user_agent.lower()
-    if not ua or any(word in ua for word in MOBILE_WORDS):
-        return False
-    return not device.max_touch_points and device.touch_support is not True

@@ -100,7 +100,11 @@ def _holds(
 
 
 def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
-    """Judge the typing rhythm in the session's key window (rules, plus the learned ``model``)."""
+    """Judge the typing rhythm in the session's key window (rules, plus the learned ``model``).
+
+    On phones and tablets, on-screen keyboards send each key's press and release together, so
+    hold times say nothing there.
+    """
     t, kind, key_class = state.key_window.columns()
     if t.shape[0] < 3:
         return Evidence(DETECTOR, (), 0.0)
@@ -108,8 +112,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         # Presses (auto-repeat left out) once: the rules below share them.
         pt, pc = press_times(t, kind, key_class)
         flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
-        findings = _judge(flights, holds)
-        findings.extend(_rollover(t, kind, key_class))
+        findings = _judge(flights, holds, on_screen=state.context.device.types_on_screen)
+        if not state.context.device.types_on_screen:  # one key at a time on a touch screen
+            findings.extend(_rollover(t, kind, key_class))
         findings.extend(_word_rhythm(t, kind, key_class))
         findings.extend(_key_kind_rhythm(pt, pc))
         findings.extend(_corrections(pc))
@@ -122,7 +127,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
-def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> list[Finding]:
+def _judge(
+    flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64], on_screen: bool = False
+) -> list[Finding]:
     findings: list[Finding] = []
     n_f, n_h = int(flights.shape[0]), int(holds.shape[0])
     flight_cv = cv(flights)
@@ -161,7 +168,16 @@ def _judge(flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64]) -> 
     if n_h >= 5:
         median_hold = median(holds)
         zero = ramp(median_hold, 8.0, 2.0) * ramp(n_h, 2, 10)
-        if zero > 0.0:
+        if zero > 0.0 and on_screen:
+            findings.append(
+                Finding(
+                    "KEYS_ZERO_HOLD",
+                    f"Keys are released {median_hold:.1f} ms (median) after being pressed, as on-screen "
+                    "keyboards of phones and tablets send them; not counted on this device.",
+                    0.0,
+                )
+            )
+        elif zero > 0.0:
             findings.append(
                 Finding(
                     "KEYS_ZERO_HOLD",
