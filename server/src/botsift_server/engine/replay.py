@@ -433,16 +433,16 @@ class ReplayIndex:
 
 
 # Log-odds of the findings. A replay inherits everything human about the recording it copies, so
-# the other detectors' evidence that the movement or typing is human (down to about -15 log-odds
-# for a recorded person) says nothing against it: a repeat must outweigh all of that, and reach
-# HIGH on one strong repeat, CRITICAL on two or on an exact copy. One weak repeat alone (2 in
-# 7,700 people's strokes have one) is no finding; two weak ones count as one strong. A long
-# session has many strokes to be unlucky with, so repeats count fully only when they are a good
-# share of the session's strokes.
-COPIED_LOG_ODDS = 28.0
-REPEATED_LOG_ODDS = 20.0
-REPEATED_MORE_LOG_ODDS = 28.0
-RHYTHM_LOG_ODDS = 20.0
+# the other detectors' evidence that the movement or typing is human (down to -7.6 log-odds for
+# the composite people, the learned model's share bounded at -3) says nothing against it: a repeat
+# must outweigh all of that, and reach HIGH on one strong repeat, CRITICAL on two or on an exact
+# copy. One weak repeat alone (2 in 7,700 people's strokes have one) is no finding; two weak ones
+# count as one strong. A long session has many strokes to be unlucky with, so repeats count fully
+# only when they are a good share of the session's strokes.
+COPIED_LOG_ODDS = 14.0
+REPEATED_LOG_ODDS = 11.0
+REPEATED_MORE_LOG_ODDS = 14.0
+RHYTHM_LOG_ODDS = 11.0
 
 
 def findings(fp: Fingerprint, index: ReplayIndex) -> list[Finding]:
