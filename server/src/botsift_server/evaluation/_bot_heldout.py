@@ -1,6 +1,6 @@
 """Held-out bots: generators the shipped model is never trained on, to measure generalisation.
 
-The engine is judged on bot generators nobody tuned it for. These three stand for families the
+The engine is judged on bot generators nobody tuned it for. These stand for families the
 training bots do not cover, each written the way its tool drives a browser:
 
 - ``eased-line``: pyautogui's ``moveTo(x, y, duration, tween)``: a straight line eased by a
@@ -11,7 +11,8 @@ training bots do not cover, each written the way its tool drives a browser:
   ``keyboard.type(text, {delay})`` holds each key for ``delay`` and presses the next at once.
 - ``min-jerk``: a careful hand-made bot: curved minimum-jerk strokes with an overshoot and a
   correction, 0.6 px tremor, events on display frames; clicks held ~100 ms; typing with a tempo
-  that drifts (AR(1) on log intervals) and a longer pause after a space.
+  that drifts (AR(1) on log intervals) and a longer pause after a space; ``drifting-typist``
+  types sentences with that rhythm alone.
 
 ``make data`` writes them beside the other bots; ``make train-data`` never does.
 """
