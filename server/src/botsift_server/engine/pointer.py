@@ -41,10 +41,12 @@ MIN_SEGMENT_PX = 50.0
 # Steps shorter than this repeat by chance in slow human movement (1-2 px per event).
 MIN_REPEAT_STEP_PX = 3.0
 REPEAT_TOLERANCE_PX = 0.01
-# A stroke this long, of this many steps, and off the screen's axes (a hand pinned against a
-# screen edge moves in a perfect line) whose every point lies within EXACT_LINE_PX of its chord
-# was drawn with a ruler: one long off-axis stroke in ~2,500 of people's (Balabit, DELBOT).
-EXACT_LINE_MIN_PX = 150.0
+# A stroke of this many steps, off the screen's axes (a hand pinned against a screen edge moves
+# in a perfect line), whose every point lies within EXACT_LINE_PX of its chord was drawn with a
+# ruler. Such strokes of 150 px or more: one in ~2,500 of people's (Balabit, DELBOT); of 60 px
+# or more: one in ~600, never two in one session. A stroke counts from 60 px, fully from 150 px.
+EXACT_LINE_MIN_PX = 60.0
+EXACT_LINE_FULL_PX = 150.0
 EXACT_LINE_MIN_STEPS = 5
 EXACT_LINE_PX = 1.0
 EXACT_LINE_MIN_AXIS_DEG = 5.0
@@ -149,8 +151,11 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
-def _exact_lines(steps: Steps, count: npt.NDArray[np.float64], chord: npt.NDArray[np.float64]) -> int:
-    """How many long, off-axis segments keep every point within ``EXACT_LINE_PX`` of their chord."""
+def _exact_lines(
+    steps: Steps, count: npt.NDArray[np.float64], chord: npt.NDArray[np.float64]
+) -> tuple[int, float]:
+    """How many off-axis segments of ``EXACT_LINE_MIN_PX`` or more keep every point within
+    ``EXACT_LINE_PX`` of their chord, and their evidence (each up to 1, by length)."""
     seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
     starts = np.concatenate(([True], seg[1:] != seg[:-1]))
     first = np.flatnonzero(starts)
@@ -164,12 +169,13 @@ def _exact_lines(steps: Steps, count: npt.NDArray[np.float64], chord: npt.NDArra
     cx, cy = px[last], py[last]
     angle = np.degrees(np.arctan2(np.abs(cy), np.abs(cx)))
     off_axis = np.minimum(angle, 90.0 - angle) >= EXACT_LINE_MIN_AXIS_DEG
-    long = (chord[ids] >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
-    if not long.any():
-        return 0
+    judged = (chord[ids] >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
+    if not judged.any():
+        return 0, 0.0
     deviation = np.abs(px * cy[run] - py * cx[run]) / np.maximum(chord[ids], 1e-9)[run]
     worst = np.maximum.reduceat(deviation, first)
-    return int(np.count_nonzero(long & (worst <= EXACT_LINE_PX)))
+    exact = judged & (worst <= EXACT_LINE_PX)
+    return int(np.count_nonzero(exact)), float(np.minimum(chord[ids][exact] / EXACT_LINE_FULL_PX, 1.0).sum())
 
 
 def _movement(steps: Steps) -> list[Finding]:
@@ -223,14 +229,14 @@ def _movement(steps: Steps) -> list[Finding]:
     else:
         human = 0.0
 
-    n_exact = _exact_lines(steps, count, chord)
+    n_exact, exact = _exact_lines(steps, count, chord)
     if n_exact:
         findings.append(
             Finding(
                 "POINTER_EXACT_LINE",
-                f"{n_exact} long stroke{'s' if n_exact > 1 else ''} of the pointer stay within "
+                f"{n_exact} stroke{'s' if n_exact > 1 else ''} of the pointer stay within "
                 f"{EXACT_LINE_PX:.0f} px of a straight line; a hand drifts more than that.",
-                2.5 if n_exact == 1 else 3.0,
+                2.5 * ramp(exact, 0.0, 1.0) + 0.5 * ramp(exact, 1.0, 2.0),
             )
         )
 
