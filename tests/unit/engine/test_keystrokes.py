@@ -91,6 +91,30 @@ def test_zero_holds_count_on_a_desktop_keyboard_but_not_on_a_phone_screen() -> N
     assert phone.risk_level is RiskLevel.LOW
 
 
+def _rounded(cols: EventColumns, step_ms: float) -> EventColumns:
+    return dataclasses.replace(cols, t_ms=np.floor(cols.t_ms / step_ms) * step_ms)
+
+
+@pytest.mark.parametrize("step_ms", [16.67, 100.0])
+def test_a_privacy_browsers_rounded_clock_is_not_taken_for_a_timer(step_ms: float) -> None:
+    # Privacy browsers round event times: most intervals then read one or two values and holds
+    # read 0 or one step. Neither says anything about the typist.
+    for seed in (1, 2, 3):
+        a = _assess(_rounded(human_typing(np.random.default_rng(seed), keys=60), step_ms))
+        codes = _codes(a)
+        assert "KEYS_COARSE_CLOCK" in codes
+        assert not codes & {
+            "KEYS_CONSTANT_INTERVAL",
+            "KEYS_ZERO_HOLD",
+            "KEYS_CONSTANT_HOLD",
+            "KEYS_SUPERHUMAN_SPEED",
+        }
+        assert a.risk_level is RiskLevel.LOW
+    # A timer is still a timer on a rounded clock: its intervals do not vary at all.
+    timer = _assess(_rounded(bot_typing(keys=60, interval_ms=100.0, hold_ms=0.0), step_ms))
+    assert "KEYS_CONSTANT_INTERVAL" in _codes(timer)
+
+
 def test_superhuman_typing_speed_is_reported() -> None:
     rng = np.random.default_rng(3)
     down = np.cumsum(rng.uniform(5.0, 15.0, size=50))

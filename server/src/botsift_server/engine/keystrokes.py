@@ -29,6 +29,9 @@ _LETTER, _SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
 _BACKSPACE = int(KeyClass.BACKSPACE)
 # Holds longer than this are a key held on purpose (or a lost release), not typing.
 MAX_HOLD_MS = 2000.0
+# Key times that all fall on a grid this coarse or coarser come from a rounded clock (privacy
+# browsers round event times to 16.7 or 100 ms): holds and fine differences are not measured then.
+COARSE_CLOCK_MS = 8.0
 # The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
 MODEL_MIN_FLIGHTS = 4
 MODEL_FULL_FLIGHTS = 7
@@ -103,7 +106,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     """Judge the typing rhythm in the session's key window (rules, plus the learned ``model``).
 
     On phones and tablets, on-screen keyboards send each key's press and release together, so
-    hold times say nothing there.
+    hold times say nothing there; nor do they, or fine timing, on a clock rounded to a coarse step.
     """
     t, kind, key_class = state.key_window.columns()
     if t.shape[0] < 3:
@@ -112,7 +115,8 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         # Presses (auto-repeat left out) once: the rules below share them.
         pt, pc = press_times(t, kind, key_class)
         flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
-        findings = _judge(flights, holds, on_screen=state.context.device.types_on_screen)
+        clock = clock_step_ms(t)
+        findings = _judge(flights, holds, on_screen=state.context.device.types_on_screen, clock_ms=clock)
         if not state.context.device.types_on_screen:  # one key at a time on a touch screen
             findings.extend(_rollover(t, kind, key_class))
         findings.extend(_word_rhythm(t, kind, key_class))
@@ -127,10 +131,35 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
+def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
+    """The step of the clock the times ``t`` were read from when it is coarse (every gap between
+    distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more), else 0."""
+    gaps = np.diff(np.unique(t))
+    if gaps.shape[0] < 5:
+        return 0.0
+    step = float(gaps.min())
+    if step < COARSE_CLOCK_MS:
+        return 0.0
+    steps = gaps / step
+    return step if bool(np.all(np.abs(steps - np.round(steps)) <= 0.02)) else 0.0
+
+
 def _judge(
-    flights: npt.NDArray[np.float64], holds: npt.NDArray[np.float64], on_screen: bool = False
+    flights: npt.NDArray[np.float64],
+    holds: npt.NDArray[np.float64],
+    on_screen: bool = False,
+    clock_ms: float = 0.0,
 ) -> list[Finding]:
     findings: list[Finding] = []
+    if clock_ms > 0.0:
+        findings.append(
+            Finding(
+                "KEYS_COARSE_CLOCK",
+                f"Key times are rounded to {clock_ms:.1f} ms, as privacy browsers round them; hold "
+                "times and fine differences between intervals are not judged.",
+                0.0,
+            )
+        )
     n_f, n_h = int(flights.shape[0]), int(holds.shape[0])
     flight_cv = cv(flights)
     median_flight = median(flights) if n_f else float("nan")
@@ -142,7 +171,8 @@ def _judge(
         if n_f and median_flight > 0.0
         else float("nan")
     )
-    timer = max(ramp(flight_cv, 0.12, 0.03), ramp(spread, 0.03, 0.01))
+    # (On a rounded clock most intervals read the same few values: only their variation counts.)
+    timer = max(ramp(flight_cv, 0.12, 0.03), ramp(spread, 0.03, 0.01) if clock_ms == 0.0 else 0.0)
     if n_f >= 8:
         constant = timer * ramp(n_f, 4, 20)
         if constant > 0.0:
@@ -154,7 +184,7 @@ def _judge(
                     2.0 * constant,
                 )
             )
-    if n_f >= 10:
+    if n_f >= 10 and clock_ms < 15.0:
         fast = ramp(median_flight, 30.0, 15.0) * ramp(n_f, 5, 20)
         if fast > 0.0:
             findings.append(
@@ -165,7 +195,7 @@ def _judge(
                     2.5 * fast,
                 )
             )
-    if n_h >= 5:
+    if n_h >= 5 and clock_ms == 0.0:
         median_hold = median(holds)
         zero = ramp(median_hold, 8.0, 2.0) * ramp(n_h, 2, 10)
         if zero > 0.0 and on_screen:
@@ -231,8 +261,8 @@ def _judge(
                 )
             )
         human = ramp(flight_cv, 0.15, 0.3) * ramp(skew, 0.0, 0.5) * ramp(median_flight, 30.0, 50.0)
-        if n_h >= 5:
-            human *= ramp(median_hold, 10.0, 30.0)
+        if n_h >= 5 and clock_ms == 0.0:
+            human *= ramp(median(holds), 10.0, 30.0)
         human *= ramp(n_f, 10, 30)
         if human > 0.0:
             findings.append(
