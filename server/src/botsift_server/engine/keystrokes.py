@@ -132,9 +132,11 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
 
 
 def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
-    """The step of the clock the times ``t`` were read from when it is coarse (every gap between
-    distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more), else 0."""
-    gaps = np.diff(np.unique(t))
+    """The step of the clock the (non-decreasing) times ``t`` were read from when it is coarse
+    (every gap between distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more),
+    else 0."""
+    gaps = np.diff(t)
+    gaps = gaps[gaps > 0.0]
     if gaps.shape[0] < 5:
         return 0.0
     step = float(gaps.min())

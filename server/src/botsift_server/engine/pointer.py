@@ -156,6 +156,8 @@ def _exact_lines(
 ) -> tuple[int, float]:
     """How many off-axis segments of ``EXACT_LINE_MIN_PX`` or more keep every point within
     ``EXACT_LINE_PX`` of their chord, and their evidence (each up to 1, by length)."""
+    if not np.any((chord >= EXACT_LINE_MIN_PX) & (count >= EXACT_LINE_MIN_STEPS)):
+        return 0, 0.0
     seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
     starts = np.concatenate(([True], seg[1:] != seg[:-1]))
     first = np.flatnonzero(starts)
