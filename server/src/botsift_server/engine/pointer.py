@@ -236,8 +236,9 @@ def _movement(steps: Steps) -> list[Finding]:
         findings.append(
             Finding(
                 "POINTER_EXACT_LINE",
-                f"{n_exact} stroke{'s' if n_exact > 1 else ''} of the pointer stay within "
-                f"{EXACT_LINE_PX:.0f} px of a straight line; a hand drifts more than that.",
+                f"{n_exact} stroke{'s' if n_exact > 1 else ''} of the pointer "
+                f"{'stay' if n_exact > 1 else 'stays'} within {EXACT_LINE_PX:.0f} px of a straight "
+                "line from start to end; a hand drifts more than that.",
                 2.5 * ramp(exact, 0.0, 1.0) + 0.5 * ramp(exact, 1.0, 2.0),
             )
         )
