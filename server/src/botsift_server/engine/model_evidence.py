@@ -83,7 +83,7 @@ _GROUPS: Mapping[str, tuple[tuple[str, ...], str, str]] = MappingProxyType(
 MODEL_REASON_CODES: tuple[str, ...] = tuple(_GROUPS)
 """Reason codes the learned models can give."""
 
-MAX_HUMAN_LOG_ODDS = 3.0
+MAX_HUMAN_LOG_ODDS = 5.0
 """The most human-pointing log-odds a model's findings add up to (approached smoothly)."""
 MAX_BOT_LOG_ODDS = 12.0
 """The most bot-pointing log-odds a model's findings add up to (approached smoothly)."""
