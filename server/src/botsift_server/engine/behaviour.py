@@ -59,33 +59,36 @@ def update(state: SessionState, columns: EventColumns) -> None:
 
 def update_clicks(state: SessionState, columns: EventColumns) -> None:
     """Pair the mouse presses and releases of one batch and count the instant clicks (call only
-    for batches with some; clicks are few, so a plain loop)."""
-    buttons = np.flatnonzero((columns.kind == _DOWN) | (columns.kind == _UP))
-    down = state.button_down_t_ms
-    for k, t in zip(columns.kind[buttons].tolist(), columns.t_ms[buttons].tolist(), strict=True):
-        if k == _DOWN:
-            down = t
-        elif down is not None:
-            state.clicks_released += 1
-            state.clicks_instant += int(t - down < INSTANT_CLICK_MS)
-            down = None
-    state.button_down_t_ms = down
+    for batches with some)."""
+    held, state.button_down_t_ms = _held(columns, _DOWN, _UP, state.button_down_t_ms)
+    state.clicks_released += len(held)
+    state.clicks_instant += sum(ms < INSTANT_CLICK_MS for ms in held)
 
 
 def update_taps(state: SessionState, columns: EventColumns) -> None:
     """Pair the touch starts and ends of one batch and count the instant taps (call only for
     batches with some). With several fingers down, an end pairs with the latest start: a
     gesture's fingers land tens of milliseconds apart, so it never looks instant."""
-    touches = np.flatnonzero((columns.kind == _TOUCH_START) | (columns.kind == _TOUCH_END))
-    start = state.touch_start_t_ms
-    for k, t in zip(columns.kind[touches].tolist(), columns.t_ms[touches].tolist(), strict=True):
-        if k == _TOUCH_START:
-            start = t
-        elif start is not None:
-            state.taps_ended += 1
-            state.taps_instant += int(t - start < INSTANT_CLICK_MS)
-            start = None
-    state.touch_start_t_ms = start
+    held, state.touch_start_t_ms = _held(columns, _TOUCH_START, _TOUCH_END, state.touch_start_t_ms)
+    state.taps_ended += len(held)
+    state.taps_instant += sum(ms < INSTANT_CLICK_MS for ms in held)
+
+
+def _held(
+    columns: EventColumns, press: int, release: int, pressed_at: float | None
+) -> tuple[list[float], float | None]:
+    """How long each press of one batch was held (a release pairs with the latest press not yet
+    released, ``pressed_at`` carried from the batch before), and the press left open after it.
+    Presses are few, so a plain loop."""
+    rows = np.flatnonzero((columns.kind == press) | (columns.kind == release))
+    held: list[float] = []
+    for k, t in zip(columns.kind[rows].tolist(), columns.t_ms[rows].tolist(), strict=True):
+        if k == press:
+            pressed_at = t
+        elif pressed_at is not None:
+            held.append(t - pressed_at)
+            pressed_at = None
+    return held, pressed_at
 
 
 def _carry(changes: np.ndarray, before: int) -> np.ndarray:
