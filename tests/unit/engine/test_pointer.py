@@ -190,10 +190,12 @@ def test_a_long_stroke_within_a_pixel_of_a_line_is_an_exact_line() -> None:
     assert next(r for r in two.reasons if r.code == "POINTER_EXACT_LINE").weight > reason.weight
 
 
-def test_a_stroke_along_a_screen_edge_is_not_an_exact_line() -> None:
-    # A hand pushing the pointer against the top of the screen moves it in a perfect line.
-    a = _assess(_pyautogui_move(100.0, 0.0, 700.0, 0.0, 0.0))
-    assert "POINTER_EXACT_LINE" not in {r.code for r in a.reasons}
+def test_strokes_along_a_screen_edge_or_a_diagonal_are_not_exact_lines() -> None:
+    # A hand pushing the pointer against the top of the screen moves it in a perfect line, and so
+    # does keyboard pointer control (Mouse Keys) along its eight directions.
+    edge = _assess(_pyautogui_move(100.0, 0.0, 700.0, 0.0, 0.0))
+    mouse_keys = _assess(_pyautogui_move(100.0, 100.0, 500.0, 500.0, 0.0))
+    assert "POINTER_EXACT_LINE" not in {r.code for r in edge.reasons} | {r.code for r in mouse_keys.reasons}
 
 
 def test_people_do_not_draw_exact_lines() -> None:

@@ -42,14 +42,17 @@ MIN_SEGMENT_PX = 50.0
 MIN_REPEAT_STEP_PX = 3.0
 REPEAT_TOLERANCE_PX = 0.01
 # A stroke of this many steps, off the screen's axes (a hand pinned against a screen edge moves
-# in a perfect line), whose every point lies within EXACT_LINE_PX of its chord was drawn with a
-# ruler. Such strokes of 150 px or more: one in ~2,500 of people's (Balabit, DELBOT); of 60 px
-# or more: one in ~600, never two in one session. A stroke counts from 60 px, fully from 150 px.
+# in a perfect line) and off their diagonals (keyboard pointer control for people who cannot use
+# a mouse, such as Windows Mouse Keys, moves along those eight directions), whose every point lies
+# within EXACT_LINE_PX of its chord was drawn with a ruler. Such strokes of 150 px or more: one in
+# ~2,500 of people's (Balabit, DELBOT); of 60 px or more: one in ~600, never two in one session.
+# A stroke counts from 60 px, fully from 150 px.
 EXACT_LINE_MIN_PX = 60.0
 EXACT_LINE_FULL_PX = 150.0
 EXACT_LINE_MIN_STEPS = 5
 EXACT_LINE_PX = 1.0
 EXACT_LINE_MIN_AXIS_DEG = 5.0
+EXACT_LINE_MIN_DIAGONAL_DEG = 2.0
 # The learned model judges from this many movement steps, fully from MODEL_FULL_STEPS. It was
 # trained and calibrated on movements as short as 4 events, so its output already carries the
 # doubt of a short movement; the ramp only keeps a twitch of a few steps from counting fully.
@@ -170,7 +173,9 @@ def _exact_lines(
     last = np.concatenate((first[1:] - 1, [seg.shape[0] - 1]))
     cx, cy = px[last], py[last]
     angle = np.degrees(np.arctan2(np.abs(cy), np.abs(cx)))
-    off_axis = np.minimum(angle, 90.0 - angle) >= EXACT_LINE_MIN_AXIS_DEG
+    off_axis = (np.minimum(angle, 90.0 - angle) >= EXACT_LINE_MIN_AXIS_DEG) & (
+        np.abs(angle - 45.0) >= EXACT_LINE_MIN_DIAGONAL_DEG
+    )
     judged = (chord[ids] >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
     if not judged.any():
         return 0, 0.0
