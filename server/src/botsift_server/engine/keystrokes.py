@@ -115,9 +115,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         # Presses (auto-repeat left out) once: the rules below share them.
         pt, pc = press_times(t, kind, key_class)
         flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
-        clock = clock_step_ms(t)
-        findings = _judge(flights, holds, on_screen=state.context.device.types_on_screen, clock_ms=clock)
-        if not state.context.device.types_on_screen:  # one key at a time on a touch screen
+        on_screen = state.context.device.types_on_screen
+        findings = _judge(flights, holds, on_screen=on_screen, clock_ms=clock_step_ms(t))
+        if not on_screen:  # one key at a time on a touch screen
             findings.extend(_rollover(t, kind, key_class))
         findings.extend(_word_rhythm(t, kind, key_class))
         findings.extend(_key_kind_rhythm(pt, pc))
@@ -225,7 +225,7 @@ def _judge(
                 Finding(
                     "KEYS_CONSTANT_HOLD",
                     f"Every key is held for nearly the same time (variation {hold_cv:.3f}); "
-                    "people's holds vary by 13% or more.",
+                    "people's holds vary by 12% or more.",
                     2.0 * steady,
                 )
             )

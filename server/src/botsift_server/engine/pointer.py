@@ -155,10 +155,15 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
 
 
 def _exact_lines(
-    steps: Steps, count: npt.NDArray[np.float64], chord: npt.NDArray[np.float64]
+    steps: Steps,
+    count: npt.NDArray[np.float64],
+    chord_x: npt.NDArray[np.float64],
+    chord_y: npt.NDArray[np.float64],
+    chord: npt.NDArray[np.float64],
 ) -> tuple[int, float]:
     """How many off-axis segments of ``EXACT_LINE_MIN_PX`` or more keep every point within
-    ``EXACT_LINE_PX`` of their chord, and their evidence (each up to 1, by length)."""
+    ``EXACT_LINE_PX`` of their chord, and their evidence (each up to 1, by length). ``count``
+    and the chord (its vector and length) are per segment number, as :func:`_movement` has them."""
     if not np.any((chord >= EXACT_LINE_MIN_PX) & (count >= EXACT_LINE_MIN_STEPS)):
         return 0, 0.0
     seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
@@ -166,23 +171,22 @@ def _exact_lines(
     first = np.flatnonzero(starts)
     run = np.cumsum(starts) - 1  # each step's segment, numbered without gaps
     ids = seg[first]
-    sx, sy = np.cumsum(steps.dx), np.cumsum(steps.dy)
-    # Each step's end point relative to its segment's start, and each segment's chord vector.
-    px = sx - (sx[first] - steps.dx[first])[run]
-    py = sy - (sy[first] - steps.dy[first])[run]
-    last = np.concatenate((first[1:] - 1, [seg.shape[0] - 1]))
-    cx, cy = px[last], py[last]
+    cx, cy, length = chord_x[ids], chord_y[ids], chord[ids]
     angle = np.degrees(np.arctan2(np.abs(cy), np.abs(cx)))
     off_axis = (np.minimum(angle, 90.0 - angle) >= EXACT_LINE_MIN_AXIS_DEG) & (
         np.abs(angle - 45.0) >= EXACT_LINE_MIN_DIAGONAL_DEG
     )
-    judged = (chord[ids] >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
+    judged = (length >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
     if not judged.any():
         return 0, 0.0
-    deviation = np.abs(px * cy[run] - py * cx[run]) / np.maximum(chord[ids], 1e-9)[run]
+    # Each step's end point relative to its segment's start, and its distance from the chord.
+    sx, sy = np.cumsum(steps.dx), np.cumsum(steps.dy)
+    px = sx - (sx[first] - steps.dx[first])[run]
+    py = sy - (sy[first] - steps.dy[first])[run]
+    deviation = np.abs(px * cy[run] - py * cx[run]) / np.maximum(length, 1e-9)[run]
     worst = np.maximum.reduceat(deviation, first)
     exact = judged & (worst <= EXACT_LINE_PX)
-    return int(np.count_nonzero(exact)), float(np.minimum(chord[ids][exact] / EXACT_LINE_FULL_PX, 1.0).sum())
+    return int(np.count_nonzero(exact)), float(np.minimum(length[exact] / EXACT_LINE_FULL_PX, 1.0).sum())
 
 
 def _movement(steps: Steps) -> list[Finding]:
@@ -195,7 +199,10 @@ def _movement(steps: Steps) -> list[Finding]:
     s_dt, s_dx, s_dy, s_len = steps.dt, steps.dx, steps.dy, steps.length
     count = np.bincount(seg, minlength=n_seg).astype(np.float64)
     path = np.bincount(seg, s_len, n_seg)
-    chord = np.hypot(np.bincount(seg, s_dx, n_seg), np.bincount(seg, s_dy, n_seg))
+    # (bincount with weights gives float64; the stubs do not know it)
+    chord_x = np.bincount(seg, s_dx, n_seg).astype(np.float64, copy=False)
+    chord_y = np.bincount(seg, s_dy, n_seg).astype(np.float64, copy=False)
+    chord = np.hypot(chord_x, chord_y)
     timed = s_dt > 0.0
     speed = s_len[timed] / s_dt[timed]
     v_n = np.bincount(seg[timed], minlength=n_seg).astype(np.float64)
@@ -236,7 +243,7 @@ def _movement(steps: Steps) -> list[Finding]:
     else:
         human = 0.0
 
-    n_exact, exact = _exact_lines(steps, count, chord)
+    n_exact, exact = _exact_lines(steps, count, chord_x, chord_y, chord)
     if n_exact:
         findings.append(
             Finding(
