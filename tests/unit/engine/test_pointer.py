@@ -11,7 +11,7 @@ import pytest
 from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, RiskLevel, SessionContext
 from botsift_server.engine.pointer_features import POINTER_FEATURES, pointer_features
 
-from .traces import CLEAN_CHROME, bot_mouse_lines, columns, human_mouse, merge, split
+from .traces import CLEAN_CHROME, bot_mouse_lines, columns, human_mouse, merge, mouse_keys, split
 
 ENGINE = Engine()
 BALABIT = Path(__file__).parent / "data" / "balabit_user9_session_7285432516_head3000.csv"
@@ -202,3 +202,42 @@ def test_people_do_not_draw_exact_lines() -> None:
     codes = {r.code for r in _assess(_balabit(BALABIT)).reasons}
     codes |= {r.code for seed in (1, 2, 3) for r in _assess(human_mouse(np.random.default_rng(seed))).reasons}
     assert "POINTER_EXACT_LINE" not in codes
+
+
+def _login(cols: EventColumns) -> Assessment:
+    state = ENGINE.start(SessionContext(action="login", device=CLEAN_CHROME))
+    ENGINE.add(state, cols)
+    return ENGINE.assess(state)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_person_steering_with_mouse_keys_is_recognised_and_not_judged_on_stroke_shape(seed: int) -> None:
+    # Keyboard pointer control moves in timer-driven straight lines, which the line, step and
+    # model tests would all take for a script: a person who cannot use a mouse must not be.
+    a = _login(mouse_keys(np.random.default_rng(seed)))
+    codes = {r.code for r in a.reasons}
+    assert "POINTER_KEYBOARD_CONTROL" in codes
+    assert not codes & {"POINTER_LINEAR_PATH", "POINTER_IDENTICAL_STEPS", "POINTER_REGULAR_SAMPLING"}
+    assert a.risk_level is RiskLevel.LOW
+    assert _pointer_log_odds(a) == 0.0
+
+
+def test_a_script_drawing_straight_lines_is_not_taken_for_keyboard_pointer_control() -> None:
+    a = _login(bot_mouse_lines())
+    codes = {r.code for r in a.reasons}
+    assert "POINTER_KEYBOARD_CONTROL" not in codes
+    assert "POINTER_LINEAR_PATH" in codes
+    assert a.risk_level >= RiskLevel.HIGH
+
+
+def test_jumps_and_clicks_without_approach_are_still_judged_under_keyboard_pointer_control() -> None:
+    steered = mouse_keys(np.random.default_rng(1))
+    end = float(steered.t_ms[-1])
+    jumps = columns(
+        end + np.arange(1, 7) * 40.0,
+        [int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)] * 2,
+        [1500.0] * 3 + [100.0] * 3,
+        [900.0] * 3 + [100.0] * 3,
+    )
+    codes = {r.code for r in _login(merge(steered, jumps)).reasons}
+    assert {"POINTER_KEYBOARD_CONTROL", "POINTER_TELEPORT"} <= codes

@@ -16,7 +16,7 @@ from botsift_server.engine import (
     SessionContext,
 )
 
-from .traces import columns, human_strokes, human_typing, merge, sample_traces
+from .traces import columns, human_strokes, human_typing, merge, mouse_keys, sample_traces
 
 ENGINE = Engine(EngineConfig())
 REPLAY_CODES = {"POINTER_REPLAYED_TRAJECTORY", "KEYS_REPLAYED_RHYTHM"}
@@ -291,3 +291,15 @@ def test_a_replay_is_found_among_a_full_index_of_other_sessions() -> None:
         "POINTER_REPLAYED_TRAJECTORY" in _codes(_jittered(e, rng, (5.0, 9.0)), index, False) for e in sessions
     ]
     assert found[4:] == [True] * 8
+
+
+def test_people_steering_with_mouse_keys_are_not_replays_of_each_other() -> None:
+    # Keyboard pointer control draws the same timer-driven straight strokes for everyone who uses
+    # it, so their strokes match each other's to the pixel: they carry no hand to repeat.
+    index = ReplayIndex(100)
+    for seed in range(30):
+        state = ENGINE.start(SessionContext(action="login"))
+        ENGINE.add(state, mouse_keys(np.random.default_rng(seed)))
+        codes = {r.code for r in ENGINE.assess(state, index, session_id=f"s{seed}").reasons}
+        assert not codes & REPLAY_CODES, seed
+        ENGINE.remember(state, index, session_id=f"s{seed}")

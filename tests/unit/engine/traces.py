@@ -208,6 +208,63 @@ def bot_mouse_lines(
     return columns(t_all, k_all, x_all, y_all)
 
 
+def mouse_keys(rng: np.random.Generator, targets: int = 5, t0_ms: float = 0.0) -> EventColumns:
+    """A person steering the pointer from the keyboard (Windows Mouse Keys, macOS Mouse Keys):
+    each held key moves it along one of the eight compass directions on the system's timer,
+    speeding up to a top speed; the person lets go near the target (sometimes a little late),
+    nudges it a pixel at a time, and clicks with the keypad."""
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    pos = np.array([float(rng.integers(200, 1700)), float(rng.integers(100, 900))])
+    top = float(rng.uniform(6.0, 12.0))  # the user's top-speed setting, px per tick
+    gain = float(rng.uniform(0.3, 0.8))  # and acceleration, px per tick per tick
+    now = t0_ms
+
+    def move_to(p: npt.NDArray[np.float64]) -> None:
+        t_all.append(now)
+        k_all.append(int(EventKind.MOVE))
+        x_all.append(float(p[0]))
+        y_all.append(float(p[1]))
+
+    for _ in range(targets):
+        target = np.array([float(rng.integers(50, 1850)), float(rng.integers(50, 1000))])
+        for _key in range(8):
+            delta = target - pos
+            if max(abs(delta[0]), abs(delta[1])) < 2.0:
+                break
+            diagonal = min(abs(delta[0]), abs(delta[1])) >= 2.0
+            direction = np.sign(delta) if diagonal else np.sign(delta) * (np.abs(delta) >= 2.0)
+            run = min(abs(delta[0]), abs(delta[1])) if diagonal else max(abs(delta[0]), abs(delta[1]))
+            moved, ticks, late = 0.0, 0, int(rng.integers(0, 3))
+            while moved < run or late > 0:
+                if moved >= run:
+                    late -= 1
+                step = float(round(min(1.0 + gain * ticks, top)))
+                if moved < run:
+                    step = min(step, run - moved) if late == 0 else step
+                moved += step
+                ticks += 1
+                pos = pos + direction * step
+                now += 16.0 + float(rng.normal(0.0, 0.3))  # a system timer, barely jittered
+                move_to(pos)
+            now += float(rng.uniform(150.0, 450.0))  # finding the next key
+        for _nudge in range(int(rng.integers(0, 3))):  # single-pixel taps
+            pos = pos + np.array([float(rng.choice([-1.0, 1.0])), 0.0])
+            now += float(rng.uniform(200.0, 400.0))
+            move_to(pos)
+        now += float(rng.uniform(200.0, 600.0))
+        for kind, wait in ((EventKind.DOWN, 0.0), (EventKind.UP, float(rng.uniform(80.0, 160.0)))):
+            now += wait
+            t_all.append(now)
+            k_all.append(int(kind))
+            x_all.append(float(pos[0]))
+            y_all.append(float(pos[1]))
+        now += float(rng.uniform(600.0, 2000.0))
+    return columns(t_all, k_all, x_all, y_all)
+
+
 def human_typing(rng: np.random.Generator, keys: int = 60, t0_ms: float = 0.0) -> EventColumns:
     """Real press rhythms (Keystroke100 typists, one password after another with a space between),
     each key held for a log-normal time (median ~95 ms)."""

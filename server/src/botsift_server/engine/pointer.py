@@ -6,6 +6,11 @@ on a fixed timer, jumps between far points, or clicks where the pointer never we
 these is evidence (log-odds), graded rather than a yes/no, and human-looking strokes count the
 other way.
 
+Keyboard pointer control (Mouse Keys), which people who cannot use a mouse rely on, moves the
+pointer in straight lines along the screen's axes and diagonals on a timer, as a script might. It
+is recognised (:func:`~botsift_server.engine.pointer_features.keyboard_steered`) and its strokes
+are not judged at all: neither for the person nor against them.
+
 Touch events are counted but not analysed yet: a finger swipe is legitimately straight.
 """
 
@@ -23,7 +28,7 @@ from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_features import Steps, pointer_features
+from botsift_server.engine.pointer_features import Steps, keyboard_steered, pointer_features
 
 DETECTOR = "pointer"
 
@@ -134,13 +139,28 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
     t, x32, y32, k = state.pointer_window.columns()
     x, y = x32.astype(np.float64), y32.astype(np.float64)
     findings: list[Finding] = []
-    move_steps = 0
+    move_steps = 0  # steps whose shape and timing were judged
+    seen_steps = 0
     if t.shape[0] >= 3:
         with np.errstate(all="ignore"):
             # One pass over the window's steps serves the rules and the model's features.
             steps = Steps(t, x, y, k, config.segment_gap_ms)
-            move_steps = steps.n
-            findings.extend(_movement(steps))
+            seen_steps = steps.n
+            if keyboard_steered(steps):
+                # The system draws these strokes, not a hand: their shape and timing say nothing
+                # about who steers them. Jumps and clicks are still judged.
+                findings.append(
+                    Finding(
+                        "POINTER_KEYBOARD_CONTROL",
+                        "The pointer moves only along the screen's axes and diagonals, as keyboard "
+                        "pointer control (Mouse Keys) moves it; the shape and timing of its strokes "
+                        "are not judged.",
+                        0.0,
+                    )
+                )
+            else:
+                move_steps = steps.n
+                findings.extend(_movement(steps))
             if model is not None and move_steps >= MODEL_MIN_STEPS:
                 features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
@@ -150,7 +170,10 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
             totals.moves, totals.clicks_judged, totals.clicks_without_approach, totals.teleports
         )
     )
-    confidence = max(ramp(move_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5))
+    # Movement only checked for jumps (keyboard pointer control) counts as much as clicks do.
+    confidence = max(
+        ramp(move_steps, 0, 100), 0.5 * ramp(seen_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5)
+    )
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 

@@ -122,6 +122,28 @@ class Steps:
         self.length = np.hypot(self.dx, self.dy)
 
 
+# Keyboard pointer control (Windows and macOS Mouse Keys, for people who cannot use a mouse)
+# moves the pointer along the screen's axes and diagonals only, on the system's timer: that many
+# steps of 2 px or more, nearly all of them in those eight directions. People's mice never do
+# (Balabit, DELBOT: at most 0.96 of a session's steps; every bot generator at most 0.92).
+KEYBOARD_MIN_STEPS = 20
+KEYBOARD_MIN_SHARE = 0.97
+_COMPASS_TOLERANCE_PX = 0.05
+
+
+def keyboard_steered(steps: Steps) -> bool:
+    """Whether ``steps`` move the way keyboard pointer control (Mouse Keys) moves the pointer:
+    :data:`KEYBOARD_MIN_STEPS` or more of 2 px or more, at least :data:`KEYBOARD_MIN_SHARE` of
+    them along an axis or a diagonal of the screen."""
+    big = steps.length >= _MIN_DIRECTION_PX
+    n = int(np.count_nonzero(big))
+    if n < KEYBOARD_MIN_STEPS:
+        return False
+    ax, ay = np.abs(steps.dx[big]), np.abs(steps.dy[big])
+    compass = (np.minimum(ax, ay) <= _COMPASS_TOLERANCE_PX) | (np.abs(ax - ay) <= _COMPASS_TOLERANCE_PX)
+    return int(np.count_nonzero(compass)) >= KEYBOARD_MIN_SHARE * n
+
+
 def pointer_features(
     t: npt.NDArray[np.float64],
     x: npt.NDArray[np.float64],

@@ -40,6 +40,7 @@ import numpy.typing as npt
 from botsift_server.engine._evidence import Finding, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
+from botsift_server.engine.pointer_features import Steps, keyboard_steered
 
 _MOVE, _DOWN, _KEY_DOWN = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.KEY_DOWN)
 
@@ -132,8 +133,12 @@ def session_key(session_id: str) -> int:
 def fingerprint(state: SessionState, gap_ms: float, session_id: str = "") -> Fingerprint:
     """The fingerprint of a session so far (its latest pointer and key windows)."""
     t, x, y, k = state.pointer_window.columns()
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
     with np.errstate(all="ignore"):
-        rows = _strokes(t, x.astype(np.float64), y.astype(np.float64), k, gap_ms)
+        # Keyboard pointer control draws the same strokes for everyone who uses it: no hand's
+        # signature to repeat, so nothing to compare.
+        steered = t.shape[0] >= 3 and keyboard_steered(Steps(t, x64, y64, k, gap_ms))
+        rows = _no_rows() if steered else _strokes(t, x64, y64, k, gap_ms)
     kt, kind, _ = state.key_window.columns()
     presses = kt[kind == _KEY_DOWN]
     flights = np.diff(presses)[:MAX_FLIGHTS].astype(np.float64)
