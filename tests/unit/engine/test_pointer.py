@@ -241,3 +241,58 @@ def test_jumps_and_clicks_without_approach_are_still_judged_under_keyboard_point
     )
     codes = {r.code for r in _login(merge(steered, jumps)).reasons}
     assert {"POINTER_KEYBOARD_CONTROL", "POINTER_TELEPORT"} <= codes
+
+
+def _aimed(durations_ms: list[float], distances_px: list[float], seed: int = 0) -> EventColumns:
+    """Curved, bell-speed approaches of the given distances and durations, each ending in a click."""
+    rng = np.random.default_rng(seed)
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    now, pos = 0.0, np.array([200.0, 200.0])
+    for duration, distance in zip(durations_ms, distances_px, strict=True):
+        angle = rng.uniform(0.0, 2.0 * np.pi)
+        delta = distance * np.array([np.cos(angle), np.sin(angle)])
+        normal = np.array([-delta[1], delta[0]]) / distance
+        times = np.cumsum(rng.uniform(6.0, 12.0, 400))
+        times = times[times < duration]
+        tau = times / duration
+        s = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+        path = pos + np.outer(s, delta) + np.outer(np.sin(np.pi * s) * 0.1 * distance, normal)
+        t_all.extend((now + times).tolist())
+        k_all.extend([int(EventKind.MOVE)] * len(times))
+        x_all.extend(np.round(path[:, 0]).tolist())
+        y_all.extend(np.round(path[:, 1]).tolist())
+        pos = pos + delta
+        now += duration + 120.0
+        t_all.extend([now, now + 100.0])
+        k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
+        x_all.extend([float(pos[0])] * 2)
+        y_all.extend([float(pos[1])] * 2)
+        now += 900.0
+    return columns(t_all, k_all, x_all, y_all)
+
+
+DISTANCES = [80.0, 220.0, 450.0, 900.0, 150.0]
+
+
+def test_movement_time_in_proportion_to_distance_is_reported_and_fitts_law_timing_is_not() -> None:
+    # The same curved strokes with a bell-shaped speed: only how their duration follows distance differs.
+    fitts = [180.0 + 150.0 * np.log2(d / 20.0 + 1.0) for d in DISTANCES]
+    one_speed = [d / 0.9 for d in DISTANCES]
+    code = "POINTER_TIME_PROPORTIONAL_TO_DISTANCE"
+    flagged = next(r for r in _assess(_aimed(one_speed, DISTANCES)).reasons if r.code == code)
+    assert flagged.weight > 1.0
+    assert "Fitts" in flagged.message
+    assert code not in {r.code for r in _assess(_aimed(fitts, DISTANCES)).reasons}
+
+
+def test_people_s_movement_times_are_not_taken_for_one_fixed_speed() -> None:
+    codes = {r.code for r in _assess(_balabit(BALABIT)).reasons}
+    codes |= {r.code for seed in (1, 2, 3) for r in _assess(human_mouse(np.random.default_rng(seed))).reasons}
+    assert "POINTER_TIME_PROPORTIONAL_TO_DISTANCE" not in codes
+
+
+def test_a_script_moving_at_one_speed_to_its_targets_shows_movement_time_proportional_to_distance() -> None:
+    assert "POINTER_TIME_PROPORTIONAL_TO_DISTANCE" in {r.code for r in _assess(bot_mouse_lines()).reasons}

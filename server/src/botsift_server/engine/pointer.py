@@ -1,8 +1,10 @@
 """Pointer dynamics: how the mouse moves between pauses and clicks.
 
 People move in curved, ballistic strokes: they speed up, then slow down onto the target, with
-uneven event intervals. Simple automation draws straight lines at constant speed, posts events
-on a fixed timer, jumps between far points, or clicks where the pointer never went. Each of
+uneven event intervals, and a far target takes them only a little longer than a near one (Fitts'
+law). Simple automation draws straight lines at constant speed, so its movement time grows in
+proportion to distance, posts events on a fixed timer, jumps between far points, or clicks where
+the pointer never went. Each of
 these is evidence (log-odds), graded rather than a yes/no, and human-looking strokes count the
 other way.
 
@@ -58,6 +60,17 @@ EXACT_LINE_MIN_STEPS = 5
 EXACT_LINE_PX = 1.0
 EXACT_LINE_MIN_AXIS_DEG = 5.0
 EXACT_LINE_MIN_DIAGONAL_DEG = 2.0
+# Fitts' law: the time of an aimed movement grows with the logarithm of its distance (a person
+# covers twice the distance in well under twice the time: d log(time) / d log(distance) is 0.27
+# at the median of Balabit's people, 0.95 at their 95th percentile, and scattered). A script that
+# moves at one speed takes time in proportion to distance, on a tight line. Judged over the
+# approaches to AIM_MIN clicks or more (the moves just before each click, AIM_MIN_PX or longer),
+# whose distances span a factor of two or more.
+AIM_MIN = 3
+AIM_MIN_PX = 40.0
+AIM_MIN_MOVES = 4
+AIM_MAX_REST_MS = 500.0
+AIM_MIN_LOG_RANGE = 0.7
 # The learned model judges from this many movement steps, fully from MODEL_FULL_STEPS. It was
 # trained and calibrated on movements as short as 4 events, so its output already carries the
 # doubt of a short movement; the ramp only keeps a twitch of a few steps from counting fully.
@@ -161,6 +174,7 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
             else:
                 move_steps = steps.n
                 findings.extend(_movement(steps))
+                findings.extend(_fitts(*_aims(t, x, y, k, config.segment_gap_ms)))
             if model is not None and move_steps >= MODEL_MIN_STEPS:
                 features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
@@ -210,6 +224,62 @@ def _exact_lines(
     worst = np.maximum.reduceat(deviation, first)
     exact = judged & (worst <= EXACT_LINE_PX)
     return int(np.count_nonzero(exact)), float(np.minimum(length[exact] / EXACT_LINE_FULL_PX, 1.0).sum())
+
+
+def _aims(
+    t: npt.NDArray[np.float64],
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    k: npt.NDArray[np.uint8],
+    gap_ms: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Distance (px) and duration (ms) of each approach to a click: the run of moves (no pause
+    over ``gap_ms``, no click between) that ends at most ``AIM_MAX_REST_MS`` before the press,
+    from its first move to the press's position."""
+    moves = np.flatnonzero(k == _MOVE)
+    downs = np.flatnonzero(k == _DOWN)
+    none = np.zeros(0)
+    if downs.shape[0] < AIM_MIN or moves.shape[0] < AIM_MIN_MOVES:
+        return none, none
+    tm = t[moves]
+    clicks_before = np.searchsorted(downs, moves)
+    new_run = np.ones(moves.shape[0], np.bool_)
+    new_run[1:] = (tm[1:] - tm[:-1] > gap_ms) | (clicks_before[1:] != clicks_before[:-1])
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(moves.shape[0]), 0))
+    last = np.searchsorted(moves, downs) - 1  # each press's last move before it
+    ok = last >= 0
+    downs, last = downs[ok], last[ok]
+    first = run_start[last]
+    ok = (t[downs] - tm[last] <= AIM_MAX_REST_MS) & (last - first + 1 >= AIM_MIN_MOVES)
+    downs, last, first = downs[ok], last[ok], first[ok]
+    distance = np.hypot(x[downs] - x[moves[first]], y[downs] - y[moves[first]])
+    duration = tm[last] - tm[first]
+    ok = (distance >= AIM_MIN_PX) & (duration > 0.0)
+    return distance[ok], duration[ok]
+
+
+def _fitts(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64]) -> list[Finding]:
+    if distance.shape[0] < AIM_MIN:
+        return []
+    log_d, log_t = np.log(distance), np.log(duration)
+    if float(log_d.max() - log_d.min()) < AIM_MIN_LOG_RANGE:
+        return []
+    d_mean = float(log_d.mean())
+    centred = log_d - d_mean
+    slope = float(centred @ (log_t - log_t.mean())) / float(centred @ centred)
+    scatter = float(np.std(log_t - log_t.mean() - slope * centred))
+    proportional = ramp(slope, 0.8, 0.95) * ramp(scatter, 0.12, 0.06)
+    if proportional <= 0.0:
+        return []
+    return [
+        Finding(
+            "POINTER_TIME_PROPORTIONAL_TO_DISTANCE",
+            f"Over {distance.shape[0]} approaches to clicks, movement time grows in proportion to "
+            f"distance (exponent {slope:.2f}), as at one fixed speed; a person's grows with the "
+            "logarithm of distance (Fitts' law).",
+            1.2 * proportional,
+        )
+    ]
 
 
 def _movement(steps: Steps) -> list[Finding]:
