@@ -173,6 +173,28 @@ def test_mouse_clicks_released_in_the_same_instant_are_flagged_on_a_desktop_only
     assert _assess(instant, batches=7) == _assess(instant)
 
 
+def _tap_to_click(cols: EventColumns) -> EventColumns:
+    """The same session with every mouse button released 1 ms after its press, as laptop
+    touchpads with tap-to-click report a tap (Windows and macOS send both at the finger's lift)."""
+    t = cols.t_ms.copy()
+    downs = np.flatnonzero(cols.kind == int(EventKind.DOWN))
+    ups = np.flatnonzero(cols.kind == int(EventKind.UP))
+    t[ups[np.searchsorted(ups, downs)]] = t[downs] + 1.0
+    order = np.argsort(t, kind="stable")
+    return EventColumns(
+        t[order], cols.kind[order], cols.x[order], cols.y[order], cols.button[order], cols.key_class[order]
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_person_clicking_by_tapping_a_touchpad_stays_low(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    person = merge(human_mouse(rng, strokes=6), human_typing(rng, keys=20, t0_ms=30_000.0))
+    tapped = _assess(_tap_to_click(person))
+    assert "BEHAVIOUR_INSTANT_CLICKS" in {r.code for r in tapped.reasons}
+    assert tapped.risk_level is RiskLevel.LOW
+
+
 def _taps(duration_ms: float, n: int = 4) -> EventColumns:
     """Taps on four fields, each touch lifted ``duration_ms`` after it landed."""
     start = 1000.0 + 900.0 * np.arange(n)
