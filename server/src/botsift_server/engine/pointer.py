@@ -30,7 +30,7 @@ from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_features import Steps, keyboard_steered, pointer_features
+from botsift_server.engine.pointer_features import Steps, keyboard_steered, move_runs, pointer_features
 
 DETECTOR = "pointer"
 
@@ -236,16 +236,15 @@ def _aims(
     """Distance (px) and duration (ms) of each approach to a click: the run of moves (no pause
     over ``gap_ms``, no click between) that ends at most ``AIM_MAX_REST_MS`` before the press,
     from its first move to the press's position."""
-    moves = np.flatnonzero(k == _MOVE)
     downs = np.flatnonzero(k == _DOWN)
     none = np.zeros(0)
-    if downs.shape[0] < AIM_MIN or moves.shape[0] < AIM_MIN_MOVES:
+    if downs.shape[0] < AIM_MIN:
+        return none, none
+    moves, starts = move_runs(t, k, gap_ms)
+    if moves.shape[0] < AIM_MIN_MOVES:
         return none, none
     tm = t[moves]
-    clicks_before = np.searchsorted(downs, moves)
-    new_run = np.ones(moves.shape[0], np.bool_)
-    new_run[1:] = (tm[1:] - tm[:-1] > gap_ms) | (clicks_before[1:] != clicks_before[:-1])
-    run_start = np.maximum.accumulate(np.where(new_run, np.arange(moves.shape[0]), 0))
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(moves.shape[0]), 0))
     last = np.searchsorted(moves, downs) - 1  # each press's last move before it
     ok = last >= 0
     downs, last = downs[ok], last[ok]

@@ -122,6 +122,20 @@ class Steps:
         self.length = np.hypot(self.dx, self.dy)
 
 
+def move_runs(
+    t: npt.NDArray[np.float64], k: npt.NDArray[np.uint8], gap_ms: float
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """The MOVE events of a run of mouse events (their indices) and, per move, whether it starts
+    a run: the first move, one after a pause over ``gap_ms``, or the first after a click (a
+    person often moves on while clicking; a replayer cuts its copies there)."""
+    moves = np.flatnonzero(k == _MOVE)
+    clicks = np.cumsum(k == _DOWN)[moves]
+    tm = t[moves]
+    starts = np.ones(moves.shape[0], np.bool_)
+    starts[1:] = (tm[1:] - tm[:-1] > gap_ms) | (clicks[1:] != clicks[:-1])
+    return moves, starts
+
+
 # Keyboard pointer control (Windows and macOS Mouse Keys, for people who cannot use a mouse)
 # moves the pointer along the screen's axes and diagonals only, on the system's timer: that many
 # steps of 2 px or more, nearly all of them in those eight directions. People's mice never do

@@ -40,9 +40,9 @@ import numpy.typing as npt
 from botsift_server.engine._evidence import Finding, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
-from botsift_server.engine.pointer_features import Steps, keyboard_steered
+from botsift_server.engine.pointer_features import Steps, keyboard_steered, move_runs
 
-_MOVE, _DOWN, _KEY_DOWN = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.KEY_DOWN)
+_KEY_DOWN = int(EventKind.KEY_DOWN)
 
 STROKE_POINTS = 11
 """Points each stroke is resampled at, its start and end included."""
@@ -173,15 +173,13 @@ def _strokes(
     k: npt.NDArray[np.uint8],
     gap_ms: float,
 ) -> _Rows:
-    moves = k == _MOVE
-    # Strokes: runs of moves without a pause or a click between them (a person often moves on
-    # while clicking, a replayer cuts its copy at the click: both must cut there).
-    clicks = np.cumsum(k == _DOWN)[moves]
+    # Strokes: runs of moves without a pause or a click between them.
+    moves, starts = move_runs(t, k, gap_ms)
     t, z = t[moves], x[moves] + 1j * y[moves]
     if t.shape[0] < MIN_STROKE_EVENTS + 1:
         return _no_rows()
     dt = t[1:] - t[:-1]
-    cut = np.flatnonzero((dt > gap_ms) | (clicks[1:] != clicks[:-1])) + 1
+    cut = np.flatnonzero(starts[1:]) + 1
     start = np.concatenate(([0], cut))
     end = np.concatenate((cut, [t.shape[0]])) - 1  # last event of each stroke
     # Kept: strokes long enough from their second event on (the copy the index keeps), counted
