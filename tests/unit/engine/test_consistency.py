@@ -195,6 +195,22 @@ def test_a_person_clicking_by_tapping_a_touchpad_stays_low(seed: int) -> None:
     assert tapped.risk_level is RiskLevel.LOW
 
 
+def test_clicks_with_no_movement_at_all_count_once_and_a_typing_person_stays_low() -> None:
+    # Screen readers and voice control activate elements for a person: a press and release in the
+    # same instant, where the pointer never went, and no movement at all. That is one fact.
+    rng = np.random.default_rng(2)
+    clicks = [
+        columns([t, t + 0.5], [int(EventKind.DOWN), int(EventKind.UP)], [x, x], [y, y])
+        for t, x, y in ((1500.0, 400.0, 300.0), (8000.0, 400.0, 360.0), (15000.0, 450.0, 430.0))
+    ]
+    typing = [human_typing(rng, keys=12, t0_ms=2500.0), human_typing(rng, keys=12, t0_ms=9000.0)]
+    a = _assess(merge(*clicks, *typing))
+    codes = {r.code for r in a.reasons}
+    assert "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT" in codes
+    assert not codes & {"BEHAVIOUR_INSTANT_CLICKS", "POINTER_CLICK_WITHOUT_APPROACH"}
+    assert a.risk_level is RiskLevel.LOW
+
+
 def _taps(duration_ms: float, n: int = 4) -> EventColumns:
     """Taps on four fields, each touch lifted ``duration_ms`` after it landed."""
     start = 1000.0 + 900.0 * np.arange(n)

@@ -64,10 +64,11 @@ def test_jumps_across_the_screen_are_teleports() -> None:
 
 
 def test_clicks_where_the_pointer_never_went_are_reported() -> None:
-    kinds = [int(EventKind.DOWN), int(EventKind.UP)] * 3
-    t = [100.0, 180.0, 900.0, 980.0, 1700.0, 1780.0]
-    x = [200.0, 200.0, 600.0, 600.0, 900.0, 900.0]
-    a = _assess(columns(t, kinds, x, [300.0] * 6))
+    # The pointer moves to the first target only; the next two clicks land where it never went.
+    kinds = [int(EventKind.MOVE)] * 3 + [int(EventKind.DOWN), int(EventKind.UP)] * 3
+    t = [20.0, 40.0, 60.0, 100.0, 180.0, 900.0, 980.0, 1700.0, 1780.0]
+    x = [160.0, 185.0, 200.0, 200.0, 200.0, 600.0, 600.0, 900.0, 900.0]
+    a = _assess(columns(t, kinds, x, [300.0] * 9))
     reason = next(r for r in a.reasons if r.code == "POINTER_CLICK_WITHOUT_APPROACH")
     assert reason.weight > 1.0
 

@@ -6,12 +6,16 @@
   focus or was hidden: a person's input goes to the window they look at, a script's goes to the
   page it drives (``dispatchEvent``, CDP input) whether it is in front or not;
 * **clicks without any movement** — a desktop session that clicks several times but never moves
-  the mouse: a real mouse moves to reach a target, a script posts clicks at coordinates;
+  the mouse: a real mouse moves to reach a target, a script posts clicks at coordinates. So do
+  screen readers and voice control when they activate an element for a person (in an instant,
+  with no approach), so this is the only finding such a session gets for its clicks: not also
+  instant clicks or clicks without approach, which would count the same fact three times;
 * **instant clicks** — a mouse button released within a few milliseconds of its press. A finger
   holds a button 60-150 ms (median 109 ms over Balabit's 75,000 clicks; under 1% below 8 ms,
   recorder artefacts), while ``element.click()``, WebDriver and CDP clicks send press and
   release in the same instant. Only on desktop: browsers synthesise mouse presses and releases
-  together after a tap.
+  together after a tap. Laptop touchpads report a tap-to-click the same way, which is why this
+  stays soft.
 * **instant taps** — a touch that ends within a few milliseconds of its start: a fingertip's
   tap lasts tens of milliseconds (about 100 ms), an emulated tap (``page.tap()``, CDP
   ``Input.dispatchTouchEvent``) starts and ends in the same instant.
@@ -141,6 +145,7 @@ def assess(
     if (
         state.clicks_instant >= 2
         and state.clicks_instant * 2 >= state.clicks_released
+        and totals.moves > 0
         and state.family_counts[2] == 0
         and state.context.device.is_desktop
     ):

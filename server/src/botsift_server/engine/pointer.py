@@ -412,7 +412,9 @@ def _clicks_and_jumps(moves: int, clicks: int, without_approach: int, teleports:
                 1.5 * strength,
             )
         )
-    if without_approach:
+    if without_approach and moves:
+        # (A session that never moved has no approach to judge: the behaviour detector's
+        # BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT says so, once.)
         strength = (without_approach / clicks) * min(1.0, without_approach / 2.0)
         findings.append(
             Finding(
