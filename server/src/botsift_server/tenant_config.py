@@ -7,7 +7,8 @@
     botsift-server tenant-config 3f1c… --clear
 
 Overrides are the scoring settings of ``[engine]`` (thresholds, ``prior_log_odds``,
-``detector_weights``, ``detectors_enabled``, ``use_model``) plus ``actions`` tables of them.
+``detector_weights``, ``reason_weights``, ``detectors_enabled``, ``use_model``) plus ``actions``
+tables of them.
 They are checked before they are stored; running servers apply them within 30 seconds.
 """
 

@@ -62,6 +62,8 @@ def test_from_mapping_reads_a_toml_like_table() -> None:
         ({"detector_weights": {"pointer": "x"}}, "detector_weights.pointer"),
         ({"detector_weights": [1.0]}, "detector_weights"),
         ({"detectors_enabled": {"pointer": 1}}, "detectors_enabled.pointer"),
+        ({"reason_weights": {"POINTER_WOBBLE": 0.5}}, "reason_weights.POINTER_WOBBLE"),
+        ({"reason_weights": {"POINTER_TELEPORT": -1.0}}, "reason_weights.POINTER_TELEPORT"),
         ({"medium_score": 0.9}, "medium_score"),
         ({"segment_gap_ms": float("inf")}, "segment_gap_ms"),
         ({"key_window_events": 0}, "key_window_events"),
@@ -105,3 +107,20 @@ def test_overrides_may_not_touch_window_sizes_or_name_unknown_settings() -> None
         EngineConfig.from_mapping({"actions": {"login": {"bogus": 1}}})
     with pytest.raises(ValueError, match="high_score"):
         EngineConfig.check_tenant_overrides({"high_score": "high"})
+
+
+def test_reason_weights_merge_through_action_and_tenant_overrides() -> None:
+    config = EngineConfig.from_mapping({"reason_weights": {"BEHAVIOUR_INSTANT_CLICKS": 0.5}})
+    tenant = {
+        "reason_weights": {"POINTER_TELEPORT": 0.0},
+        "actions": {"login": {"reason_weights": {"KEYS_ZERO_HOLD": 2.0}}},
+    }
+    login = config.for_action("login", tenant)
+    assert login.reason_weight("BEHAVIOUR_INSTANT_CLICKS") == 0.5
+    assert login.reason_weight("POINTER_TELEPORT") == 0.0
+    assert login.reason_weight("KEYS_ZERO_HOLD") == 2.0
+    assert login.reason_weight("POINTER_LINEAR_PATH") == 1.0
+    assert config.for_action("view", tenant).reason_weight("KEYS_ZERO_HOLD") == 1.0
+    EngineConfig.check_tenant_overrides(tenant)
+    with pytest.raises(ValueError, match=r"tenant: reason_weights\.NOT_A_REASON"):
+        EngineConfig.check_tenant_overrides({"reason_weights": {"NOT_A_REASON": 1.0}})

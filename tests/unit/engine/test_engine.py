@@ -160,6 +160,19 @@ def test_detector_weights_scale_and_switches_remove_contributions() -> None:
     assert off.score < half.score < base.score
 
 
+def test_reason_weights_scale_one_reason_and_zero_leaves_it_out() -> None:
+    cols = _bot_session()
+    base = _run([cols])
+    code, weight = next((r.code, r.weight) for r in base.reasons if r.weight > 0.5)
+    halved = _run([cols], engine=Engine(EngineConfig(reason_weights={code: 0.5})))
+    dropped = _run([cols], engine=Engine(EngineConfig(reason_weights={code: 0.0})))
+    assert next(r.weight for r in halved.reasons if r.code == code) == pytest.approx(0.5 * weight)
+    assert code not in {r.code for r in dropped.reasons}
+    others = {r.code: r.weight for r in base.reasons if r.code != code}
+    assert {r.code: r.weight for r in dropped.reasons} == pytest.approx(others)
+    assert dropped.score < halved.score < base.score
+
+
 def test_state_tracks_last_time_and_counts() -> None:
     state: SessionState = ENGINE.start(SessionContext())
     assert state.last_t_ms == 0.0

@@ -14,7 +14,13 @@ CODE = re.compile(r"[\"']((?:AUTOMATION|DEVICE|POINTER|KEYS|TIMING|BEHAVIOUR|INS
 
 
 def _engine_codes() -> set[str]:
-    return {m for path in ENGINE_SOURCE.rglob("*.py") for m in CODE.findall(path.read_text())}
+    """Codes the detectors write (the registry of codes itself left out)."""
+    return {
+        m
+        for path in ENGINE_SOURCE.rglob("*.py")
+        if path.name != "_reasons.py"
+        for m in CODE.findall(path.read_text())
+    }
 
 
 def _catalogue() -> dict[str, str]:
@@ -28,6 +34,10 @@ def _catalogue() -> dict[str, str]:
 
 def test_every_reason_the_engine_can_give_is_documented_and_nothing_else_is() -> None:
     assert _engine_codes() == set(_catalogue())
+
+
+def test_the_registry_of_codes_config_accepts_is_the_catalogue_in_its_order() -> None:
+    assert list(botsift_server.engine.REASON_CODES) == list(_catalogue())
 
 
 def test_every_documented_reason_says_which_way_it_points() -> None:

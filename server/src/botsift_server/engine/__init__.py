@@ -16,6 +16,7 @@ configuration always give the same assessment, in the server and in offline eval
 from botsift_server.engine._config import DETECTORS, EngineConfig
 from botsift_server.engine._engine import ENGINE_VERSION, Engine
 from botsift_server.engine._evidence import INSUFFICIENT_EVIDENCE
+from botsift_server.engine._reasons import REASON_CODES
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import (
     Assessment,
@@ -35,6 +36,7 @@ __all__ = [
     "DETECTORS",
     "ENGINE_VERSION",
     "INSUFFICIENT_EVIDENCE",
+    "REASON_CODES",
     "Assessment",
     "Contribution",
     "Device",

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from botsift_server.engine._reasons import REASON_CODES
+
 DETECTORS: tuple[str, ...] = ("device", "pointer", "keystrokes", "timing", "behaviour")
 """The names of the detectors, as used in :attr:`EngineConfig.detector_weights` and in reasons."""
 
@@ -20,6 +22,7 @@ OVERRIDABLE: frozenset[str] = frozenset(
         "high_score",
         "critical_score",
         "detector_weights",
+        "reason_weights",
         "detectors_enabled",
         "insufficient_evidence_confidence",
         "use_model",
@@ -76,6 +79,12 @@ class EngineConfig:
 
     detector_weights: Mapping[str, float] = field(default_factory=_default_weights)
     """Multiplier of each detector's log-odds, by detector name; missing names mean 1.0."""
+
+    reason_weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    """Multiplier of single reasons' log-odds, by reason code (``docs/reasons.md``), on top of
+    their detector's weight; missing codes mean 1.0, and 0 leaves a reason out. For a site where
+    one finding misfires (kiosks whose touch screens click instantly:
+    ``{ BEHAVIOUR_INSTANT_CLICKS = 0 }``) without turning its whole detector down."""
 
     detectors_enabled: Mapping[str, bool] = field(default_factory=_default_enabled)
     """Whether each detector runs, by detector name; missing names mean enabled."""
@@ -137,6 +146,12 @@ class EngineConfig:
                 raise ValueError(f"detector_weights.{key}: unknown detector (known: {', '.join(DETECTORS)})")
             if not math.isfinite(value):
                 raise ValueError(f"detector_weights.{key}: must be finite")
+        reason_weights = dict(self.reason_weights)
+        for key, value in reason_weights.items():
+            if key not in REASON_CODES:
+                raise ValueError(f"reason_weights.{key}: unknown reason code (see docs/reasons.md)")
+            if not (math.isfinite(value) and value >= 0.0):
+                raise ValueError(f"reason_weights.{key}: must be finite and >= 0")
         enabled = dict(self.detectors_enabled)
         for key in enabled:
             if key not in DETECTORS:
@@ -148,6 +163,7 @@ class EngineConfig:
         # Frozen means frozen: callers must not be able to change weights behind the engine's back.
         object.__setattr__(self, "detector_weights", MappingProxyType({**_default_weights(), **weights}))
         object.__setattr__(self, "detectors_enabled", MappingProxyType({**_default_enabled(), **enabled}))
+        object.__setattr__(self, "reason_weights", MappingProxyType(reason_weights))
 
     def __hash__(self) -> int:
         # The mappings are read-only proxies, which do not hash; hash their sorted items instead.
@@ -161,6 +177,10 @@ class EngineConfig:
     def weight(self, detector: str) -> float:
         """The multiplier of ``detector``'s log-odds (1.0 unless configured)."""
         return float(self.detector_weights.get(detector, 1.0))
+
+    def reason_weight(self, code: str) -> float:
+        """The multiplier of reason ``code``'s log-odds (1.0 unless configured)."""
+        return float(self.reason_weights.get(code, 1.0))
 
     def enabled(self, detector: str) -> bool:
         """Whether ``detector`` runs (True unless configured)."""
@@ -184,7 +204,7 @@ class EngineConfig:
                 kwargs[key] = _as_int(key, value)
             elif isinstance(default, float):
                 kwargs[key] = _as_float(key, value)
-            elif key == "detector_weights":
+            elif key in ("detector_weights", "reason_weights"):
                 kwargs[key] = {k: _as_float(f"{key}.{k}", v) for k, v in _as_table(key, value).items()}
             elif key == "detectors_enabled":
                 kwargs[key] = {k: _as_bool(f"{key}.{k}", v) for k, v in _as_table(key, value).items()}
@@ -200,15 +220,14 @@ class EngineConfig:
 
     def with_overrides(self, overrides: Mapping[str, object], where: str = "overrides") -> EngineConfig:
         """This configuration with scoring settings replaced (weights and switches merged by
-        detector). Raises :class:`ValueError` naming the first bad key."""
+        detector or reason code). Raises :class:`ValueError` naming the first bad key."""
         if not overrides:
             return self
         _check_overrides(where, overrides)
         kwargs = _parse_overrides(where, overrides)
-        if "detector_weights" in kwargs:
-            kwargs["detector_weights"] = {**self.detector_weights, **kwargs["detector_weights"]}
-        if "detectors_enabled" in kwargs:
-            kwargs["detectors_enabled"] = {**self.detectors_enabled, **kwargs["detectors_enabled"]}
+        for merged in ("detector_weights", "reason_weights", "detectors_enabled"):
+            if merged in kwargs:
+                kwargs[merged] = {**getattr(self, merged), **kwargs[merged]}
         try:
             return dataclasses.replace(self, **kwargs)
         except ValueError as exc:
@@ -257,7 +276,7 @@ def _parse_overrides(where: str, overrides: Mapping[str, object]) -> dict[str, A
         name = f"{where}.{key}"
         if key == "use_model":
             out[key] = _as_bool(name, value)
-        elif key == "detector_weights":
+        elif key in ("detector_weights", "reason_weights"):
             out[key] = {k: _as_float(f"{name}.{k}", v) for k, v in _as_table(name, value).items()}
         elif key == "detectors_enabled":
             out[key] = {k: _as_bool(f"{name}.{k}", v) for k, v in _as_table(name, value).items()}

@@ -54,7 +54,11 @@ def fuse(
         multiplier = config.weight(item.detector)
         total = 0.0
         for finding in item.findings:
-            weight = multiplier * finding.log_odds if confidence > 0.0 else 0.0
+            weight = (
+                multiplier * config.reason_weight(finding.code) * finding.log_odds
+                if confidence > 0.0
+                else 0.0
+            )
             if not math.isfinite(weight):
                 # A feature that cannot be computed is no evidence; never let it poison the score.
                 weight = 0.0
