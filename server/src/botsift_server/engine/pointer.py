@@ -2,11 +2,10 @@
 
 People move in curved, ballistic strokes: they speed up, then slow down onto the target, with
 uneven event intervals, and a far target takes them only a little longer than a near one (Fitts'
-law). Simple automation draws straight lines at constant speed, so its movement time grows in
-proportion to distance, posts events on a fixed timer, jumps between far points, or clicks where
-the pointer never went. Each of
-these is evidence (log-odds), graded rather than a yes/no, and human-looking strokes count the
-other way.
+law). Simple automation draws straight lines at constant speed (so its movement time grows in
+proportion to distance), posts events on a fixed timer, jumps between far points, or clicks
+where the pointer never went. Each of these is evidence (log-odds), graded rather than a yes/no,
+and human-looking strokes count the other way.
 
 Keyboard pointer control (Mouse Keys), which people who cannot use a mouse rely on, moves the
 pointer in straight lines along the screen's axes and diagonals on a timer, as a script might. It
@@ -263,8 +262,7 @@ def _fitts(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64])
     log_d, log_t = np.log(distance), np.log(duration)
     if float(log_d.max() - log_d.min()) < AIM_MIN_LOG_RANGE:
         return []
-    d_mean = float(log_d.mean())
-    centred = log_d - d_mean
+    centred = log_d - log_d.mean()
     slope = float(centred @ (log_t - log_t.mean())) / float(centred @ centred)
     scatter = float(np.std(log_t - log_t.mean() - slope * centred))
     proportional = ramp(slope, 0.8, 0.95) * ramp(scatter, 0.12, 0.06)
