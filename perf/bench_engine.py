@@ -105,6 +105,22 @@ def bench_assess(
     return best * 1e6
 
 
+def bench_remember(engine: Engine, rng: np.random.Generator, events: int = 500, repeats: int = 2000) -> float:
+    """Microseconds per separate ``Engine.remember`` (into an index of its own): what a final
+    verdict made with ``assess(..., remember=True)`` no longer spends, since its lookup's
+    fingerprint is the one remembered."""
+    state = engine.start(SessionContext(action="login", device=DEVICE))
+    engine.add(state, synthetic(rng, events))
+    index = ReplayIndex(engine.config.replay_index_sessions)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for i in range(repeats // 5):
+            engine.remember(state, index, session_id=f"r{i}")
+        best = min(best, (time.perf_counter() - started) / (repeats // 5))
+    return best * 1e6
+
+
 def full_index(engine: Engine, rng: np.random.Generator, events: int = 500) -> ReplayIndex:
     """A replay index filled to capacity with finished sessions (what a busy tenant has)."""
     index = ReplayIndex(engine.config.replay_index_sessions)
@@ -131,6 +147,10 @@ def main() -> None:
     final = bench_assess(engine, np.random.default_rng(SEED), replay=index)
     print(f"assess: {final:,.1f} µs per final verdict with a full replay index ({len(index)} sessions)")
     print(f"assess: the replay lookup costs {final / full:.2f}x the verdict without it")
+    remember = bench_remember(engine, np.random.default_rng(SEED))
+    print(
+        f"remember: {remember:,.1f} µs when separate (a final verdict with remember=True reuses its lookup's)"
+    )
     long_session = bench_assess(engine, rng, events=100_000, repeats=200)
     print(f"assess: {long_session:,.1f} µs per call (100k-event session, full windows)")
 

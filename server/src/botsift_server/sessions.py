@@ -173,12 +173,10 @@ class SessionManager:
             engine = self.tenants.engine_for(session.tenant.tenant_id, session.context.action)
             replay = self.tenants.replay(session.tenant.tenant_id)
         # Replays are looked up for the final verdict only (interim ones stay cheap).
+        # A final verdict is also remembered: later sessions of the tenant are compared with it.
         assessment = engine.assess(
-            session.state, replay=replay if final else None, session_id=session.session_id
+            session.state, replay=replay if final else None, session_id=session.session_id, remember=final
         )
-        if final and replay is not None:
-            # Later sessions of the tenant are compared with this one.
-            engine.remember(session.state, replay, session_id=session.session_id)
         session.engine_ns += time.perf_counter_ns() - started
         session.last_seen = self.clock()
         self.metrics.verdicts.labels("final" if final else "interim", assessment.risk_level.name).inc()

@@ -97,10 +97,7 @@ def _codes(
     sid = session_id if session_id is not None else f"session-{next(_ids)}"
     state = ENGINE.start(SessionContext())
     ENGINE.add(state, events)
-    codes = {r.code for r in ENGINE.assess(state, replay=index, session_id=sid).reasons}
-    if remember:
-        ENGINE.remember(state, index, session_id=sid)
-    return codes
+    return {r.code for r in ENGINE.assess(state, replay=index, session_id=sid, remember=remember).reasons}
 
 
 def _verdict(
@@ -226,6 +223,24 @@ def test_without_an_index_or_with_an_empty_one_nothing_is_flagged() -> None:
     state = ENGINE.start(SessionContext())
     ENGINE.add(state, original)
     assert ENGINE.assess(state) == ENGINE.assess(state, replay=ReplayIndex())
+
+
+def test_remembering_within_the_final_verdict_is_the_same_as_remembering_after_it() -> None:
+    rng = np.random.default_rng(5)
+    pool = human_strokes("delbot/human/pc2")
+    first, second = _session(pool[:5]), _session(pool[5:10])
+    replays = [_jittered(first, rng, (20.0, -15.0)), _jittered(second, rng, (-40.0, 25.0))]
+    together, apart = ReplayIndex(), ReplayIndex()
+    for i, events in enumerate([first, second, *replays]):
+        a, b = ENGINE.start(SessionContext()), ENGINE.start(SessionContext())
+        ENGINE.add(a, events)
+        ENGINE.add(b, events)
+        once = ENGINE.assess(a, together, session_id=f"s{i}", remember=True)
+        twice = ENGINE.assess(b, apart, session_id=f"s{i}")
+        ENGINE.remember(b, apart, session_id=f"s{i}")
+        assert once == twice
+        assert len(together) == len(apart) == i + 1
+    assert "POINTER_REPLAYED_TRAJECTORY" in {r.code for r in once.reasons}
 
 
 def test_the_index_forgets_its_oldest_sessions_beyond_its_capacity() -> None:

@@ -98,17 +98,26 @@ class Engine:
         state.event_count += n
 
     def assess(
-        self, state: SessionState, replay: ReplayIndex | None = None, *, session_id: str = ""
+        self,
+        state: SessionState,
+        replay: ReplayIndex | None = None,
+        *,
+        session_id: str = "",
+        remember: bool = False,
     ) -> Assessment:
         """The assessment of the session so far; call it for interim and final verdicts alike.
 
         With ``replay`` (the tenant's index of finished sessions), a session that repeats an
         earlier one's trajectory or typing rhythm is flagged; an identical copy counts as a
         resend only under the same ``session_id``. Pass the index for the final verdict only
-        (interim verdicts skip the lookup, which is the costly part of a final verdict). The
-        index is only read here; add the session to it with :meth:`remember` afterwards.
+        (interim verdicts skip the lookup, which is the costly part of a final verdict). With
+        ``remember``, the session is then added to the index (as :meth:`remember` does, from the
+        fingerprint the lookup already made); otherwise the index is only read.
         """
         cfg = self.config
+        fp = None
+        if replay is not None and (remember or len(replay)):
+            fp = fingerprint(state, cfg.segment_gap_ms, session_id)
         evidence: list[Evidence] = []
         if cfg.enabled(device.DETECTOR):
             evidence.append(device.assess(state.context.device))
@@ -119,8 +128,11 @@ class Engine:
         if cfg.enabled(timing.DETECTOR):
             evidence.append(timing.assess(state, cfg.clock_lead_tolerance_ms))
         if cfg.enabled(behaviour.DETECTOR):
-            evidence.append(behaviour.assess(state, cfg, replay, session_id))
-        return scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)
+            evidence.append(behaviour.assess(state, cfg, replay, fp))
+        assessment = scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)
+        if remember and replay is not None and fp is not None:
+            replay.add(fp)
+        return assessment
 
     def remember(self, state: SessionState, replay: ReplayIndex, *, session_id: str = "") -> None:
         """Add a finished session's trajectory and rhythm to ``replay`` (the tenant's index),

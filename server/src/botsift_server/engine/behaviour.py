@@ -32,7 +32,7 @@ from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence, Finding, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
-from botsift_server.engine.replay import ReplayIndex, fingerprint
+from botsift_server.engine.replay import Fingerprint, ReplayIndex
 from botsift_server.engine.replay import findings as replay_findings
 
 DETECTOR = "behaviour"
@@ -104,12 +104,13 @@ def _carry(changes: np.ndarray, before: int) -> np.ndarray:
 
 
 def assess(
-    state: SessionState, config: EngineConfig, replay: ReplayIndex | None, session_id: str = ""
+    state: SessionState, config: EngineConfig, replay: ReplayIndex | None, fp: Fingerprint | None = None
 ) -> Evidence:
-    """Judge the session's behavioural consistency (and, given an index, replay of earlier sessions)."""
+    """Judge the session's behavioural consistency (and, given an index and the session's
+    fingerprint ``fp``, replay of earlier sessions)."""
     findings: list[Finding] = []
-    if replay is not None and len(replay):
-        findings.extend(replay_findings(fingerprint(state, config.segment_gap_ms, session_id), replay))
+    if replay is not None and fp is not None and len(replay):
+        findings.extend(replay_findings(fp, replay))
     if state.inputs_hidden:
         findings.append(
             Finding(

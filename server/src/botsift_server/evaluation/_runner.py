@@ -78,9 +78,7 @@ def score_offline(
         state = engine.start(trace.context)
         engine.add(state, trace.events)
         # The same calls, in the same order, as the server's final verdict.
-        assessment = engine.assess(state, replay=replay, session_id=trace.session_id)
-        if replay is not None:
-            engine.remember(state, replay, session_id=trace.session_id)
+        assessment = engine.assess(state, replay=replay, session_id=trace.session_id, remember=True)
         out.append(_scored(trace, assessment, time.perf_counter() - began))
         if progress is not None:
             progress(1)
