@@ -177,11 +177,11 @@ BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor 
 # The generators that fill in a whole login form (pointer and keys); the others only type.
 LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick replay
 # Login bots the shipped model never trains on (`make train-data` leaves them out): generalisation.
-HELD_OUT_BOTS := eased-line cdp-steps min-jerk drifting-typist
+HELD_OUT_BOTS := eased-line cdp-steps min-jerk drifting-typist puppeteer-humanize
 HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk
 
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
-	npm ci --silent --no-audit --no-fund --prefix tools/generators
+	npm ci --silent --no-audit --no-fund --ignore-scripts --prefix tools/generators
 	$(PY) -m pip install --quiet --no-deps -r tools/generators/requirements.txt
 	touch $@
 
@@ -232,8 +232,9 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	@echo "== whole sessions: composite people vs bots the model never trained on (held-out generators)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/held-out
-	@echo "== keystrokes: one typed sentence, Aalto typists vs a typist the rules were not written for (held out)"
-	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl --part eval
+	@echo "== keystrokes: one typed sentence, Aalto typists vs typists the rules were not written for (held out)"
+	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl \
+	  $(DATA)/bot-puppeteer-humanize.jsonl --part eval
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl

@@ -7,13 +7,15 @@ is classified.
 
 from __future__ import annotations
 
+import json
 import string
+import subprocess
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from botsift_server.engine import KeyClass
-from botsift_server.evaluation._bot_paths import _seeded_globals
+from botsift_server.evaluation._bot_paths import NODE_GENERATORS, _seeded_globals
 from botsift_server.evaluation._import_keys import key_class
 
 Key = tuple[float, float, int]
@@ -77,4 +79,31 @@ def humantyping(rng: np.random.Generator, classes: Sequence[KeyClass]) -> list[K
             cls = KeyClass.BACKSPACE if char == "\b" else key_class(0, char)
             keys.append((down, down + float(rng.uniform(0.5, 3.0)), int(cls)))
         previous = t
+    return keys
+
+
+def puppeteer_humanize(rng: np.random.Generator, classes: Sequence[KeyClass]) -> list[Key]:
+    """npm ``@forad/puppeteer-humanize``'s ``typeInto``, driven through Node
+    (tools/generators/typing.mjs): each key held 5-15 ms, 50-150 ms waits between keys, longer
+    ones at its "cadence" positions and after punctuation, and mistyped neighbouring keys
+    corrected with Backspace. It types random characters of the given classes."""
+    text = _characters(rng, classes)
+    if not text:
+        return []
+    request = {"generator": "puppeteer-humanize", "seed": int(rng.integers(2**31)), "texts": [text]}
+    result = subprocess.run(
+        ["node", str(NODE_GENERATORS / "typing.mjs")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        failure = result.stderr.strip()
+        raise RuntimeError(f"puppeteer-humanize: node failed: {failure} (run `make generators`)")
+    keys: list[Key] = []
+    for down, up, key in json.loads(result.stdout)[0]:
+        cls = KeyClass.BACKSPACE if key == "Backspace" else key_class(0, key)
+        keys.append((float(down), float(up), int(cls)))
     return keys
