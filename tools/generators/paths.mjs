@@ -7,19 +7,9 @@
 // are replaced by a seeded generator and a fixed clock: the same input always gives the same paths.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { mulberry32 } from "./seeded.mjs";
 
 const require = createRequire(import.meta.url);
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 Math.random = mulberry32(request.seed);

@@ -12,19 +12,9 @@
 // random draws come from a Mersenne Twister seeded with the wall clock; the driver seeds it.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { mulberry32 } from "./seeded.mjs";
 
 const require = createRequire(import.meta.url);
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 const random = mulberry32(request.seed);

@@ -203,6 +203,22 @@ def pyclick(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
     return out
 
 
+def run_node(script: str, request: dict[str, Any]) -> Any:
+    """The JSON answer of Node driver ``script`` (in tools/generators) to ``request``."""
+    result = subprocess.run(
+        ["node", str(NODE_GENERATORS / script)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        failure = result.stderr.strip()
+        raise RuntimeError(f"{request.get('generator')}: node failed: {failure} (run `make generators`)")
+    return json.loads(result.stdout)
+
+
 def _node(generator: str) -> PathModel:
     def model(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
         request = {
@@ -210,17 +226,7 @@ def _node(generator: str) -> PathModel:
             "seed": int(rng.integers(2**31)),
             "moves": [list(m) for m in moves],
         }
-        result = subprocess.run(
-            ["node", str(NODE_GENERATORS / "paths.mjs")],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"{generator}: node failed: {result.stderr.strip()} (run `make generators`)")
-        return [np.asarray(p, dtype=np.float64).reshape(-1, 3) for p in json.loads(result.stdout)]
+        return [np.asarray(p, dtype=np.float64).reshape(-1, 3) for p in run_node("paths.mjs", request)]
 
     model.__doc__ = f"npm ``{generator}`` paths, driven through Node (tools/generators/paths.mjs)."
     return model

@@ -7,15 +7,13 @@ is classified.
 
 from __future__ import annotations
 
-import json
 import string
-import subprocess
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from botsift_server.engine import KeyClass
-from botsift_server.evaluation._bot_paths import NODE_GENERATORS, _seeded_globals
+from botsift_server.evaluation._bot_paths import _seeded_globals, run_node
 from botsift_server.evaluation._import_keys import key_class
 
 Key = tuple[float, float, int]
@@ -91,19 +89,9 @@ def puppeteer_humanize(rng: np.random.Generator, classes: Sequence[KeyClass]) ->
     if not text:
         return []
     request = {"generator": "puppeteer-humanize", "seed": int(rng.integers(2**31)), "texts": [text]}
-    result = subprocess.run(
-        ["node", str(NODE_GENERATORS / "typing.mjs")],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    if result.returncode != 0:
-        failure = result.stderr.strip()
-        raise RuntimeError(f"puppeteer-humanize: node failed: {failure} (run `make generators`)")
+    typed = run_node("typing.mjs", request)[0]
     keys: list[Key] = []
-    for down, up, key in json.loads(result.stdout)[0]:
+    for down, up, key in typed:
         cls = KeyClass.BACKSPACE if key == "Backspace" else key_class(0, key)
         keys.append((float(down), float(up), int(cls)))
     return keys
