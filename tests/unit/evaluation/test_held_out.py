@@ -40,3 +40,17 @@ def test_scripted_bots_the_model_never_saw_reach_high(name: str) -> None:
         engine.add(state, trace.events)
         levels.append(engine.assess(state).risk_level)
     assert sum(level >= RiskLevel.HIGH for level in levels) >= 17
+
+
+def test_a_typing_library_holding_keys_a_few_milliseconds_is_flagged() -> None:
+    # @forad/puppeteer-humanize holds each key for 5-15 ms between human-looking waits, with
+    # typos and corrections: no finger releases a key that soon.
+    engine = Engine()
+    levels = []
+    for trace in generate("puppeteer-humanize", 20, seed=11):
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        assessment = engine.assess(state)
+        assert next(r for r in assessment.reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
+        levels.append(assessment.risk_level)
+    assert sum(level >= RiskLevel.MEDIUM for level in levels) >= 17
