@@ -12,6 +12,7 @@ import pytest
 from botsift_server.engine import (
     Assessment,
     Engine,
+    EngineConfig,
     EventColumns,
     EventKind,
     KeyClass,
@@ -135,7 +136,28 @@ def test_keys_released_sooner_than_a_finger_can_are_reported(lo: float, hi: floa
         columns(down, np.full(40, DOWN), key_class=np.full(40, LETTER)),
         columns(down + rng.uniform(lo, hi, size=40), np.full(40, UP), key_class=np.full(40, LETTER)),
     )
-    assert next(r for r in _assess(cols).reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
+    a = _assess(cols)
+    assert next(r for r in a.reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
+    # Keys released that soon cannot overlap: that is the same fact, said once.
+    assert "KEYS_NO_ROLLOVER" not in _codes(a)
+
+
+def test_keys_picked_about_a_second_apart_on_an_on_screen_keyboard_are_not_held_against_a_person() -> None:
+    # The Windows On-Screen Keyboard (for people who cannot use a physical one) sends each key's
+    # press and release together, at the pace of pointing at keys: about one a second.
+    rng = np.random.default_rng(6)
+    down = 2000.0 + np.cumsum(rng.lognormal(np.log(900.0), 0.4, size=24))
+    classes = np.full(24, LETTER)
+    classes[[5, 11, 17]] = SPACE
+    cols = merge(
+        columns(down, np.full(24, DOWN), key_class=classes),
+        columns(down + rng.uniform(0.0, 2.0, size=24), np.full(24, UP), key_class=classes),
+    )
+    state = ENGINE.start(SessionContext(action="login", device=CLEAN_CHROME))
+    ENGINE.add(state, cols)
+    a = ENGINE.assess(state)
+    assert {r.code: r.weight for r in a.reasons}.get("KEYS_ZERO_HOLD") == pytest.approx(0.0, abs=0.1)
+    assert a.score < EngineConfig().for_action("login").medium_score
 
 
 def test_people_s_holds_are_never_too_short() -> None:

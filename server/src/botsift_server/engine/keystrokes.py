@@ -38,6 +38,17 @@ COARSE_CLOCK_MS = 8.0
 # (CDP, WebDriver), or held for a library's few-millisecond "delay".
 SHORT_HOLD_MS = 20.0
 FULL_SHORT_HOLD_MS = 10.0
+# Keys released as soon as they are pressed also never overlap: this one finding says both (a
+# separate KEYS_NO_ROLLOVER would count the same fact twice), with their former joint weight.
+ZERO_HOLD_LOG_ODDS = 2.5
+# On-screen keyboards send press and release together. On phones and tablets they are known from
+# the device; on a desktop, people who pick keys on the screen with a mouse, their eyes or a
+# switch (Windows On-Screen Keyboard, for people who cannot use a physical one) are known by
+# their pace: about a key a second, where scripts, with or without human-looking waits, press
+# several (humantyping's slowest 1% at 450 ms). From HUNTING_MS between keys (median) such holds
+# count less, and not at all from FULL_HUNTING_MS.
+HUNTING_MS = 500.0
+FULL_HUNTING_MS = 800.0
 # The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
 MODEL_MIN_FLIGHTS = 4
 MODEL_FULL_FLIGHTS = 7
@@ -123,7 +134,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
         on_screen = state.context.device.types_on_screen
         findings = _judge(flights, holds, on_screen=on_screen, clock_ms=clock_step_ms(t))
-        if not on_screen:  # one key at a time on a touch screen
+        # One key at a time on a touch screen; and keys released as soon as pressed cannot
+        # overlap, which KEYS_ZERO_HOLD has already said.
+        if not on_screen and short_holds(holds) == 0.0:
             findings.extend(_rollover(t, kind, key_class))
         findings.extend(_word_rhythm(t, kind, key_class))
         findings.extend(_key_kind_rhythm(pt, pc))
@@ -135,6 +148,13 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         )
     confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))
     return Evidence(DETECTOR, tuple(findings), confidence)
+
+
+def short_holds(holds: npt.NDArray[np.float64]) -> float:
+    """How surely (0-1) keys are released sooner than a finger can (see :data:`SHORT_HOLD_MS`)."""
+    if holds.shape[0] < 5:
+        return 0.0
+    return ramp(median(holds), SHORT_HOLD_MS, FULL_SHORT_HOLD_MS) * ramp(holds.shape[0], 2, 10)
 
 
 def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
@@ -205,7 +225,8 @@ def _judge(
             )
     if n_h >= 5 and clock_ms == 0.0:
         median_hold = median(holds)
-        zero = ramp(median_hold, SHORT_HOLD_MS, FULL_SHORT_HOLD_MS) * ramp(n_h, 2, 10)
+        zero = short_holds(holds)
+        hunting = ramp(median_flight, HUNTING_MS, FULL_HUNTING_MS)
         if zero > 0.0 and on_screen:
             findings.append(
                 Finding(
@@ -215,13 +236,23 @@ def _judge(
                     0.0,
                 )
             )
+        elif zero > 0.0 and hunting > 0.0:
+            findings.append(
+                Finding(
+                    "KEYS_ZERO_HOLD",
+                    f"Keys are released {median_hold:.1f} ms (median) after being pressed, "
+                    f"{median_flight:.0f} ms apart: the pace of keys picked on an on-screen keyboard, "
+                    f"which sends them so; counted {'less' if hunting < 1.0 else 'not at all'}.",
+                    ZERO_HOLD_LOG_ODDS * zero * (1.0 - hunting),
+                )
+            )
         elif zero > 0.0:
             findings.append(
                 Finding(
                     "KEYS_ZERO_HOLD",
                     f"Keys are released {median_hold:.1f} ms (median) after being pressed; "
                     f"fingers hold keys for tens of milliseconds (people: {SHORT_HOLD_MS:.0f} ms or more).",
-                    2.0 * zero,
+                    ZERO_HOLD_LOG_ODDS * zero,
                 )
             )
         hold_cv = cv(holds)
