@@ -133,10 +133,13 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         pt, pc = press_times(t, kind, key_class)
         flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
         on_screen = state.context.device.types_on_screen
-        findings = _judge(flights, holds, on_screen=on_screen, clock_ms=clock_step_ms(t))
+        clock_ms = clock_step_ms(t)
+        # (Holds are not measured on a coarse clock: a press and release in one tick read as 0 ms.)
+        zero = short_holds(holds) if clock_ms == 0.0 else 0.0
+        findings = _judge(flights, holds, zero, on_screen=on_screen, clock_ms=clock_ms)
         # One key at a time on a touch screen; and keys released as soon as pressed cannot
         # overlap, which KEYS_ZERO_HOLD has already said.
-        if not on_screen and short_holds(holds) == 0.0:
+        if not on_screen and zero == 0.0:
             findings.extend(_rollover(t, kind, key_class))
         findings.extend(_word_rhythm(t, kind, key_class))
         findings.extend(_key_kind_rhythm(pt, pc))
@@ -175,9 +178,12 @@ def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
 def _judge(
     flights: npt.NDArray[np.float64],
     holds: npt.NDArray[np.float64],
+    zero: float,
     on_screen: bool = False,
     clock_ms: float = 0.0,
 ) -> list[Finding]:
+    """The rules on intervals and holds; ``zero`` is :func:`short_holds` of ``holds`` (0 on a
+    coarse clock)."""
     findings: list[Finding] = []
     if clock_ms > 0.0:
         findings.append(
@@ -225,7 +231,6 @@ def _judge(
             )
     if n_h >= 5 and clock_ms == 0.0:
         median_hold = median(holds)
-        zero = short_holds(holds)
         hunting = ramp(median_flight, HUNTING_MS, FULL_HUNTING_MS)
         if zero > 0.0 and on_screen:
             findings.append(
