@@ -244,8 +244,11 @@ def test_jumps_and_clicks_without_approach_are_still_judged_under_keyboard_point
     assert {"POINTER_KEYBOARD_CONTROL", "POINTER_TELEPORT"} <= codes
 
 
-def _aimed(durations_ms: list[float], distances_px: list[float], seed: int = 0) -> EventColumns:
-    """Curved, bell-speed approaches of the given distances and durations, each ending in a click."""
+def _aimed(
+    durations_ms: list[float], distances_px: list[float], seed: int = 0, double: bool = False
+) -> EventColumns:
+    """Curved, bell-speed approaches of the given distances and durations, each ending in a click
+    (a double click with ``double``)."""
     rng = np.random.default_rng(seed)
     t_all: list[float] = []
     k_all: list[int] = []
@@ -267,10 +270,11 @@ def _aimed(durations_ms: list[float], distances_px: list[float], seed: int = 0) 
         y_all.extend(np.round(path[:, 1]).tolist())
         pos = pos + delta
         now += duration + 120.0
-        t_all.extend([now, now + 100.0])
-        k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
-        x_all.extend([float(pos[0])] * 2)
-        y_all.extend([float(pos[1])] * 2)
+        presses = 2 if double else 1
+        t_all.extend(now + 180.0 * i + d for i in range(presses) for d in (0.0, 90.0))
+        k_all.extend([int(EventKind.DOWN), int(EventKind.UP)] * presses)
+        x_all.extend([float(pos[0])] * 2 * presses)
+        y_all.extend([float(pos[1])] * 2 * presses)
         now += 900.0
     return columns(t_all, k_all, x_all, y_all)
 
@@ -297,3 +301,12 @@ def test_people_s_movement_times_are_not_taken_for_one_fixed_speed() -> None:
 
 def test_a_script_moving_at_one_speed_to_its_targets_shows_movement_time_proportional_to_distance() -> None:
     assert "POINTER_TIME_PROPORTIONAL_TO_DISTANCE" in {r.code for r in _assess(bot_mouse_lines()).reasons}
+
+
+def test_a_double_click_counts_its_approach_once() -> None:
+    # Two approaches at one speed, each ending in a double click: two approaches, too few to judge.
+    one_speed = [d / 0.9 for d in DISTANCES[:2]]
+    code = "POINTER_TIME_PROPORTIONAL_TO_DISTANCE"
+    assert code not in {r.code for r in _assess(_aimed(one_speed, DISTANCES[:2], double=True)).reasons}
+    three = [d / 0.9 for d in DISTANCES[:3]]
+    assert code in {r.code for r in _assess(_aimed(three, DISTANCES[:3], double=True)).reasons}

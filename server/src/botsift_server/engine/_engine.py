@@ -115,14 +115,17 @@ class Engine:
         fingerprint the lookup already made); otherwise the index is only read.
         """
         cfg = self.config
-        fp = None
-        if replay is not None and (remember or len(replay)):
-            fp = fingerprint(state, cfg.segment_gap_ms, session_id)
         evidence: list[Evidence] = []
+        steered = None  # whether keyboard pointer control moved the pointer, once the pointer says
         if cfg.enabled(device.DETECTOR):
             evidence.append(device.assess(state.context.device))
         if cfg.enabled(pointer.DETECTOR):
-            evidence.append(pointer.assess(state, cfg, self.model.get("pointer") if cfg.use_model else None))
+            judged = pointer.assess(state, cfg, self.model.get("pointer") if cfg.use_model else None)
+            steered = any(f.code == pointer.KEYBOARD_CONTROL for f in judged.findings)
+            evidence.append(judged)
+        fp = None
+        if replay is not None and (remember or len(replay)):
+            fp = fingerprint(state, cfg.segment_gap_ms, session_id, steered=steered)
         if cfg.enabled(keystrokes.DETECTOR):
             evidence.append(keystrokes.assess(state, self.model.get("keystrokes") if cfg.use_model else None))
         if cfg.enabled(timing.DETECTOR):

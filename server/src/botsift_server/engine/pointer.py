@@ -32,6 +32,8 @@ from botsift_server.engine.model_evidence import model_findings
 from botsift_server.engine.pointer_features import Steps, keyboard_steered, move_runs, pointer_features
 
 DETECTOR = "pointer"
+KEYBOARD_CONTROL = "POINTER_KEYBOARD_CONTROL"
+"""The finding that says keyboard pointer control moved the pointer (its strokes not judged)."""
 
 _MOVE, _DOWN, _UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
 _TOUCH_FIRST, _TOUCH_LAST = int(EventKind.TOUCH_START), int(EventKind.TOUCH_END)
@@ -163,7 +165,7 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
                 # about who steers them. Jumps and clicks are still judged.
                 findings.append(
                     Finding(
-                        "POINTER_KEYBOARD_CONTROL",
+                        KEYBOARD_CONTROL,
                         "The pointer moves only along the screen's axes and diagonals, as keyboard "
                         "pointer control (Mouse Keys) moves it; the shape and timing of its strokes "
                         "are not judged.",
@@ -234,7 +236,7 @@ def _aims(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Distance (px) and duration (ms) of each approach to a click: the run of moves (no pause
     over ``gap_ms``, no click between) that ends at most ``AIM_MAX_REST_MS`` before the press,
-    from its first move to the press's position."""
+    from its first move to the press's position (the first press, for a double click)."""
     downs = np.flatnonzero(k == _DOWN)
     none = np.zeros(0)
     if downs.shape[0] < AIM_MIN:
@@ -249,6 +251,8 @@ def _aims(
     downs, last = downs[ok], last[ok]
     first = run_start[last]
     ok = (t[downs] - tm[last] <= AIM_MAX_REST_MS) & (last - first + 1 >= AIM_MIN_MOVES)
+    # A double click presses twice after one approach: the approach counts once, to its first press.
+    ok[1:] &= last[1:] != last[:-1]
     downs, last, first = downs[ok], last[ok], first[ok]
     distance = np.hypot(x[downs] - x[moves[first]], y[downs] - y[moves[first]])
     duration = tm[last] - tm[first]

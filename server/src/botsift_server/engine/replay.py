@@ -130,14 +130,18 @@ def session_key(session_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(session_id.encode(), digest_size=8).digest(), "little", signed=True)
 
 
-def fingerprint(state: SessionState, gap_ms: float, session_id: str = "") -> Fingerprint:
-    """The fingerprint of a session so far (its latest pointer and key windows)."""
+def fingerprint(
+    state: SessionState, gap_ms: float, session_id: str = "", *, steered: bool | None = None
+) -> Fingerprint:
+    """The fingerprint of a session so far (its latest pointer and key windows). ``steered``
+    says whether keyboard pointer control moved the pointer, when the caller already knows."""
     t, x, y, k = state.pointer_window.columns()
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     with np.errstate(all="ignore"):
         # Keyboard pointer control draws the same strokes for everyone who uses it: no hand's
         # signature to repeat, so nothing to compare.
-        steered = t.shape[0] >= 3 and keyboard_steered(Steps(t, x64, y64, k, gap_ms))
+        if steered is None:
+            steered = t.shape[0] >= 3 and keyboard_steered(Steps(t, x64, y64, k, gap_ms))
         rows = _no_rows() if steered else _strokes(t, x64, y64, k, gap_ms)
     kt, kind, _ = state.key_window.columns()
     presses = kt[kind == _KEY_DOWN]
