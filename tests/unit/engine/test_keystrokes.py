@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,7 @@ from botsift_server.engine import (
     SessionContext,
 )
 from botsift_server.engine.keystrokes import flights_and_holds, key_kind_share
+from botsift_server.evaluation import import_dataset
 
 from .traces import CLEAN_CHROME, bot_typing, columns, human_typing, merge
 
@@ -160,9 +162,13 @@ def test_keys_picked_about_a_second_apart_on_an_on_screen_keyboard_are_not_held_
     assert a.score < EngineConfig().for_action("login").medium_score
 
 
-def test_people_s_holds_are_never_too_short() -> None:
-    for seed in range(5):
-        assert "KEYS_ZERO_HOLD" not in _codes(_assess(human_typing(np.random.default_rng(seed), keys=60)))
+def test_a_real_typists_holds_are_not_too_short() -> None:
+    # Sentences of one Aalto typist (the committed cut the importer tests read): real holds.
+    cut = Path(__file__).parents[1] / "evaluation" / "data" / "aalto-keystrokes-dev.tar.xz"
+    sentences = list(import_dataset("aalto", cut))
+    assert sentences
+    for trace in sentences:
+        assert "KEYS_ZERO_HOLD" not in _codes(_assess(trace.events))
 
 
 def _delays(rng: np.random.Generator, gaps: np.ndarray) -> EventColumns:

@@ -123,7 +123,8 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     """Judge the typing rhythm in the session's key window (rules, plus the learned ``model``).
 
     On phones and tablets, on-screen keyboards send each key's press and release together, so
-    hold times say nothing there; nor do they, or fine timing, on a clock rounded to a coarse step.
+    hold times say nothing there (nor on a desktop at the pace of keys picked on its on-screen
+    keyboard); nor do they, or fine timing, on a clock rounded to a coarse step.
     """
     t, kind, key_class = state.key_window.columns()
     if t.shape[0] < 3:
@@ -135,7 +136,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         on_screen = state.context.device.types_on_screen
         clock_ms = clock_step_ms(t)
         # (Holds are not measured on a coarse clock: a press and release in one tick read as 0 ms.)
-        zero = short_holds(holds) if clock_ms == 0.0 else 0.0
+        zero = _short_holds(holds) if clock_ms == 0.0 else 0.0
         findings = _judge(flights, holds, zero, on_screen=on_screen, clock_ms=clock_ms)
         # One key at a time on a touch screen; and keys released as soon as pressed cannot
         # overlap, which KEYS_ZERO_HOLD has already said.
@@ -153,7 +154,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
-def short_holds(holds: npt.NDArray[np.float64]) -> float:
+def _short_holds(holds: npt.NDArray[np.float64]) -> float:
     """How surely (0-1) keys are released sooner than a finger can (see :data:`SHORT_HOLD_MS`)."""
     if holds.shape[0] < 5:
         return 0.0
@@ -182,7 +183,7 @@ def _judge(
     on_screen: bool = False,
     clock_ms: float = 0.0,
 ) -> list[Finding]:
-    """The rules on intervals and holds; ``zero`` is :func:`short_holds` of ``holds`` (0 on a
+    """The rules on intervals and holds; ``zero`` is :func:`_short_holds` of ``holds`` (0 on a
     coarse clock)."""
     findings: list[Finding] = []
     if clock_ms > 0.0:
