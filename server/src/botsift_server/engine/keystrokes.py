@@ -202,7 +202,7 @@ def _judge(
     # them within a percent or two of their median. People: median deviation 11% of the median
     # or more in 99.9% of Aalto sentences.
     spread = (
-        float(np.median(np.abs(flights - median_flight))) / median_flight
+        median(np.abs(flights - median_flight)) / median_flight
         if n_f and median_flight > 0.0
         else float("nan")
     )

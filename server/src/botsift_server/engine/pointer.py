@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from botsift_server.engine._config import EngineConfig
-from botsift_server.engine._evidence import Evidence, Finding, cv, ramp
+from botsift_server.engine._evidence import Evidence, Finding, cv, ramp, std
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
@@ -268,7 +268,7 @@ def _fitts(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64])
         return []
     centred = log_d - log_d.mean()
     slope = float(centred @ (log_t - log_t.mean())) / float(centred @ centred)
-    scatter = float(np.std(log_t - log_t.mean() - slope * centred))
+    scatter = std(log_t - log_t.mean() - slope * centred)
     proportional = ramp(slope, 0.8, 0.95) * ramp(scatter, 0.12, 0.06)
     if proportional <= 0.0:
         return []
