@@ -11,7 +11,16 @@ import pytest
 from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, RiskLevel, SessionContext
 from botsift_server.engine.pointer_features import POINTER_FEATURES, pointer_features
 
-from .traces import CLEAN_CHROME, bot_mouse_lines, columns, human_mouse, merge, mouse_keys, split
+from .traces import (
+    CLEAN_CHROME,
+    bot_mouse_lines,
+    columns,
+    human_mouse,
+    human_strokes,
+    merge,
+    mouse_keys,
+    split,
+)
 
 ENGINE = Engine()
 BALABIT = Path(__file__).parent / "data" / "balabit_user9_session_7285432516_head3000.csv"
@@ -160,6 +169,33 @@ def test_a_path_spaced_in_space_on_a_jittery_timer_is_more_bot_like_than_one_tha
     hand = _assess(_circle(np.random.default_rng(seed), spaced_in_space=False))
     assert _pointer_log_odds(polygon) > _pointer_log_odds(hand)
     assert polygon.score > hand.score
+
+
+def _codes(a: Assessment) -> set[str]:
+    return {r.code for r in a.reasons}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_path_walked_one_step_per_tick_of_a_jittery_timer_is_reported(seed: int) -> None:
+    # A script moving a fixed distance per loop: the step stays when the sleep overruns.
+    polygon = _assess(_circle(np.random.default_rng(seed), spaced_in_space=True))
+    reason = next(r for r in polygon.reasons if r.code == "POINTER_STEPS_IGNORE_TIMING")
+    assert reason.weight > 1.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_hand_whose_step_grows_with_the_interval_is_not_reported_as_stepping(seed: int) -> None:
+    hand = _assess(_circle(np.random.default_rng(seed), spaced_in_space=False))
+    assert "POINTER_STEPS_IGNORE_TIMING" not in _codes(hand)
+
+
+def test_people_over_remote_desktop_and_in_the_browser_are_not_reported_as_stepping() -> None:
+    # Balabit's timestamps are arrival times over remote desktop: steps do not follow them, but
+    # they vary. DELBOT's are a browser's, at the mouse's own pace.
+    parts = split(_balabit(BALABIT), [500] * 6)
+    people = [_assess(part) for part in parts] + [_assess(stroke) for stroke in human_strokes()]
+    assert len(people) > 10
+    assert not any("POINTER_STEPS_IGNORE_TIMING" in _codes(a) for a in people)
 
 
 def test_steps_of_a_constant_interval_timer_leave_the_time_coupling_unmeasured() -> None:
