@@ -18,6 +18,7 @@ from .traces import (
     human_mouse,
     human_strokes,
     merge,
+    minimum_jerk_mouse,
     mouse_keys,
     split,
 )
@@ -196,6 +197,47 @@ def test_people_over_remote_desktop_and_in_the_browser_are_not_reported_as_stepp
     people = [_assess(part) for part in parts] + [_assess(stroke) for stroke in human_strokes()]
     assert len(people) > 10
     assert not any("POINTER_STEPS_IGNORE_TIMING" in _codes(a) for a in people)
+
+
+def _eased_strokes(rng: np.random.Generator, warp: float, strokes: int = 4) -> EventColumns:
+    """Straight 400 px strokes of 600 ms sampled every 8-16 ms, eased by minimum jerk on time
+    warped by ``warp``: 1 peaks mid-way (a symmetric easing curve), 0.6 peaks at about a third
+    (a hand braking longer than it accelerates)."""
+    t_all: list[float] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    now = 0.0
+    for i in range(strokes):
+        times = np.cumsum(rng.uniform(8.0, 16.0, size=80))
+        times = times[times < 600.0]
+        tau = (times / 600.0) ** warp
+        progress = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+        t_all.extend((now + times).tolist())
+        x_all.extend(np.round(200.0 + 400.0 * progress).tolist())
+        y_all.extend(np.round(100.0 + 150.0 * i + 60.0 * progress).tolist())
+        now += 600.0 + 900.0
+    return columns(t_all, np.full(len(t_all), int(EventKind.MOVE)), x_all, y_all)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_strokes_fastest_mid_way_every_time_are_reported_as_symmetric_easing(seed: int) -> None:
+    for cols in (
+        _eased_strokes(np.random.default_rng(seed), 1.0),
+        minimum_jerk_mouse(np.random.default_rng(seed)),
+    ):
+        assert "POINTER_SYMMETRIC_SPEED" in _codes(_assess(cols))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_strokes_fastest_early_as_a_hand_brakes_are_not_reported_as_symmetric(seed: int) -> None:
+    assert "POINTER_SYMMETRIC_SPEED" not in _codes(_assess(_eased_strokes(np.random.default_rng(seed), 0.6)))
+
+
+def test_people_s_strokes_are_not_reported_as_symmetric_easing() -> None:
+    parts = split(_balabit(BALABIT), [500] * 6)
+    people = [_assess(part) for part in parts]
+    people += [_assess(human_mouse(np.random.default_rng(seed))) for seed in range(6)]
+    assert not any("POINTER_SYMMETRIC_SPEED" in _codes(a) for a in people)
 
 
 def test_steps_of_a_constant_interval_timer_leave_the_time_coupling_unmeasured() -> None:

@@ -11,6 +11,8 @@ hold; under rollover within one class it just skips some.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -136,8 +138,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         on_screen = state.context.device.types_on_screen
         clock_ms = clock_step_ms(t)
         # (Holds are not measured on a coarse clock: a press and release in one tick read as 0 ms.)
-        zero = _short_holds(holds) if clock_ms == 0.0 else 0.0
-        findings = _judge(flights, holds, zero, on_screen=on_screen, clock_ms=clock_ms)
+        median_hold = median(holds) if holds.shape[0] >= 5 else math.nan
+        zero = _short_holds(holds.shape[0], median_hold) if clock_ms == 0.0 else 0.0
+        findings = _judge(flights, holds, median_hold, zero, on_screen=on_screen, clock_ms=clock_ms)
         # One key at a time on a touch screen; and keys released as soon as pressed cannot
         # overlap, which KEYS_ZERO_HOLD has already said.
         if not on_screen and zero == 0.0:
@@ -154,11 +157,12 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     return Evidence(DETECTOR, tuple(findings), confidence)
 
 
-def _short_holds(holds: npt.NDArray[np.float64]) -> float:
-    """How surely (0-1) keys are released sooner than a finger can (see :data:`SHORT_HOLD_MS`)."""
-    if holds.shape[0] < 5:
+def _short_holds(n_holds: int, median_hold: float) -> float:
+    """How surely (0-1) keys are released sooner than a finger can (see :data:`SHORT_HOLD_MS`),
+    from the number of holds and their median."""
+    if n_holds < 5:
         return 0.0
-    return ramp(median(holds), SHORT_HOLD_MS, FULL_SHORT_HOLD_MS) * ramp(holds.shape[0], 2, 10)
+    return ramp(median_hold, SHORT_HOLD_MS, FULL_SHORT_HOLD_MS) * ramp(n_holds, 2, 10)
 
 
 def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
@@ -179,12 +183,13 @@ def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
 def _judge(
     flights: npt.NDArray[np.float64],
     holds: npt.NDArray[np.float64],
+    median_hold: float,
     zero: float,
     on_screen: bool = False,
     clock_ms: float = 0.0,
 ) -> list[Finding]:
-    """The rules on intervals and holds; ``zero`` is :func:`_short_holds` of ``holds`` (0 on a
-    coarse clock)."""
+    """The rules on intervals and holds; ``median_hold`` is the median of ``holds`` (NaN for fewer
+    than 5), ``zero`` their :func:`_short_holds` (0 on a coarse clock)."""
     findings: list[Finding] = []
     if clock_ms > 0.0:
         findings.append(
@@ -231,7 +236,6 @@ def _judge(
                 )
             )
     if n_h >= 5 and clock_ms == 0.0:
-        median_hold = median(holds)
         hunting = ramp(median_flight, HUNTING_MS, FULL_HUNTING_MS)
         if zero > 0.0 and on_screen:
             findings.append(
@@ -307,7 +311,7 @@ def _judge(
             )
         human = ramp(flight_cv, 0.15, 0.3) * ramp(skew, 0.0, 0.5) * ramp(median_flight, 30.0, 50.0)
         if n_h >= 5 and clock_ms == 0.0:
-            human *= ramp(median(holds), 10.0, 30.0)
+            human *= ramp(median_hold, 10.0, 30.0)
         human *= ramp(n_f, 10, 30)
         if human > 0.0:
             findings.append(

@@ -92,7 +92,7 @@ class Steps:
     the segment (run of steps) each step belongs to, from 0.
     """
 
-    __slots__ = ("dt", "dx", "dy", "length", "n", "n_seg", "seg", "step")
+    __slots__ = ("_logs", "_speed", "dt", "dx", "dy", "length", "n", "n_seg", "seg", "step")
 
     def __init__(
         self,
@@ -120,6 +120,47 @@ class Steps:
         self.dx = (x[1:] - x[:-1])[step]
         self.dy = (y[1:] - y[:-1])[step]
         self.length = np.hypot(self.dx, self.dy)
+        self._logs: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
+        self._speed: Speed | None = None
+
+    def logs(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The log of each step's length and of its interval (0 where either is 0), computed once."""
+        if self._logs is None:
+            self._logs = (
+                np.log(np.where(self.length > 0.0, self.length, 1.0)),
+                np.log(np.where(self.dt > 0.0, self.dt, 1.0)),
+            )
+        return self._logs
+
+    def speed(self) -> Speed:
+        """The speed profile of the steps that took time, computed once."""
+        if self._speed is None:
+            timed = self.dt > 0.0
+            dt = self.dt[timed]
+            v = self.length[timed] / dt
+            # (Fewer than 3 speeds have no neighbours to smooth over; "same" would pad them to 3.)
+            smooth = np.convolve(v, _SMOOTH, mode="same") if v.shape[0] >= 3 else v.copy()
+            self._speed = Speed(dt, v, self.seg[timed], smooth)
+        return self._speed
+
+
+class Speed:
+    """Speeds of the steps that took time (``dt > 0``), in order: each step's interval, speed
+    (px/ms), segment and speed smoothed over its neighbours (a 1-2-1 kernel, across segments)."""
+
+    __slots__ = ("dt", "seg", "smooth", "v")
+
+    def __init__(
+        self,
+        dt: npt.NDArray[np.float64],
+        v: npt.NDArray[np.float64],
+        seg: npt.NDArray[np.int64],
+        smooth: npt.NDArray[np.float64],
+    ) -> None:
+        self.dt = dt
+        self.v = v
+        self.seg = seg
+        self.smooth = smooth
 
 
 def move_runs(
@@ -224,7 +265,7 @@ def _fill(
     if lm.shape[0] >= 3:
         out[8] = std(lm) / mean(lm)
     out[25] = float(_SUM(dt[dt > _PAUSE_MS])) / max(float(_SUM(dt)), 1.0)
-    _spacing(out, dt, length, seg)
+    _spacing(out, steps)
 
     # Geometry.
     path = np.bincount(seg, length, n_seg)
@@ -266,11 +307,9 @@ def _fill(
                     out[19] = cov / math.sqrt(var_c * var_v)
 
     # Kinematics.
-    timed = dt > 0.0
-    if np.count_nonzero(timed) >= 4:
-        tv = dt[timed]
-        v = length[timed] / tv
-        vs = seg[timed]
+    speed = steps.speed()
+    if speed.v.shape[0] >= 4:
+        tv, v, vs = speed.dt, speed.v, speed.seg
         v_mean = mean(v)
         out[14] = std(v) / v_mean if v_mean > 0.0 else np.nan
         out[15] = math.log(v_mean + 1e-3)
@@ -283,7 +322,7 @@ def _fill(
             if jerk.shape[0] >= 2:
                 out[17] = math.log(median(np.abs(jerk)) / (v_mean + 1e-3) + 1e-9)
         if v.shape[0] >= 5:
-            _sub_movements(out, v, vs, n_seg)
+            _sub_movements(out, v, vs, n_seg, speed.smooth)
 
     # Grid and interpolation tells.
     step = steps.step
@@ -298,16 +337,11 @@ def _fill(
         out[23] = float(np.count_nonzero(same_vec & pair)) / float(n_pairs)
 
 
-def _spacing(
-    out: npt.NDArray[np.float64],
-    dt: npt.NDArray[np.float64],
-    length: npt.NDArray[np.float64],
-    seg: npt.NDArray[np.int64],
-) -> None:
+def _spacing(out: npt.NDArray[np.float64], steps: Steps) -> None:
     """Whether step lengths follow the time between events (a hand) or not (a path walked by a timer)."""
+    dt, length, seg = steps.dt, steps.length, steps.seg
     timed = dt > 0.0
-    log_len = np.log(np.where(length > 0.0, length, 1.0))
-    log_dt = np.log(np.where(timed, dt, 1.0))
+    log_len, log_dt = steps.logs()
     d_len = log_len[1:] - log_len[:-1]
     joined = (seg[1:] == seg[:-1]) & timed[1:] & timed[:-1]
     usable = length >= _MIN_SPACING_PX
@@ -328,10 +362,13 @@ def _spacing(
 
 
 def _sub_movements(
-    out: npt.NDArray[np.float64], v: npt.NDArray[np.float64], vs: npt.NDArray[np.int64], n_seg: int
+    out: npt.NDArray[np.float64],
+    v: npt.NDArray[np.float64],
+    vs: npt.NDArray[np.int64],
+    n_seg: int,
+    vsm: npt.NDArray[np.float64],
 ) -> None:
-    """Sub-movements: local maxima of a lightly smoothed speed profile, per segment."""
-    vsm = np.convolve(v, _SMOOTH, mode="same")
+    """Sub-movements: local maxima of the lightly smoothed speed profile ``vsm``, per segment."""
     peak = np.zeros(v.shape[0], bool)
     peak[1:-1] = (
         (vsm[1:-1] > vsm[:-2]) & (vsm[1:-1] >= vsm[2:]) & (vs[1:-1] == vs[:-2]) & (vs[1:-1] == vs[2:])

@@ -87,6 +87,9 @@ RHYTHM_MAX_DIFF_MS = 3.0 * RHYTHM_TOLERANCE_MS
 # stays. The first and last windows are half as long, so the ends stay near the ends.
 _EDGES = np.concatenate(([0.0], (np.arange(STROKE_POINTS - 1) + 0.5) / (STROKE_POINTS - 1), [1.0]))
 _WIDTHS = _EDGES[1:] - _EDGES[:-1]
+# A point's distance from the centroid (in spreads) moves by at most the largest point residual,
+# sqrt(points) times the RMS one: the cheap first test of a candidate stroke's keys.
+_KEY_REACH = np.float32(np.sqrt(STROKE_POINTS) * SHAPE_TOLERANCE + SHAPE_TOLERANCE**2)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -117,7 +120,7 @@ class Fingerprint:
     @property
     def strokes(self) -> int:
         """How many strokes the fingerprint compares."""
-        return int(np.unique(self.stroke).shape[0])
+        return int(np.count_nonzero(np.bincount(self.stroke))) if self.stroke.shape[0] else 0
 
     @property
     def empty(self) -> bool:
@@ -337,9 +340,7 @@ class ReplayIndex:
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
         lo = np.searchsorted(self._by_duration, fp.durations - tol, "left")
         hi = np.searchsorted(self._by_duration, fp.durations + tol, "right")
-        # Cheap necessary condition: a point's distance from the centroid (in spreads) moves by
-        # at most the largest point residual, sqrt(points) times the RMS one.
-        reach = np.float32(np.sqrt(STROKE_POINTS) * SHAPE_TOLERANCE + SHAPE_TOLERANCE**2)
+        reach = _KEY_REACH  # cheap necessary condition on the keys first
         lengths = hi - lo
         total = int(lengths.sum())
         if total == 0:
