@@ -30,6 +30,7 @@ same amount changes no feature.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -144,23 +145,18 @@ class Steps:
         return self._speed
 
 
+@dataclass(frozen=True, slots=True)
 class Speed:
-    """Speeds of the steps that took time (``dt > 0``), in order: each step's interval, speed
-    (px/ms), segment and speed smoothed over its neighbours (a 1-2-1 kernel, across segments)."""
+    """Speeds of the steps that took time (``dt > 0``), in order."""
 
-    __slots__ = ("dt", "seg", "smooth", "v")
-
-    def __init__(
-        self,
-        dt: npt.NDArray[np.float64],
-        v: npt.NDArray[np.float64],
-        seg: npt.NDArray[np.int64],
-        smooth: npt.NDArray[np.float64],
-    ) -> None:
-        self.dt = dt
-        self.v = v
-        self.seg = seg
-        self.smooth = smooth
+    dt: npt.NDArray[np.float64]
+    """Each step's interval (ms)."""
+    v: npt.NDArray[np.float64]
+    """Each step's speed (px/ms)."""
+    seg: npt.NDArray[np.int64]
+    """Each step's segment."""
+    smooth: npt.NDArray[np.float64]
+    """Speed smoothed over its neighbours (a 1-2-1 kernel, across segments)."""
 
 
 def move_runs(
