@@ -91,6 +91,8 @@ SYMMETRIC_MIN_STEPS = 8
 SYMMETRIC_MIN_PX = 100.0
 SYMMETRIC_BAND = (0.42, 0.58)
 SYMMETRIC_MIN_SHARE = 0.8
+# Log-odds for two such strokes, and for three or more.
+SYMMETRIC_LOG_ODDS = (1.5, 2.5)
 # Fitts' law: the time of an aimed movement grows with the logarithm of its distance (a person
 # covers twice the distance in well under twice the time: d log(time) / d log(distance) is 0.27
 # at the median of Balabit's people, 0.95 at their 95th percentile, and scattered). A script that
@@ -496,7 +498,7 @@ def _symmetric_speed(steps: Steps) -> list[Finding]:
             "POINTER_SYMMETRIC_SPEED",
             f"In {middle} of {n} strokes the pointer is fastest exactly mid-way, as a symmetric easing "
             "curve moves it; a hand reaches its top speed early and brakes longer towards the target.",
-            1.5 if middle == 2 else 2.5,
+            SYMMETRIC_LOG_ODDS[0] if middle == 2 else SYMMETRIC_LOG_ODDS[1],
         )
     ]
 
