@@ -10,6 +10,7 @@ from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
 from botsift_server.engine._types import Assessment, EventColumns, EventKind, SessionContext
 from botsift_server.engine.learned import ModelBundle, shipped_model
+from botsift_server.engine.pointer_features import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
 ENGINE_VERSION = "engine-0.6.0"
@@ -116,16 +117,16 @@ class Engine:
         """
         cfg = self.config
         evidence: list[Evidence] = []
-        steered = None  # whether keyboard pointer control moved the pointer, once the pointer says
+        # The pointer window's steps and runs, computed once for the pointer rules and the fingerprint.
+        window = PointerWindow.of(state, cfg.segment_gap_ms)
         if cfg.enabled(device.DETECTOR):
             evidence.append(device.assess(state.context.device))
         if cfg.enabled(pointer.DETECTOR):
-            judged = pointer.assess(state, cfg, self.model.get("pointer") if cfg.use_model else None)
-            steered = any(f.code == pointer.KEYBOARD_CONTROL for f in judged.findings)
-            evidence.append(judged)
+            model = self.model.get("pointer") if cfg.use_model else None
+            evidence.append(pointer.assess(state, cfg, model, window))
         fp = None
         if replay is not None and (remember or len(replay)):
-            fp = fingerprint(state, cfg.segment_gap_ms, session_id, steered=steered)
+            fp = fingerprint(state, cfg.segment_gap_ms, session_id, window=window)
         if cfg.enabled(keystrokes.DETECTOR):
             evidence.append(keystrokes.assess(state, self.model.get("keystrokes") if cfg.use_model else None))
         if cfg.enabled(timing.DETECTOR):

@@ -29,7 +29,7 @@ from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_features import Steps, keyboard_steered, move_runs, pointer_features
+from botsift_server.engine.pointer_features import PointerWindow, Steps, pointer_features
 
 DETECTOR = "pointer"
 KEYBOARD_CONTROL = "POINTER_KEYBOARD_CONTROL"
@@ -175,24 +175,31 @@ def update(state: SessionState, columns: EventColumns, moves: int, downs: int, t
     totals.last_y = float(y32[-1])
 
 
-def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = None) -> Evidence:
+def assess(
+    state: SessionState,
+    config: EngineConfig,
+    model: TreeModel | None = None,
+    window: PointerWindow | None = None,
+) -> Evidence:
     """Judge the mouse movement of the session (latest window plus whole-session totals).
 
     With a learned ``model``, its grouped findings join the rules' (scaled up from nothing over
-    the first few movement steps, so a twitch is not judged).
+    the first few movement steps, so a twitch is not judged). ``window`` is the session's
+    :class:`PointerWindow` when the caller already has it.
     """
     totals = state.pointer_totals
-    t, x32, y32, k = state.pointer_window.columns()
-    x, y = x32.astype(np.float64), y32.astype(np.float64)
+    if window is None:
+        window = PointerWindow.of(state, config.segment_gap_ms)
+    t, x, y, k = window.t, window.x, window.y, window.k
     findings: list[Finding] = []
     move_steps = 0  # steps whose shape and timing were judged
     seen_steps = 0
     if t.shape[0] >= 3:
         with np.errstate(all="ignore"):
             # One pass over the window's steps serves the rules and the model's features.
-            steps = Steps(t, x, y, k, config.segment_gap_ms)
+            steps = window.steps()
             seen_steps = steps.n
-            if keyboard_steered(steps):
+            if window.keyboard_steered():
                 # The system draws these strokes, not a hand: their shape and timing say nothing
                 # about who steers them. Jumps and clicks are still judged.
                 findings.append(
@@ -207,7 +214,7 @@ def assess(state: SessionState, config: EngineConfig, model: TreeModel | None = 
             else:
                 move_steps = steps.n
                 findings.extend(_movement(steps))
-                findings.extend(_fitts(*_aims(t, x, y, k, config.segment_gap_ms)))
+                findings.extend(_fitts(*_aims(window)))
             if model is not None and move_steps >= MODEL_MIN_STEPS:
                 features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
@@ -237,9 +244,7 @@ def _exact_lines(
     if not np.any((chord >= EXACT_LINE_MIN_PX) & (count >= EXACT_LINE_MIN_STEPS)):
         return 0, 0.0
     seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
-    starts = np.concatenate(([True], seg[1:] != seg[:-1]))
-    first = np.flatnonzero(starts)
-    run = np.cumsum(starts) - 1  # each step's segment, numbered without gaps
+    first, _, run = _runs(seg)
     ids = seg[first]
     cx, cy, length = chord_x[ids], chord_y[ids], chord[ids]
     angle = np.degrees(np.arctan2(np.abs(cy), np.abs(cx)))
@@ -259,21 +264,16 @@ def _exact_lines(
     return int(np.count_nonzero(exact)), float(np.minimum(length[exact] / EXACT_LINE_FULL_PX, 1.0).sum())
 
 
-def _aims(
-    t: npt.NDArray[np.float64],
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.float64],
-    k: npt.NDArray[np.uint8],
-    gap_ms: float,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _aims(window: PointerWindow) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Distance (px) and duration (ms) of each approach to a click: the run of moves (no pause
-    over ``gap_ms``, no click between) that ends at most ``AIM_MAX_REST_MS`` before the press,
-    from its first move to the press's position (the first press, for a double click)."""
+    over the segment gap, no click between) that ends at most ``AIM_MAX_REST_MS`` before the
+    press, from its first move to the press's position (the first press, for a double click)."""
+    t, x, y, k = window.t, window.x, window.y, window.k
     downs = np.flatnonzero(k == _DOWN)
     none = np.zeros(0)
     if downs.shape[0] < AIM_MIN:
         return none, none
-    moves, starts = move_runs(t, k, gap_ms)
+    moves, starts = window.runs()
     if moves.shape[0] < AIM_MIN_MOVES:
         return none, none
     tm = t[moves]
@@ -466,28 +466,20 @@ def _steps_ignore_timing(steps: Steps) -> list[Finding]:
 def _symmetric_speed(steps: Steps) -> list[Finding]:
     """Strokes whose speed peaks in the middle of their duration, one after another."""
     speed = steps.speed()
-    dt, seg = speed.dt, speed.seg
-    m = dt.shape[0]
-    if m < 2 * SYMMETRIC_MIN_STEPS:
+    dt = speed.dt
+    if dt.shape[0] < 2 * SYMMETRIC_MIN_STEPS:
         return []
-    starts = np.empty(m, np.bool_)
-    starts[0] = True
-    np.not_equal(seg[1:], seg[:-1], out=starts[1:])
-    first = np.flatnonzero(starts)
-    last = np.empty_like(first)
-    last[:-1] = first[1:] - 1
-    last[-1] = m - 1
-    ends = np.cumsum(dt)
-    path = np.add.reduceat(speed.v * dt, first)
+    first, last, run = _runs(speed.seg)
+    path = np.add.reduceat(speed.length, first)
     judged = (last - first + 1 >= SYMMETRIC_MIN_STEPS) & (path >= SYMMETRIC_MIN_PX)
     n = int(np.count_nonzero(judged))
     if n < 2:
         return []
     # Where in its stroke's duration each stroke's (first) fastest step falls.
     smooth = speed.smooth
-    run = np.cumsum(starts) - 1
     top = np.flatnonzero(smooth == np.maximum.reduceat(smooth, first)[run])
     peak = top[np.searchsorted(run[top], np.arange(first.shape[0]))]
+    ends = np.cumsum(dt)
     begin = ends[first] - dt[first]
     where = ((ends[peak] - 0.5 * dt[peak] - begin) / (ends[last] - begin))[judged]
     middle = int(np.count_nonzero((where >= SYMMETRIC_BAND[0]) & (where <= SYMMETRIC_BAND[1])))
@@ -501,6 +493,21 @@ def _symmetric_speed(steps: Steps) -> list[Finding]:
             SYMMETRIC_LOG_ODDS[0] if middle == 2 else SYMMETRIC_LOG_ODDS[1],
         )
     ]
+
+
+def _runs(
+    seg: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The runs of equal segment numbers in a non-empty ``seg`` (rising, maybe with gaps): each
+    run's first and last position, and each position's run (numbered from 0 without gaps)."""
+    starts = np.empty(seg.shape[0], np.bool_)
+    starts[0] = True
+    np.not_equal(seg[1:], seg[:-1], out=starts[1:])
+    first = np.flatnonzero(starts)
+    last = np.empty_like(first)
+    last[:-1] = first[1:] - 1
+    last[-1] = seg.shape[0] - 1
+    return first, last, np.cumsum(starts) - 1
 
 
 def _unit(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

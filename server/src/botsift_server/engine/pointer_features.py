@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from botsift_server.engine._evidence import mean, median, std
+from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
 
 _MOVE, _DOWN = int(EventKind.MOVE), int(EventKind.DOWN)
@@ -138,10 +139,11 @@ class Steps:
         if self._speed is None:
             timed = self.dt > 0.0
             dt = self.dt[timed]
-            v = self.length[timed] / dt
+            length = self.length[timed]
+            v = length / dt
             # (Fewer than 3 speeds have no neighbours to smooth over; "same" would pad them to 3.)
             smooth = np.convolve(v, _SMOOTH, mode="same") if v.shape[0] >= 3 else v.copy()
-            self._speed = Speed(dt, v, self.seg[timed], smooth)
+            self._speed = Speed(dt, length, v, self.seg[timed], smooth)
         return self._speed
 
 
@@ -151,6 +153,8 @@ class Speed:
 
     dt: npt.NDArray[np.float64]
     """Each step's interval (ms)."""
+    length: npt.NDArray[np.float64]
+    """Each step's length (px)."""
     v: npt.NDArray[np.float64]
     """Each step's speed (px/ms)."""
     seg: npt.NDArray[np.int64]
@@ -194,6 +198,52 @@ def keyboard_steered(steps: Steps) -> bool:
     ax, ay = np.abs(steps.dx[big]), np.abs(steps.dy[big])
     compass = (np.minimum(ax, ay) <= _COMPASS_TOLERANCE_PX) | (np.abs(ax - ay) <= _COMPASS_TOLERANCE_PX)
     return int(np.count_nonzero(compass)) >= KEYBOARD_MIN_SHARE * n
+
+
+class PointerWindow:
+    """A session's latest pointer window for one verdict, in float64 positions, with what the
+    pointer rules, the model's features and the replay fingerprint derive from it (its
+    :class:`Steps`, its move runs, whether keyboard pointer control drew it), each computed once."""
+
+    __slots__ = ("_runs", "_steps", "gap_ms", "k", "t", "x", "y")
+
+    def __init__(
+        self,
+        t: npt.NDArray[np.float64],
+        x: npt.NDArray[np.float32],
+        y: npt.NDArray[np.float32],
+        k: npt.NDArray[np.uint8],
+        gap_ms: float,
+    ) -> None:
+        self.t = t
+        self.x: npt.NDArray[np.float64] = x.astype(np.float64)
+        self.y: npt.NDArray[np.float64] = y.astype(np.float64)
+        self.k = k
+        self.gap_ms = gap_ms
+        self._steps: Steps | None = None
+        self._runs: tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]] | None = None
+
+    @staticmethod
+    def of(state: SessionState, gap_ms: float) -> PointerWindow:
+        """The pointer window of ``state`` as it is now."""
+        t, x, y, k = state.pointer_window.columns()
+        return PointerWindow(t, x, y, k, gap_ms)
+
+    def steps(self) -> Steps:
+        """The window's movement steps."""
+        if self._steps is None:
+            self._steps = Steps(self.t, self.x, self.y, self.k, self.gap_ms)
+        return self._steps
+
+    def runs(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """:func:`move_runs` of the window."""
+        if self._runs is None:
+            self._runs = move_runs(self.t, self.k, self.gap_ms)
+        return self._runs
+
+    def keyboard_steered(self) -> bool:
+        """Whether keyboard pointer control drew the window's movement (:func:`keyboard_steered`)."""
+        return self.t.shape[0] >= 3 and keyboard_steered(self.steps())
 
 
 def pointer_features(

@@ -40,7 +40,7 @@ import numpy.typing as npt
 from botsift_server.engine._evidence import Finding, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
-from botsift_server.engine.pointer_features import Steps, keyboard_steered, move_runs
+from botsift_server.engine.pointer_features import PointerWindow
 
 _KEY_DOWN = int(EventKind.KEY_DOWN)
 
@@ -134,18 +134,16 @@ def session_key(session_id: str) -> int:
 
 
 def fingerprint(
-    state: SessionState, gap_ms: float, session_id: str = "", *, steered: bool | None = None
+    state: SessionState, gap_ms: float, session_id: str = "", *, window: PointerWindow | None = None
 ) -> Fingerprint:
-    """The fingerprint of a session so far (its latest pointer and key windows). ``steered``
-    says whether keyboard pointer control moved the pointer, when the caller already knows."""
-    t, x, y, k = state.pointer_window.columns()
-    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    """The fingerprint of a session so far (its latest pointer and key windows); ``window`` is
+    the session's :class:`PointerWindow` when the caller already has it."""
+    if window is None:
+        window = PointerWindow.of(state, gap_ms)
     with np.errstate(all="ignore"):
         # Keyboard pointer control draws the same strokes for everyone who uses it: no hand's
         # signature to repeat, so nothing to compare.
-        if steered is None:
-            steered = t.shape[0] >= 3 and keyboard_steered(Steps(t, x64, y64, k, gap_ms))
-        rows = _no_rows() if steered else _strokes(t, x64, y64, k, gap_ms)
+        rows = _no_rows() if window.keyboard_steered() else _strokes(window)
     kt, kind, _ = state.key_window.columns()
     presses = kt[kind == _KEY_DOWN]
     flights = np.diff(presses)[:MAX_FLIGHTS].astype(np.float64)
@@ -173,16 +171,10 @@ def _no_rows() -> _Rows:
     )
 
 
-def _strokes(
-    t: npt.NDArray[np.float64],
-    x: npt.NDArray[np.float64],
-    y: npt.NDArray[np.float64],
-    k: npt.NDArray[np.uint8],
-    gap_ms: float,
-) -> _Rows:
+def _strokes(window: PointerWindow) -> _Rows:
     # Strokes: runs of moves without a pause or a click between them.
-    moves, starts = move_runs(t, k, gap_ms)
-    t, z = t[moves], x[moves] + 1j * y[moves]
+    moves, starts = window.runs()
+    t, z = window.t[moves], window.x[moves] + 1j * window.y[moves]
     if t.shape[0] < MIN_STROKE_EVENTS + 1:
         return _no_rows()
     dt = t[1:] - t[:-1]
