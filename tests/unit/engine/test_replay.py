@@ -5,6 +5,7 @@ worse; different people (and the same person again) are not; the index stays bou
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from botsift_server.engine import (
     Engine,
@@ -306,6 +307,29 @@ def test_a_replay_is_found_among_a_full_index_of_other_sessions() -> None:
         "POINTER_REPLAYED_TRAJECTORY" in _codes(_jittered(e, rng, (5.0, 9.0)), index, False) for e in sessions
     ]
     assert found[4:] == [True] * 8
+
+
+@pytest.mark.parametrize("capacity", [20, 4])
+def test_copies_are_found_and_forgotten_sessions_are_not_while_the_index_sorts_and_reuses_slots(
+    capacity: int,
+) -> None:
+    # The index sorts its additions in batches, so sessions are looked up among the sorted
+    # strokes and among the latest additions, and a reused slot holds a new session while the
+    # sorted strokes (or, in a small index, the latest additions) still list the old one. Two-
+    # stroke sessions are followed by one-stroke sessions, which leave the old second stroke in
+    # the reused slot. Each session is looked up again as a copy under another session id.
+    pool = [s for source in ("pc1", "pc2", "vm") for s in human_strokes(f"delbot/human/{source}")]
+    slower = [EventColumns(e.t_ms * 1.5, e.kind, e.x, e.y, e.button, e.key_class) for e in pool[20:]]
+    sessions = [_session(pool[i : i + 2]) for i in range(0, 20, 2)]
+    sessions += [_session([stroke]) for stroke in pool[20:] + slower]
+    index = ReplayIndex(capacity=capacity)
+    for i, events in enumerate(sessions):
+        _codes(events, index)
+        assert "POINTER_REPLAYED_TRAJECTORY" in _codes(events, index, remember=False)
+        if i >= capacity:
+            assert "POINTER_REPLAYED_TRAJECTORY" not in _codes(sessions[i - capacity], index, remember=False)
+    found = ["POINTER_REPLAYED_TRAJECTORY" in _codes(e, index, remember=False) for e in sessions]
+    assert found == [False] * (len(sessions) - capacity) + [True] * capacity
 
 
 def test_people_steering_with_mouse_keys_are_not_replays_of_each_other() -> None:

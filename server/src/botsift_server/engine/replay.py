@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from botsift_server.engine._evidence import Finding, ramp
+from botsift_server.engine._sorted_rows import SortedRows
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
 from botsift_server.engine.pointer_features import PointerWindow
@@ -237,23 +238,20 @@ class ReplayIndex:
     index. Memory is fixed at creation: ``capacity`` slots in preallocated arrays (each up to
     :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 2 KB a session);
     once full, each new session takes the slot of the oldest. The stored strokes are also kept
-    sorted by duration, so a lookup compares only strokes of about the same duration.
+    sorted by duration (and the rhythms by their first interval), so a lookup compares only
+    strokes of about the same duration; adding costs the same however full the index is.
     """
 
     __slots__ = (
-        "_by_duration",
-        "_by_end",
-        "_by_first",
-        "_by_start",
         "_durations",
         "_flights",
         "_next",
-        "_rows",
+        "_rhythms",
         "_sessions",
         "_shapes",
         "_size",
-        "_slots",
         "_spreads",
+        "_strokes",
         "capacity",
     )
 
@@ -268,15 +266,10 @@ class ReplayIndex:
         self._durations = np.zeros(rows, np.float32)
         self._flights = np.full((capacity, MAX_FLIGHTS), np.nan, np.float32)
         self._sessions = np.zeros(capacity, np.int64)
-        # The stored strokes' durations, ascending, the row each belongs to and its keys (a
-        # lookup reads contiguous runs of these, never scattered rows).
-        self._by_duration = np.zeros(0)
-        self._rows = np.zeros(0, np.int64)
-        self._by_start = np.zeros(0, np.float32)
-        self._by_end = np.zeros(0, np.float32)
-        # The stored rhythms' first intervals, ascending, and the slot each belongs to.
-        self._by_first = np.zeros(0)
-        self._slots = np.zeros(0, np.int64)
+        # The stored strokes by duration, each with its keys; the stored rhythms by their first
+        # interval, each with the next two (a lookup reads these first, never scattered rows).
+        self._strokes = SortedRows(capacity, MAX_STROKES)
+        self._rhythms = SortedRows(capacity, 1)
         self._next = 0
         self._size = 0
 
@@ -290,12 +283,9 @@ class ReplayIndex:
         slot = self._next
         lo = slot * MAX_STROKES
         if self._size == self.capacity:
-            # Forget the oldest session's strokes in the sorted index too.
-            keep = (self._rows // MAX_STROKES) != slot
-            self._by_duration, self._rows = self._by_duration[keep], self._rows[keep]
-            self._by_start, self._by_end = self._by_start[keep], self._by_end[keep]
-            keep = self._slots != slot
-            self._by_first, self._slots = self._by_first[keep], self._slots[keep]
+            # Forget the oldest session's strokes and rhythm in the sorted rows too.
+            self._strokes.forget(slot)
+            self._rhythms.forget(slot)
         tails = np.flatnonzero(fp.tail)
         n = tails.shape[0]
         self._shapes[lo : lo + n] = fp.shapes[tails]
@@ -305,17 +295,9 @@ class ReplayIndex:
         self._flights[slot] = np.nan
         self._flights[slot, : fp.flights.shape[0]] = fp.flights
         self._sessions[slot] = fp.session
-        order = np.argsort(durations, kind="stable")
-        where = np.searchsorted(self._by_duration, durations[order])
-        self._by_duration = np.insert(self._by_duration, where, durations[order])
-        self._rows = np.insert(self._rows, where, lo + order)
-        keys = fp.keys[tails][order]
-        self._by_start = np.insert(self._by_start, where, keys[:, 0])
-        self._by_end = np.insert(self._by_end, where, keys[:, 1])
+        self._strokes.add(slot, durations, lo + np.arange(n), _pairs(fp.keys[tails]))
         if fp.flights.shape[0] >= MIN_FLIGHTS:
-            at = int(np.searchsorted(self._by_first, fp.flights[0]))
-            self._by_first = np.insert(self._by_first, at, fp.flights[0])
-            self._slots = np.insert(self._slots, at, slot)
+            self._rhythms.add(slot, fp.flights[:1], np.array([slot]), _pairs(fp.flights[None, 1:3]))
         self._next = (slot + 1) % self.capacity
         self._size = min(self.capacity, self._size + 1)
 
@@ -324,29 +306,21 @@ class ReplayIndex:
         noise, how many of those are exact copies (only moved) of another session's, and how
         much evidence the repeats are (1 for each within :data:`STRONG_TOLERANCE`, 0.5 for each
         only within :data:`SHAPE_TOLERANCE`)."""
-        n = fp.shapes.shape[0]
-        if n == 0 or self._by_duration.shape[0] == 0:
+        if fp.shapes.shape[0] == 0 or not self._strokes:
             return 0, 0, 0.0
-        # Candidates: the stored strokes whose duration is within tolerance (ranges of the
-        # sorted index).
+        # Candidates: the stored strokes whose duration is within tolerance, then whose keys
+        # are (a cheap necessary condition).
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
-        lo = np.searchsorted(self._by_duration, fp.durations - tol, "left")
-        hi = np.searchsorted(self._by_duration, fp.durations + tol, "right")
-        reach = _KEY_REACH  # cheap necessary condition on the keys first
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total == 0:
-            return 0, 0, 0.0
-        # Positions in the sorted index: each row's run of candidates, one after another.
-        at = np.arange(total) + np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
-        qi = np.repeat(np.arange(n), lengths)
-        keys = fp.keys.astype(np.float32)
-        near = (np.abs(self._by_start[at] - keys[qi, 0]) <= reach) & (
-            np.abs(self._by_end[at] - keys[qi, 1]) <= reach
-        )
-        if not near.any():
-            return 0, 0, 0.0
-        qi, oi = qi[near], self._rows[at[near]]
+        mine = _pairs(fp.keys)
+
+        def near(query: npt.NDArray[np.intp], keys: npt.NDArray[np.complex64]) -> npt.NDArray[np.bool_]:
+            apart = keys - mine[query]
+            ok: npt.NDArray[np.bool_] = (np.abs(apart.real) <= _KEY_REACH) & (
+                np.abs(apart.imag) <= _KEY_REACH
+            )
+            return ok
+
+        qi, oi = self._strokes.within(fp.durations - tol, fp.durations + tol, near)
         # A stroke of the same session is compared only from its second event, as it is stored:
         # the same stroke whole would otherwise look like a slightly different copy of itself.
         same_session = self._sessions[oi // MAX_STROKES] == fp.session
@@ -394,18 +368,24 @@ class ReplayIndex:
         """How many key intervals of ``fp`` repeat, in order and up to a time stretch of a few
         percent, an earlier session's (0 if none do)."""
         n = fp.flights.shape[0]
-        if n < MIN_FLIGHTS or self._by_first.shape[0] == 0:
+        if n < MIN_FLIGHTS or not self._rhythms:
             return 0
         # Candidates: stored rhythms whose first interval, stretched by at most MAX_STRETCH, is
         # within RHYTHM_MAX_DIFF_MS of this one's; then the same for the next two intervals.
-        first = fp.flights[0]
-        lo = np.searchsorted(self._by_first, (first - RHYTHM_MAX_DIFF_MS) / (1.0 + MAX_STRETCH), "left")
-        hi = np.searchsorted(self._by_first, (first + RHYTHM_MAX_DIFF_MS) / (1.0 - MAX_STRETCH), "right")
-        if hi == lo:
-            return 0
-        slots = self._slots[lo:hi]
-        head = self._flights[slots, 1:3]
-        slots = slots[(np.abs(head - fp.flights[1:3]) <= RHYTHM_MAX_DIFF_MS + MAX_STRETCH * head).all(axis=1)]
+        first, second, third = fp.flights[:1], fp.flights[1], fp.flights[2]
+
+        def near(_: npt.NDArray[np.intp], head: npt.NDArray[np.complex64]) -> npt.NDArray[np.bool_]:
+            theirs_2, theirs_3 = head.real, head.imag
+            ok: npt.NDArray[np.bool_] = (
+                np.abs(theirs_2 - second) <= RHYTHM_MAX_DIFF_MS + MAX_STRETCH * theirs_2
+            ) & (np.abs(theirs_3 - third) <= RHYTHM_MAX_DIFF_MS + MAX_STRETCH * theirs_3)
+            return ok
+
+        _, slots = self._rhythms.within(
+            (first - RHYTHM_MAX_DIFF_MS) / (1.0 + MAX_STRETCH),
+            (first + RHYTHM_MAX_DIFF_MS) / (1.0 - MAX_STRETCH),
+            near,
+        )
         if slots.shape[0] == 0:
             return 0
         theirs = self._flights[slots, :n].astype(np.float64)
@@ -430,6 +410,14 @@ class ReplayIndex:
         resent = exact & (self._sessions[slots[ok]] == fp.session)
         hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & ~resent]
         return int(hits.max()) if hits.shape[0] else 0
+
+
+def _pairs(values: npt.NDArray[np.float64]) -> npt.NDArray[np.complex64]:
+    """Rows of two values as float32 pairs, one complex64 each (what :class:`SortedRows` keeps)."""
+    out = np.empty(values.shape[0], np.complex64)
+    out.real = values[:, 0]
+    out.imag = values[:, 1]
+    return out
 
 
 # Log-odds of the findings. A replay inherits everything human about the recording it copies, so
