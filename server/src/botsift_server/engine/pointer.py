@@ -29,7 +29,7 @@ from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_features import PointerWindow, Steps, pointer_features
+from botsift_server.engine.pointer_features import PointerWindow, Steps, pointer_features, seg_runs
 
 DETECTOR = "pointer"
 KEYBOARD_CONTROL = "POINTER_KEYBOARD_CONTROL"
@@ -46,9 +46,6 @@ APPROACH_RADIUS_PX = 24.0
 # Segments shorter than this say nothing about path shape.
 MIN_SEGMENT_STEPS = 4
 MIN_SEGMENT_PX = 50.0
-# Steps shorter than this repeat by chance in slow human movement (1-2 px per event).
-MIN_REPEAT_STEP_PX = 3.0
-REPEAT_TOLERANCE_PX = 0.01
 # A stroke of this many steps, off the screen's axes (a hand pinned against a screen edge moves
 # in a perfect line) and off their diagonals (keyboard pointer control for people who cannot use
 # a mouse, such as Windows Mouse Keys, moves along those eight directions), whose every point lies
@@ -244,7 +241,7 @@ def _exact_lines(
     if not np.any((chord >= EXACT_LINE_MIN_PX) & (count >= EXACT_LINE_MIN_STEPS)):
         return 0, 0.0
     seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
-    first, _, run = _runs(seg)
+    first, _, run = seg_runs(seg)
     ids = seg[first]
     cx, cy, length = chord_x[ids], chord_y[ids], chord[ids]
     angle = np.degrees(np.arctan2(np.abs(cy), np.abs(cx)))
@@ -396,14 +393,9 @@ def _movement(steps: Steps) -> list[Finding]:
             )
 
     # Identical consecutive step vectors: interpolation on a grid, not a hand.
-    big = s_len >= MIN_REPEAT_STEP_PX
-    pair = big[1:] & big[:-1] & (seg[1:] == seg[:-1])
-    n_pairs = int(np.count_nonzero(pair))
+    n_pairs, n_same = steps.repeats()
     if n_pairs >= 10:
-        same = (np.abs(s_dx[1:] - s_dx[:-1]) <= REPEAT_TOLERANCE_PX) & (
-            np.abs(s_dy[1:] - s_dy[:-1]) <= REPEAT_TOLERANCE_PX
-        )
-        frac = int(np.count_nonzero(same & pair)) / n_pairs
+        frac = n_same / n_pairs
         repeated = ramp(frac, 0.3, 0.8) * ramp(n_pairs, 5, 30)
         if repeated > 0.0:
             findings.append(
@@ -435,18 +427,21 @@ def _movement(steps: Steps) -> list[Finding]:
 def _steps_ignore_timing(steps: Steps) -> list[Finding]:
     """Steps of one length whatever the time between events: a path walked by a loop."""
     ok = (steps.length >= STEADY_MIN_PX) & (steps.dt > 0.0)
-    pair = (steps.seg[1:] == steps.seg[:-1]) & ok[1:] & ok[:-1]
+    same_seg, d_log_len, d_log_dt = steps.changes()
+    pair = same_seg & ok[1:] & ok[:-1]
     if int(np.count_nonzero(pair)) < STEADY_MIN_PAIRS:
         return []
-    log_len, log_dt = steps.logs()
-    d_len = np.abs(log_len[1:] - log_len[:-1])
-    retimed = pair & (np.abs(log_dt[1:] - log_dt[:-1]) >= STEADY_RETIMED_LOG)
+    d_len = np.abs(d_log_len)
+    retimed = pair & (np.abs(d_log_dt) >= STEADY_RETIMED_LOG)
     n_retimed = int(np.count_nonzero(retimed))
     if n_retimed < STEADY_RETIMED_MIN:
         return []
     kept = median(d_len[retimed])
+    kept_strength = ramp(kept, 0.12, 0.06)
+    if kept_strength <= 0.0:  # (most people: no need for the second median)
+        return []
     strength = (
-        ramp(kept, 0.12, 0.06)
+        kept_strength
         * ramp(median(d_len[pair]), 0.10, 0.05)
         * ramp(n_retimed, STEADY_RETIMED_MIN - 1, STEADY_RETIMED_FULL)
     )
@@ -469,16 +464,14 @@ def _symmetric_speed(steps: Steps) -> list[Finding]:
     dt = speed.dt
     if dt.shape[0] < 2 * SYMMETRIC_MIN_STEPS:
         return []
-    first, last, run = _runs(speed.seg)
+    first, last = speed.first, speed.last
     path = np.add.reduceat(speed.length, first)
     judged = (last - first + 1 >= SYMMETRIC_MIN_STEPS) & (path >= SYMMETRIC_MIN_PX)
     n = int(np.count_nonzero(judged))
     if n < 2:
         return []
     # Where in its stroke's duration each stroke's (first) fastest step falls.
-    smooth = speed.smooth
-    top = np.flatnonzero(smooth == np.maximum.reduceat(smooth, first)[run])
-    peak = top[np.searchsorted(run[top], np.arange(first.shape[0]))]
+    peak = speed.peak
     ends = np.cumsum(dt)
     begin = ends[first] - dt[first]
     where = ((ends[peak] - 0.5 * dt[peak] - begin) / (ends[last] - begin))[judged]
@@ -493,21 +486,6 @@ def _symmetric_speed(steps: Steps) -> list[Finding]:
             SYMMETRIC_LOG_ODDS[0] if middle == 2 else SYMMETRIC_LOG_ODDS[1],
         )
     ]
-
-
-def _runs(
-    seg: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """The runs of equal segment numbers in a non-empty ``seg`` (rising, maybe with gaps): each
-    run's first and last position, and each position's run (numbered from 0 without gaps)."""
-    starts = np.empty(seg.shape[0], np.bool_)
-    starts[0] = True
-    np.not_equal(seg[1:], seg[:-1], out=starts[1:])
-    first = np.flatnonzero(starts)
-    last = np.empty_like(first)
-    last[:-1] = first[1:] - 1
-    last[-1] = seg.shape[0] - 1
-    return first, last, np.cumsum(starts) - 1
 
 
 def _unit(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -84,6 +84,11 @@ _MIN_SPACING_PX = 1.0
 _MIN_STEADY_PX = 3.0
 # Below this spread of the change of log interval the timing says nothing about step lengths.
 _MIN_LOG_DT_SPREAD = 0.05
+REPEAT_MIN_STEP_PX = 3.0
+"""Shortest steps whose repeats count (shorter ones repeat by chance in slow human movement,
+1-2 px per event)."""
+REPEAT_TOLERANCE_PX = 0.01
+"""Two step vectors this close (in x and in y) are the same step repeated."""
 
 
 class Steps:
@@ -94,7 +99,20 @@ class Steps:
     the segment (run of steps) each step belongs to, from 0.
     """
 
-    __slots__ = ("_logs", "_speed", "dt", "dx", "dy", "length", "n", "n_seg", "seg", "step")
+    __slots__ = (
+        "_changes",
+        "_logs",
+        "_repeats",
+        "_speed",
+        "dt",
+        "dx",
+        "dy",
+        "length",
+        "n",
+        "n_seg",
+        "seg",
+        "step",
+    )
 
     def __init__(
         self,
@@ -123,6 +141,10 @@ class Steps:
         self.dy = (y[1:] - y[:-1])[step]
         self.length = np.hypot(self.dx, self.dy)
         self._logs: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
+        self._changes: (
+            tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]] | None
+        ) = None
+        self._repeats: tuple[int, int] | None = None
         self._speed: Speed | None = None
 
     def logs(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -134,6 +156,32 @@ class Steps:
             )
         return self._logs
 
+    def changes(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """For each pair of consecutive steps: whether both are in one segment, and the change of
+        log length and of log interval from the first to the second (see :meth:`logs`), computed once."""
+        if self._changes is None:
+            log_len, log_dt = self.logs()
+            self._changes = (
+                self.seg[1:] == self.seg[:-1],
+                log_len[1:] - log_len[:-1],
+                log_dt[1:] - log_dt[:-1],
+            )
+        return self._changes
+
+    def repeats(self) -> tuple[int, int]:
+        """Pairs of consecutive steps of one segment, both :data:`REPEAT_MIN_STEP_PX` or longer,
+        and how many of them repeat the step vector to within :data:`REPEAT_TOLERANCE_PX`
+        (interpolation on a grid), computed once."""
+        if self._repeats is None:
+            big = self.length >= REPEAT_MIN_STEP_PX
+            pair = big[1:] & big[:-1] & self.changes()[0]
+            dx, dy = self.dx, self.dy
+            same = (np.abs(dx[1:] - dx[:-1]) <= REPEAT_TOLERANCE_PX) & (
+                np.abs(dy[1:] - dy[:-1]) <= REPEAT_TOLERANCE_PX
+            )
+            self._repeats = (int(np.count_nonzero(pair)), int(np.count_nonzero(same & pair)))
+        return self._repeats
+
     def speed(self) -> Speed:
         """The speed profile of the steps that took time, computed once."""
         if self._speed is None:
@@ -143,7 +191,15 @@ class Steps:
             v = length / dt
             # (Fewer than 3 speeds have no neighbours to smooth over; "same" would pad them to 3.)
             smooth = np.convolve(v, _SMOOTH, mode="same") if v.shape[0] >= 3 else v.copy()
-            self._speed = Speed(dt, length, v, self.seg[timed], smooth)
+            seg = self.seg[timed]
+            if v.shape[0]:
+                first, last, run = seg_runs(seg)
+                # Each run's first fastest step: where the maximum of its run is first reached.
+                top = np.flatnonzero(smooth == np.maximum.reduceat(smooth, first)[run])
+                peak = top[np.searchsorted(run[top], np.arange(first.shape[0]))]
+            else:
+                first = last = run = peak = np.zeros(0, np.intp)
+            self._speed = Speed(dt, length, v, seg, smooth, first, last, run, peak)
         return self._speed
 
 
@@ -161,6 +217,29 @@ class Speed:
     """Each step's segment."""
     smooth: npt.NDArray[np.float64]
     """Speed smoothed over its neighbours (a 1-2-1 kernel, across segments)."""
+    first: npt.NDArray[np.intp]
+    """Each run's first position (a run: the timed steps of one segment; see :func:`seg_runs`)."""
+    last: npt.NDArray[np.intp]
+    """Each run's last position."""
+    run: npt.NDArray[np.intp]
+    """Each step's run, numbered from 0."""
+    peak: npt.NDArray[np.intp]
+    """Each run's first position of its highest smoothed speed."""
+
+
+def seg_runs(
+    seg: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The runs of equal segment numbers in a non-empty ``seg`` (rising, maybe with gaps): each
+    run's first and last position, and each position's run (numbered from 0 without gaps)."""
+    starts = np.empty(seg.shape[0], np.bool_)
+    starts[0] = True
+    np.not_equal(seg[1:], seg[:-1], out=starts[1:])
+    first = np.flatnonzero(starts)
+    last = np.empty_like(first)
+    last[:-1] = first[1:] - 1
+    last[-1] = seg.shape[0] - 1
+    return first, last, np.cumsum(starts) - 1
 
 
 def move_runs(
@@ -205,7 +284,7 @@ class PointerWindow:
     pointer rules, the model's features and the replay fingerprint derive from it (its
     :class:`Steps`, its move runs, whether keyboard pointer control drew it), each computed once."""
 
-    __slots__ = ("_runs", "_steps", "gap_ms", "k", "t", "x", "y")
+    __slots__ = ("_runs", "_steered", "_steps", "gap_ms", "k", "t", "x", "y")
 
     def __init__(
         self,
@@ -222,6 +301,7 @@ class PointerWindow:
         self.gap_ms = gap_ms
         self._steps: Steps | None = None
         self._runs: tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]] | None = None
+        self._steered: bool | None = None
 
     @staticmethod
     def of(state: SessionState, gap_ms: float) -> PointerWindow:
@@ -243,7 +323,9 @@ class PointerWindow:
 
     def keyboard_steered(self) -> bool:
         """Whether keyboard pointer control drew the window's movement (:func:`keyboard_steered`)."""
-        return self.t.shape[0] >= 3 and keyboard_steered(self.steps())
+        if self._steered is None:
+            self._steered = self.t.shape[0] >= 3 and keyboard_steered(self.steps())
+        return self._steered
 
 
 def pointer_features(
@@ -368,33 +450,29 @@ def _fill(
             if jerk.shape[0] >= 2:
                 out[17] = math.log(median(np.abs(jerk)) / (v_mean + 1e-3) + 1e-9)
         if v.shape[0] >= 5:
-            _sub_movements(out, v, vs, n_seg, speed.smooth)
+            _sub_movements(out, speed)
 
     # Grid and interpolation tells.
     step = steps.step
     xs, ys = x[1:][step], y[1:][step]
     frac = (np.abs(xs - np.rint(xs)) > 1e-3) | (np.abs(ys - np.rint(ys)) > 1e-3)
     out[22] = float(np.count_nonzero(frac)) / n
-    big = length >= 3.0
-    pair = big[1:] & big[:-1] & (seg[1:] == seg[:-1])
-    n_pairs = int(np.count_nonzero(pair))
+    n_pairs, n_same = steps.repeats()
     if n_pairs >= 5:
-        same_vec = (np.abs(dx[1:] - dx[:-1]) <= 0.01) & (np.abs(dy[1:] - dy[:-1]) <= 0.01)
-        out[23] = float(np.count_nonzero(same_vec & pair)) / float(n_pairs)
+        out[23] = float(n_same) / float(n_pairs)
 
 
 def _spacing(out: npt.NDArray[np.float64], steps: Steps) -> None:
     """Whether step lengths follow the time between events (a hand) or not (a path walked by a timer)."""
-    dt, length, seg = steps.dt, steps.length, steps.seg
+    dt, length = steps.dt, steps.length
     timed = dt > 0.0
-    log_len, log_dt = steps.logs()
-    d_len = log_len[1:] - log_len[:-1]
-    joined = (seg[1:] == seg[:-1]) & timed[1:] & timed[:-1]
+    same_seg, d_len, d_log_dt = steps.changes()
+    joined = same_seg & timed[1:] & timed[:-1]
     usable = length >= _MIN_SPACING_PX
     pair = joined & usable[1:] & usable[:-1]
     if np.count_nonzero(pair) >= 5:
         a = d_len[pair]
-        b = (log_dt[1:] - log_dt[:-1])[pair]
+        b = d_log_dt[pair]
         a = a - mean(a)
         b = b - mean(b)
         var_b = float(_SUM(b * b))
@@ -407,30 +485,22 @@ def _spacing(out: npt.NDArray[np.float64], steps: Steps) -> None:
         out[27] = median(np.abs(d_len[pair]))
 
 
-def _sub_movements(
-    out: npt.NDArray[np.float64],
-    v: npt.NDArray[np.float64],
-    vs: npt.NDArray[np.int64],
-    n_seg: int,
-    vsm: npt.NDArray[np.float64],
-) -> None:
-    """Sub-movements: local maxima of the lightly smoothed speed profile ``vsm``, per segment."""
-    peak = np.zeros(v.shape[0], bool)
+def _sub_movements(out: npt.NDArray[np.float64], speed: Speed) -> None:
+    """Sub-movements: local maxima of the lightly smoothed speed profile, per segment."""
+    vs, vsm = speed.seg, speed.smooth
+    peak = np.zeros(vsm.shape[0], bool)
     peak[1:-1] = (
         (vsm[1:-1] > vsm[:-2]) & (vsm[1:-1] >= vsm[2:]) & (vs[1:-1] == vs[:-2]) & (vs[1:-1] == vs[2:])
     )
     big = vsm > 0.3 * float(vsm.max())
-    n_peaks = np.bincount(vs[peak & big], minlength=n_seg)
-    seg_len = np.bincount(vs, minlength=n_seg)
+    first = speed.first
+    n_peaks = np.bincount(speed.run[peak & big], minlength=first.shape[0])
+    seg_len = speed.last - first + 1
     counted = seg_len >= 5
     if counted.any():
         out[20] = mean(n_peaks[counted].astype(np.float64))
         # Where the fastest moment falls in each long segment (0 start, 1 end): humans peak early.
-        # Vectorised per segment: rank of each sample within its segment, and the fastest one.
-        seg_start = np.searchsorted(vs, np.arange(n_seg))
-        order = np.lexsort((-vsm, vs))
-        first = order[seg_start[counted]]
-        rank = (first - seg_start[counted]) / np.maximum(seg_len[counted] - 1, 1)
+        rank = (speed.peak[counted] - first[counted]) / np.maximum(seg_len[counted] - 1, 1)
         out[21] = mean(rank)
 
 
