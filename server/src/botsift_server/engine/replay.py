@@ -221,13 +221,14 @@ def _strokes(window: PointerWindow) -> _Rows:
     )
     big = spread >= MIN_SPREAD_PX
     shapes = centred[big] / spread[big][:, None]
+    row = np.arange(2 * n)
     return (
         shapes,
         spread[big],
-        np.abs(shapes[:, [0, -1]]),
+        np.abs(shapes[:, :: STROKE_POINTS - 1]),  # the first and the last point
         duration[big],
-        np.concatenate((np.arange(n), np.arange(n)))[big],
-        np.concatenate((np.zeros(n, np.bool_), np.ones(n, np.bool_)))[big],
+        (row % n)[big],
+        (row >= n)[big],
     )
 
 
