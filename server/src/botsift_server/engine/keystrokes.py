@@ -151,7 +151,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     if model is not None and flights.shape[0] >= MODEL_MIN_FLIGHTS:
         strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
         findings.extend(
-            model_findings(model, keystroke_features(t, kind, key_class)[KEYSTROKE_MODEL_INDEX], strength)
+            model_findings(
+                model, keystroke_features(t, kind, key_class, (pt, pc))[KEYSTROKE_MODEL_INDEX], strength
+            )
         )
     confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))
     return Evidence(DETECTOR, tuple(findings), confidence)
