@@ -66,11 +66,12 @@ def median(values: npt.NDArray[np.float64]) -> float:
     """
     n = values.shape[0]
     half = n // 2
+    part = values.copy()  # (what np.partition does before partitioning in place)
     if n % 2:
-        part = np.partition(values, half)
+        part.partition(half)
         result = float(part[half])
     else:
-        part = np.partition(values, (half - 1, half))
+        part.partition((half - 1, half))
         result = (float(part[half - 1]) + float(part[half])) / 2.0
     # A NaN sorts to the end of the partition, as in np.median's own check.
     return math.nan if math.isnan(float(part.max())) else result

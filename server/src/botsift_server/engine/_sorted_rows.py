@@ -122,7 +122,7 @@ class SortedRows:
         new_keys = self._new_keys[order]
         # Where each new row goes in the merged arrays (keys are finite, so searchsorted and a
         # running count place them exactly).
-        at = np.searchsorted(keys, new_keys) + np.arange(new_keys.shape[0])
+        at = keys.searchsorted(new_keys) + np.arange(new_keys.shape[0])
         old = np.ones(keys.shape[0] + new_keys.shape[0], np.bool_)
         old[at] = False
         merged = []
@@ -142,11 +142,11 @@ def _ranges(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Positions in ascending ``keys`` of the values in ``[low[i], high[i]]``, each query's run
     one after another, and the query of each position."""
-    lo = np.searchsorted(keys, low, "left")
-    hi = np.searchsorted(keys, high, "right")
+    lo = keys.searchsorted(low, "left")
+    hi = keys.searchsorted(high, "right")
     if lo.shape[0] == 1:
         at = np.arange(lo[0], hi[0])
         return np.zeros(at.shape[0], np.intp), at
     lengths = hi - lo
-    at = np.arange(int(lengths.sum())) + np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
-    return np.repeat(np.arange(lo.shape[0]), lengths), at
+    at = np.arange(int(lengths.sum())) + (lo - (lengths.cumsum() - lengths)).repeat(lengths)
+    return np.arange(lo.shape[0]).repeat(lengths), at

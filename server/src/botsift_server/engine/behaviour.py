@@ -84,7 +84,7 @@ def _held(
     """How long each press of one batch was held (a release pairs with the latest press not yet
     released, ``pressed_at`` carried from the batch before), and the press left open after it.
     Presses are few, so a plain loop."""
-    rows = np.flatnonzero((columns.kind == press) | (columns.kind == release))
+    rows = ((columns.kind == press) | (columns.kind == release)).nonzero()[0]
     held: list[float] = []
     for k, t in zip(columns.kind[rows].tolist(), columns.t_ms[rows].tolist(), strict=True):
         if k == press:

@@ -52,7 +52,7 @@ def press_times(
     """Times and classes of key presses, without auto-repeat (a press right after a press of the
     same class, with no release between, when the collector sends releases at all)."""
     is_down = kind == _KEY_DOWN
-    down_idx = np.flatnonzero(is_down)
+    down_idx = is_down.nonzero()[0]
     if (kind == _KEY_UP).any() and down_idx.shape[0] > 1:
         repeat = np.zeros(t.shape[0], bool)
         repeat[1:] = is_down[1:] & is_down[:-1] & (key_class[1:] == key_class[:-1])
@@ -83,7 +83,7 @@ def keystroke_features(
 
 
 def _fill(out: npt.NDArray[np.float64], pt: npt.NDArray[np.float64], pc: npt.NDArray[np.uint8]) -> None:
-    raw = np.diff(pt)
+    raw = pt[1:] - pt[:-1]
     keep = raw <= MAX_FLIGHT_MS
     flights = raw[keep]
     # The class of the key each interval ends on and the one it starts from.

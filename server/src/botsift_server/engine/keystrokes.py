@@ -77,7 +77,7 @@ def flights_and_holds(
 
 def _flights(pt: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Intervals between the press times ``pt``, pauses longer than typing left out."""
-    flights = np.diff(pt)
+    flights = pt[1:] - pt[:-1]
     return flights[flights <= MAX_FLIGHT_MS].astype(np.float64)
 
 
@@ -110,7 +110,7 @@ def _holds(
     first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
     # Where each release's search starts: after the previous release of its class, else at the
     # class's first event.
-    group_start = np.searchsorted(sub_cls, sub_cls[up_pos], side="left")
+    group_start = sub_cls.searchsorted(sub_cls[up_pos], side="left")
     previous_up = np.empty_like(up_pos)
     previous_up[0:1] = -1
     previous_up[1:] = up_pos[:-1]
@@ -171,7 +171,7 @@ def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
     """The step of the clock the (non-decreasing) times ``t`` were read from when it is coarse
     (every gap between distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more),
     else 0."""
-    gaps = np.diff(t)
+    gaps = t[1:] - t[:-1]
     gaps = gaps[gaps > 0.0]
     if gaps.shape[0] < 5:
         return 0.0
@@ -340,7 +340,7 @@ def _rollover(
     if ups < 20 or downs < 20:
         return []
     # Open keys after each event: a press that comes while another key is held overlaps it.
-    held = np.cumsum(np.where(is_down, 1, -1))
+    held = np.where(is_down, 1, -1).cumsum()
     overlaps = int(np.count_nonzero(is_down[1:] & (held[:-1] > 0)))
     share = overlaps / downs
     if share == 0.0:
@@ -377,7 +377,7 @@ def _word_rhythm(
     pt, pc = t[press], key_class[press]
     if pt.shape[0] < 15:
         return []
-    flights = np.diff(pt)
+    flights = pt[1:] - pt[:-1]
     typing = flights <= MAX_FLIGHT_MS
     after_space = flights[typing & (pc[:-1] == _SPACE) & (pc[1:] == _LETTER)]
     letters = flights[typing & (pc[:-1] == _LETTER) & (pc[1:] == _LETTER)]
@@ -451,7 +451,7 @@ def key_kind_share(
 
 def _kind_share(pt: npt.NDArray[np.float64], pc: npt.NDArray[np.uint8]) -> tuple[float, int]:
     """:func:`key_kind_share` from press times and classes (see :func:`press_times`)."""
-    flights = np.diff(pt)
+    flights = pt[1:] - pt[:-1]
     keep = flights <= MAX_FLIGHT_MS
     x = np.log(np.maximum(flights[keep], 1.0))
     # Transitions numbered densely by (from, to) class; bincount is far cheaper than np.unique here.
@@ -460,7 +460,7 @@ def _kind_share(pt: npt.NDArray[np.float64], pc: npt.NDArray[np.uint8]) -> tuple
     per_transition = np.bincount(transition, minlength=base * base)
     common = per_transition[transition] >= MIN_TRANSITION_INTERVALS
     x, transition = x[common], transition[common]
-    present = np.flatnonzero(per_transition >= MIN_TRANSITION_INTERVALS)
+    present = (per_transition >= MIN_TRANSITION_INTERVALS).nonzero()[0]
     renumber = np.zeros(per_transition.shape[0], np.intp)
     renumber[present] = np.arange(present.shape[0])
     group, counts = renumber[transition], per_transition[present]

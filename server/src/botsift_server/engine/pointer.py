@@ -149,12 +149,12 @@ def update(state: SessionState, columns: EventColumns, moves: int, downs: int, t
         totals.teleports += int(np.count_nonzero(jump))
 
     if downs:
-        down_at = np.flatnonzero(k == _DOWN)
+        down_at = (k == _DOWN).nonzero()[0]
         totals.clicks += int(down_at.shape[0])
         # On touch screens the browser synthesises mouse events at the tap: no approach is normal.
         if touches:
             touch = (kind >= _TOUCH_FIRST) & (kind <= _TOUCH_LAST)
-            touches_before = state.family_counts[2] + np.cumsum(touch)[np.flatnonzero(mouse)[down_at]]
+            touches_before = state.family_counts[2] + touch.cumsum()[mouse.nonzero()[0][down_at]]
             judged = down_at[touches_before == 0]
         else:
             judged = down_at if state.family_counts[2] == 0 else down_at[:0]
@@ -252,7 +252,7 @@ def _exact_lines(
     if not judged.any():
         return 0, 0.0
     # Each step's end point relative to its segment's start, and its distance from the chord.
-    sx, sy = np.cumsum(steps.dx), np.cumsum(steps.dy)
+    sx, sy = steps.dx.cumsum(), steps.dy.cumsum()
     px = sx - (sx[first] - steps.dx[first])[run]
     py = sy - (sy[first] - steps.dy[first])[run]
     deviation = np.abs(px * cy[run] - py * cx[run]) / np.maximum(length, 1e-9)[run]
@@ -266,7 +266,7 @@ def _aims(window: PointerWindow) -> tuple[npt.NDArray[np.float64], npt.NDArray[n
     over the segment gap, no click between) that ends at most ``AIM_MAX_REST_MS`` before the
     press, from its first move to the press's position (the first press, for a double click)."""
     t, x, y, k = window.t, window.x, window.y, window.k
-    downs = np.flatnonzero(k == _DOWN)
+    downs = (k == _DOWN).nonzero()[0]
     none = np.zeros(0)
     if downs.shape[0] < AIM_MIN:
         return none, none
@@ -275,7 +275,7 @@ def _aims(window: PointerWindow) -> tuple[npt.NDArray[np.float64], npt.NDArray[n
         return none, none
     tm = t[moves]
     run_start = np.maximum.accumulate(np.where(starts, np.arange(moves.shape[0]), 0))
-    last = np.searchsorted(moves, downs) - 1  # each press's last move before it
+    last = moves.searchsorted(downs) - 1  # each press's last move before it
     ok = last >= 0
     downs, last = downs[ok], last[ok]
     first = run_start[last]
@@ -472,7 +472,7 @@ def _symmetric_speed(steps: Steps) -> list[Finding]:
         return []
     # Where in its stroke's duration each stroke's (first) fastest step falls.
     peak = speed.peak
-    ends = np.cumsum(dt)
+    ends = dt.cumsum()
     begin = ends[first] - dt[first]
     where = ((ends[peak] - 0.5 * dt[peak] - begin) / (ends[last] - begin))[judged]
     middle = int(np.count_nonzero((where >= SYMMETRIC_BAND[0]) & (where <= SYMMETRIC_BAND[1])))

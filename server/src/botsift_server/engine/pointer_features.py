@@ -130,7 +130,7 @@ class Steps:
         self.n = int(np.count_nonzero(step))
         """How many steps there are."""
         if self.n:
-            seg = np.cumsum(~step)[step]
+            seg = (~step).cumsum()[step]
             self.seg = seg - seg[0]
             self.n_seg = int(self.seg[-1]) + 1
         else:
@@ -195,8 +195,8 @@ class Steps:
             if v.shape[0]:
                 first, last, run = seg_runs(seg)
                 # Each run's first fastest step: where the maximum of its run is first reached.
-                top = np.flatnonzero(smooth == np.maximum.reduceat(smooth, first)[run])
-                peak = top[np.searchsorted(run[top], np.arange(first.shape[0]))]
+                top = (smooth == np.maximum.reduceat(smooth, first)[run]).nonzero()[0]
+                peak = top[run[top].searchsorted(np.arange(first.shape[0]))]
             else:
                 first = last = run = peak = np.zeros(0, np.intp)
             self._speed = Speed(dt, length, v, seg, smooth, first, last, run, peak)
@@ -235,11 +235,11 @@ def seg_runs(
     starts = np.empty(seg.shape[0], np.bool_)
     starts[0] = True
     np.not_equal(seg[1:], seg[:-1], out=starts[1:])
-    first = np.flatnonzero(starts)
+    first = starts.nonzero()[0]
     last = np.empty_like(first)
     last[:-1] = first[1:] - 1
     last[-1] = seg.shape[0] - 1
-    return first, last, np.cumsum(starts) - 1
+    return first, last, starts.cumsum() - 1
 
 
 def move_runs(
@@ -248,8 +248,8 @@ def move_runs(
     """The MOVE events of a run of mouse events (their indices) and, per move, whether it starts
     a run: the first move, one after a pause over ``gap_ms``, or the first after a click (a
     person often moves on while clicking; a replayer cuts its copies there)."""
-    moves = np.flatnonzero(k == _MOVE)
-    clicks = np.cumsum(k == _DOWN)[moves]
+    moves = (k == _MOVE).nonzero()[0]
+    clicks = (k == _DOWN).cumsum()[moves]
     tm = t[moves]
     starts = np.ones(moves.shape[0], np.bool_)
     starts[1:] = (tm[1:] - tm[:-1] > gap_ms) | (clicks[1:] != clicks[:-1])
@@ -360,7 +360,7 @@ def _fill(
     n = steps.n
     out[0] = math.log1p(n)
     # A press followed by movement: how long the hand waits before moving (drag starts).
-    downs = np.flatnonzero(k[:-1] == _DOWN)
+    downs = (k[:-1] == _DOWN).nonzero()[0]
     if downs.shape[0]:
         after = downs + 1
         moving = k[after] == _MOVE
@@ -401,7 +401,7 @@ def _fill(
     long_seg = path >= 50.0
     if long_seg.any():
         out[9] = float(_SUM(chord[long_seg])) / float(_SUM(path[long_seg]))
-    idx = np.flatnonzero(length >= _MIN_DIRECTION_PX)
+    idx = (length >= _MIN_DIRECTION_PX).nonzero()[0]
     if idx.shape[0] >= 4:
         angle = np.arctan2(dy[idx], dx[idx])
         same_seg = seg[idx[1:]] == seg[idx[:-1]]

@@ -147,7 +147,7 @@ def fingerprint(
         rows = _no_rows() if window.keyboard_steered() else _strokes(window)
     kt, kind, _ = state.key_window.columns()
     presses = kt[kind == _KEY_DOWN]
-    flights = np.diff(presses)[:MAX_FLIGHTS].astype(np.float64)
+    flights = (presses[1:] - presses[:-1])[:MAX_FLIGHTS].astype(np.float64)
     return Fingerprint(*rows, flights, session_key(session_id))
 
 
@@ -179,14 +179,14 @@ def _strokes(window: PointerWindow) -> _Rows:
     if t.shape[0] < MIN_STROKE_EVENTS + 1:
         return _no_rows()
     dt = t[1:] - t[:-1]
-    cut = np.flatnonzero(starts[1:]) + 1
+    cut = starts[1:].nonzero()[0] + 1
     start = np.concatenate(([0], cut))
     end = np.concatenate((cut, [t.shape[0]])) - 1  # last event of each stroke
     # Kept: strokes long enough from their second event on (the copy the index keeps), counted
     # in distinct times: recorders often report two moves at once, and a stroke of three
     # instants is a bent line any hand can draw.
     # (instants[i]: how many distinct times follow the first event up to event i + 1)
-    instants = np.cumsum(dt > 0.0)
+    instants = (dt > 0.0).cumsum()
     second = np.minimum(start + 1, end)
     ok = (instants[end - 1] - instants[second - 1] + 1 >= MIN_STROKE_EVENTS) & (
         t[end] - t[second] >= MIN_STROKE_MS
@@ -204,9 +204,9 @@ def _strokes(window: PointerWindow) -> _Rows:
     last = np.concatenate((end, end))
     duration = t[last] - t[first]
     # Mean positions over each point's window (see _EDGES).
-    area = np.concatenate(([0.0], np.cumsum(dt * (z[1:] + z[:-1]) * 0.5)))
+    area = np.concatenate(([0.0], (dt * (z[1:] + z[:-1]) * 0.5).cumsum()))
     when = t[first][:, None] + duration[:, None] * _EDGES[None, :]
-    right = np.minimum(np.maximum(np.searchsorted(t, when, side="right"), first[:, None] + 1), last[:, None])
+    right = np.minimum(np.maximum(t.searchsorted(when, side="right"), first[:, None] + 1), last[:, None])
     left = right - 1
     t_left, z_left = t[left], z[left]
     after = when - t_left
@@ -287,7 +287,7 @@ class ReplayIndex:
             # Forget the oldest session's strokes and rhythm in the sorted rows too.
             self._strokes.forget(slot)
             self._rhythms.forget(slot)
-        tails = np.flatnonzero(fp.tail)
+        tails = fp.tail.nonzero()[0]
         n = tails.shape[0]
         self._shapes[lo : lo + n] = fp.shapes[tails]
         self._spreads[lo : lo + n] = fp.spreads[tails]

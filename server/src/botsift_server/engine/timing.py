@@ -80,7 +80,7 @@ def assess(state: SessionState, clock_lead_tolerance_ms: float = 0.0) -> Evidenc
             )
     (t,) = state.timing_window.columns()
     with np.errstate(all="ignore"):
-        dt = np.diff(t)
+        dt = t[1:] - t[:-1]
         dt = dt[(dt > 0.0) & (dt <= MAX_INTERVAL_MS)]
         interval_cv = cv(dt)
     if dt.shape[0] >= 30:
