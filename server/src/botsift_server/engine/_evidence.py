@@ -74,7 +74,7 @@ def median(values: npt.NDArray[np.float64]) -> float:
         part.partition((half - 1, half))
         result = (float(part[half - 1]) + float(part[half])) / 2.0
     # A NaN sorts to the end of the partition, as in np.median's own check.
-    return math.nan if math.isnan(float(part.max())) else result
+    return math.nan if math.isnan(float(_MAX(part))) else result
 
 
 def cv(values: npt.NDArray[np.float64]) -> float:
@@ -105,3 +105,4 @@ def skew_kurtosis(values: npt.NDArray[np.float64]) -> tuple[float, float]:
 
 # The reduction ``ndarray.mean``/``sum`` end in, without their Python-level argument handling.
 _SUM = np.add.reduce
+_MAX = np.maximum.reduce

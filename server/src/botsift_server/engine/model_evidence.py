@@ -113,7 +113,7 @@ def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float
         return []
     terms = model.terms(x)
     groups = _group_index(model.features)
-    totals = {code: float(terms[idx].sum()) for code, idx in groups.items()}
+    totals = {code: float(_SUM(terms[idx])) for code, idx in groups.items()}
     if not totals:
         return []
     strongest = max(totals, key=lambda c: abs(totals[c]))
@@ -128,3 +128,7 @@ def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float
         _, bot_sentence, human_sentence = _GROUPS[code]
         findings.append(Finding(code, bot_sentence if weight > 0 else human_sentence, weight))
     return findings
+
+
+# ``ndarray.sum`` without its Python-level argument handling (the same reduction).
+_SUM = np.add.reduce
