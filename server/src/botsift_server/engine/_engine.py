@@ -10,7 +10,7 @@ from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
 from botsift_server.engine._types import Assessment, EventColumns, EventKind, SessionContext
 from botsift_server.engine.learned import ModelBundle, shipped_model
-from botsift_server.engine.pointer_features import PointerWindow
+from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
 ENGINE_VERSION = "engine-0.6.0"

@@ -9,7 +9,7 @@ and human-looking strokes count the other way.
 
 Keyboard pointer control (Mouse Keys), which people who cannot use a mouse rely on, moves the
 pointer in straight lines along the screen's axes and diagonals on a timer, as a script might. It
-is recognised (:func:`~botsift_server.engine.pointer_features.keyboard_steered`) and its strokes
+is recognised (:func:`~botsift_server.engine.pointer_steps.keyboard_steered`) and its strokes
 are not judged at all: neither for the person nor against them.
 
 Touch events are counted but not analysed yet: a finger swipe is legitimately straight.
@@ -29,7 +29,8 @@ from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_features import PointerWindow, Steps, pointer_features, seg_runs
+from botsift_server.engine.pointer_features import pointer_features
+from botsift_server.engine.pointer_steps import PointerWindow, Steps, seg_runs
 
 DETECTOR = "pointer"
 KEYBOARD_CONTROL = "POINTER_KEYBOARD_CONTROL"

@@ -41,7 +41,7 @@ from botsift_server.engine._evidence import Finding, ramp
 from botsift_server.engine._sorted_rows import SortedRows
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
-from botsift_server.engine.pointer_features import PointerWindow
+from botsift_server.engine.pointer_steps import PointerWindow
 
 _KEY_DOWN = int(EventKind.KEY_DOWN)
 
