@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,11 @@ def ramp(value: float, zero_at: float, one_at: float) -> float:
 def mean(values: npt.NDArray[np.float64]) -> float:
     """Mean of a non-empty 1-D array: the same bits as ``values.mean()`` with less call overhead."""
     return float(_SUM(values)) / int(values.shape[0])
+
+
+def total(values: npt.NDArray[Any]) -> float:
+    """Sum of a 1-D array: the same bits as ``values.sum()`` with less call overhead."""
+    return float(_SUM(values))
 
 
 def std(values: npt.NDArray[np.float64]) -> float:

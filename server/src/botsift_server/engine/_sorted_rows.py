@@ -25,6 +25,15 @@ Test = Callable[[npt.NDArray[np.intp], npt.NDArray[np.complex64]], npt.NDArray[n
 which to keep."""
 
 
+def as_pairs(values: npt.NDArray[np.float64]) -> npt.NDArray[np.complex64]:
+    """Rows of two values as float32 pairs, one complex64 each (what :class:`SortedRows` keeps
+    and its look-ups test)."""
+    out = np.empty(values.shape[0], np.complex64)
+    out.real = values[:, 0]
+    out.imag = values[:, 1]
+    return out
+
+
 class SortedRows:
     """Row numbers of a slot store (``per_slot`` rows a slot), each with a sort key and a pair
     of float32 values (one complex64) that look-ups test first, without touching the store's

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import mean, median, std
+from botsift_server.engine._evidence import mean, median, std, total
 from botsift_server.engine._types import EventKind, KeyClass
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
@@ -111,17 +111,14 @@ def _fill(out: npt.NDArray[np.float64], pt: npt.NDArray[np.float64], pc: npt.NDA
         out[5] = (middle - lo) / (hi - lo)
     if n >= 5 and var > 0.0:
         a, b = centred[:-1], centred[1:]
-        out[6] = float(_SUM(a * b)) / math.sqrt(float(_SUM(a * a)) * float(_SUM(b * b)) + 1e-12)
+        out[6] = total(a * b) / math.sqrt(total(a * a) * total(b * b) + 1e-12)
     out[7] = float(np.count_nonzero(flights < 35.0)) / n
     out[8] = float(np.count_nonzero(flights > 500.0)) / n
     bins = np.bincount(np.minimum((flights // 10.0).astype(np.int64), 200), minlength=201)
     p = bins[bins > 0] / n
-    out[9] = float(-_SUM(p * np.log(p))) / math.log(min(201, n) + 1.0)
+    out[9] = -total(p * np.log(p)) / math.log(min(201, n) + 1.0)
     out[12] = float(np.bincount(np.rint(flights).astype(np.int64)).max()) / n
     boundary = (to_cls != _LETTER) | (from_cls != _LETTER)
     within = ~boundary
     if np.count_nonzero(boundary) >= 2 and np.count_nonzero(within) >= 2:
         out[10] = math.log(max(median(flights[boundary]), 1.0) / max(median(flights[within]), 1.0))
-
-
-_SUM = np.add.reduce

@@ -24,7 +24,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Finding
+from botsift_server.engine._evidence import Finding, total
 from botsift_server.engine.learned import TreeModel
 
 # code: (prefix of the features it groups, sentence when bot-like, sentence when human-like)
@@ -113,7 +113,7 @@ def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float
         return []
     terms = model.terms(x)
     groups = _group_index(model.features)
-    totals = {code: float(_SUM(terms[idx])) for code, idx in groups.items()}
+    totals = {code: total(terms[idx]) for code, idx in groups.items()}
     if not totals:
         return []
     strongest = max(totals, key=lambda c: abs(totals[c]))
@@ -121,14 +121,10 @@ def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float
     whole = math.fsum(totals.values())
     scale = strength * (bounded(whole) / whole if whole != 0.0 else 1.0)
     findings = []
-    for code, total in totals.items():
-        weight = scale * total
+    for code, group_total in totals.items():
+        weight = scale * group_total
         if abs(weight) < 0.05:
             continue
         _, bot_sentence, human_sentence = _GROUPS[code]
         findings.append(Finding(code, bot_sentence if weight > 0 else human_sentence, weight))
     return findings
-
-
-# ``ndarray.sum`` without its Python-level argument handling (the same reduction).
-_SUM = np.add.reduce

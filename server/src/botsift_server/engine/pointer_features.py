@@ -34,7 +34,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import mean, median, std
+from botsift_server.engine._evidence import mean, median, std, total
 from botsift_server.engine._types import EventKind
 from botsift_server.engine.pointer_steps import MIN_DIRECTION_PX, Speed, Steps
 
@@ -136,18 +136,18 @@ def _fill(
         out[2] = std(pos_dt) / mean_dt
         bins = np.bincount(np.minimum(np.rint(pos_dt).astype(np.int64), 255), minlength=256)
         p = bins[bins > 0] / m
-        out[3] = -float(_SUM(p * np.log(p))) / math.log(min(256, m) + 1.0)
+        out[3] = -total(p * np.log(p)) / math.log(min(256, m) + 1.0)
         out[4] = float(bins.max()) / m
         if m >= 6:
             a, b = pos_dt[:-1] - mean_dt, pos_dt[1:] - mean_dt
-            denom = math.sqrt(float(_SUM(a * a)) * float(_SUM(b * b)))
-            out[5] = float(_SUM(a * b)) / denom if denom > 0.0 else 0.0
+            denom = math.sqrt(total(a * a) * total(b * b))
+            out[5] = total(a * b) / denom if denom > 0.0 else 0.0
     out[6] = float(np.count_nonzero(length == 0.0)) / n
     out[7] = float(np.count_nonzero(length <= 1.5)) / n
     lm = length[length > 0.0]
     if lm.shape[0] >= 3:
         out[8] = std(lm) / mean(lm)
-    out[25] = float(_SUM(dt[dt > _PAUSE_MS])) / max(float(_SUM(dt)), 1.0)
+    out[25] = total(dt[dt > _PAUSE_MS]) / max(total(dt), 1.0)
     _spacing(out, steps)
 
     # Geometry.
@@ -155,7 +155,7 @@ def _fill(
     chord = np.hypot(np.bincount(seg, dx, n_seg), np.bincount(seg, dy, n_seg))
     long_seg = path >= 50.0
     if long_seg.any():
-        out[9] = float(_SUM(chord[long_seg])) / float(_SUM(path[long_seg]))
+        out[9] = total(chord[long_seg]) / total(path[long_seg])
     idx = (length >= MIN_DIRECTION_PX).nonzero()[0]
     if idx.shape[0] >= 4:
         angle = np.arctan2(dy[idx], dx[idx])
@@ -182,17 +182,17 @@ def _fill(
                 lc, lv = np.log(curv[ok]), np.log(v_mid[ok])
                 lc = lc - mean(lc)
                 lv = lv - mean(lv)
-                var_c = float(_SUM(lc * lc))
-                var_v = float(_SUM(lv * lv))
+                var_c = total(lc * lc)
+                var_v = total(lv * lv)
                 if var_c > 0.0 and var_v > 0.0:
-                    cov = float(_SUM(lc * lv))
+                    cov = total(lc * lv)
                     out[18] = cov / var_c
                     out[19] = cov / math.sqrt(var_c * var_v)
 
     # Kinematics.
     speed = steps.speed()
     if speed.v.shape[0] >= 4:
-        tv, v, vs = speed.dt, speed.v, speed.seg
+        tv, v, vs = speed.dt, speed.v, speed.run
         v_mean = mean(v)
         out[14] = std(v) / v_mean if v_mean > 0.0 else np.nan
         out[15] = math.log(v_mean + 1e-3)
@@ -230,10 +230,10 @@ def _spacing(out: npt.NDArray[np.float64], steps: Steps) -> None:
         b = d_log_dt[pair]
         a = a - mean(a)
         b = b - mean(b)
-        var_b = float(_SUM(b * b))
+        var_b = total(b * b)
         if var_b > _MIN_LOG_DT_SPREAD**2 * b.shape[0]:
-            denom = math.sqrt(float(_SUM(a * a)) * var_b)
-            out[26] = float(_SUM(a * b)) / denom if denom > 0.0 else 0.0
+            denom = math.sqrt(total(a * a) * var_b)
+            out[26] = total(a * b) / denom if denom > 0.0 else 0.0
     steady = length >= _MIN_STEADY_PX
     pair = joined & steady[1:] & steady[:-1]
     if np.count_nonzero(pair) >= 5:
@@ -242,7 +242,7 @@ def _spacing(out: npt.NDArray[np.float64], steps: Steps) -> None:
 
 def _sub_movements(out: npt.NDArray[np.float64], speed: Speed) -> None:
     """Sub-movements: local maxima of the lightly smoothed speed profile, per segment."""
-    vs, vsm = speed.seg, speed.smooth
+    vs, vsm = speed.run, speed.smooth
     peak = np.zeros(vsm.shape[0], bool)
     peak[1:-1] = (
         (vsm[1:-1] > vsm[:-2]) & (vsm[1:-1] >= vsm[2:]) & (vs[1:-1] == vs[:-2]) & (vs[1:-1] == vs[2:])
@@ -257,6 +257,3 @@ def _sub_movements(out: npt.NDArray[np.float64], speed: Speed) -> None:
         # Where the fastest moment falls in each long segment (0 start, 1 end): humans peak early.
         rank = (speed.peak[counted] - first[counted]) / np.maximum(seg_len[counted] - 1, 1)
         out[21] = mean(rank)
-
-
-_SUM = np.add.reduce

@@ -31,7 +31,7 @@ REPEAT_TOLERANCE_PX = 0.01
 
 class Steps:
     """The movement steps of a run of mouse events, computed once and shared by the rules
-    (:mod:`botsift_server.engine.pointer`) and the features.
+    (:mod:`botsift_server.engine.pointer`), the features and the keyboard-control check.
 
     A step joins two consecutive MOVE events less than the segment gap apart; ``seg`` numbers
     the segment (run of steps) each step belongs to, from 0.
@@ -137,7 +137,7 @@ class Steps:
                 peak = top[run[top].searchsorted(np.arange(first.shape[0]))]
             else:
                 first = last = run = peak = np.zeros(0, np.intp)
-            self._speed = Speed(dt, length, v, seg, smooth, first, last, run, peak)
+            self._speed = Speed(dt, length, v, smooth, first, last, run, peak)
         return self._speed
 
 
@@ -151,8 +151,6 @@ class Speed:
     """Each step's length (px)."""
     v: npt.NDArray[np.float64]
     """Each step's speed (px/ms)."""
-    seg: npt.NDArray[np.int64]
-    """Each step's segment."""
     smooth: npt.NDArray[np.float64]
     """Speed smoothed over its neighbours (a 1-2-1 kernel, across segments)."""
     first: npt.NDArray[np.intp]
@@ -160,7 +158,7 @@ class Speed:
     last: npt.NDArray[np.intp]
     """Each run's last position."""
     run: npt.NDArray[np.intp]
-    """Each step's run, numbered from 0."""
+    """Each step's run (its segment, numbered from 0 without gaps)."""
     peak: npt.NDArray[np.intp]
     """Each run's first position of its highest smoothed speed."""
 

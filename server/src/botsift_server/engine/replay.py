@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from botsift_server.engine._evidence import Finding, ramp
-from botsift_server.engine._sorted_rows import SortedRows
+from botsift_server.engine._sorted_rows import SortedRows, as_pairs
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventKind
 from botsift_server.engine.pointer_steps import PointerWindow
@@ -296,9 +296,9 @@ class ReplayIndex:
         self._flights[slot] = np.nan
         self._flights[slot, : fp.flights.shape[0]] = fp.flights
         self._sessions[slot] = fp.session
-        self._strokes.add(slot, durations, lo + np.arange(n), _pairs(fp.keys[tails]))
+        self._strokes.add(slot, durations, lo + np.arange(n), as_pairs(fp.keys[tails]))
         if fp.flights.shape[0] >= MIN_FLIGHTS:
-            self._rhythms.add(slot, fp.flights[:1], np.array([slot]), _pairs(fp.flights[None, 1:3]))
+            self._rhythms.add(slot, fp.flights[:1], np.array([slot]), as_pairs(fp.flights[None, 1:3]))
         self._next = (slot + 1) % self.capacity
         self._size = min(self.capacity, self._size + 1)
 
@@ -312,7 +312,7 @@ class ReplayIndex:
         # Candidates: the stored strokes whose duration is within tolerance, then whose keys
         # are (a cheap necessary condition).
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
-        mine = _pairs(fp.keys)
+        mine = as_pairs(fp.keys)
 
         def near(query: npt.NDArray[np.intp], keys: npt.NDArray[np.complex64]) -> npt.NDArray[np.bool_]:
             apart = keys - mine[query]
@@ -411,14 +411,6 @@ class ReplayIndex:
         resent = exact & (self._sessions[slots[ok]] == fp.session)
         hits = count[ok][(rms <= RHYTHM_TOLERANCE_MS) & ~resent]
         return int(hits.max()) if hits.shape[0] else 0
-
-
-def _pairs(values: npt.NDArray[np.float64]) -> npt.NDArray[np.complex64]:
-    """Rows of two values as float32 pairs, one complex64 each (what :class:`SortedRows` keeps)."""
-    out = np.empty(values.shape[0], np.complex64)
-    out.real = values[:, 0]
-    out.imag = values[:, 1]
-    return out
 
 
 # Log-odds of the findings. A replay inherits everything human about the recording it copies, so
