@@ -14,18 +14,34 @@ training bots do not cover, each written the way its tool drives a browser:
   that drifts (AR(1) on log intervals) and a longer pause after a space; ``drifting-typist``
   types sentences with that rhythm alone.
 
+- ``oxymouse-bezier`` and ``oxymouse-gaussian``: PyPI ``oxymouse`` (MIT, Oxylabs), paths of 60
+  integer points per movement (a random Bezier curve; a smoothed random walk laid on a curve) that
+  its README has a browser driver send one by one: a session sends each point when the last
+  ``page.mouse.move`` returns (0.3-3 ms apart), or one per display frame as the library assumes.
+
 ``make data`` writes them beside the other bots; ``make train-data`` never does.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pytweening  # type: ignore[import-untyped]  # ships no types
 
 from botsift_server.engine import KeyClass
-from botsift_server.evaluation._bot_paths import Move, Path3
+from botsift_server.evaluation._bot_paths import (
+    Move,
+    Path3,
+    PathModel,
+    _load_file,
+    _package_dir,
+    _seeded_globals,
+)
 from botsift_server.evaluation._bot_typing import Key
 
 _TWEENS = (pytweening.linear, pytweening.easeInOutQuad, pytweening.easeOutQuad, pytweening.easeInOutSine)
@@ -82,6 +98,64 @@ def min_jerk(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
         x[0], y[0], x[-1], y[-1] = x0, y0, x1, y1
         out.append(np.column_stack((t, np.round(x), np.round(y))))
     return out
+
+
+@cache
+def _oxymouse() -> tuple[Any, Any]:
+    # oxymouse's __init__ imports its Perlin module (a C extension, ``noise``) and matplotlib;
+    # the Bezier and Gaussian modules need numpy and scipy only: load them under bare packages.
+    directory = _package_dir("oxymouse") / "algorithms"
+    saved = {name: sys.modules.get(name) for name in ("oxymouse", "oxymouse.algorithms")}
+    for name, path in (("oxymouse", directory.parent), ("oxymouse.algorithms", directory)):
+        bare = types.ModuleType(name)
+        bare.__path__ = [str(path)]
+        sys.modules[name] = bare
+    try:
+        _load_file("oxymouse.algorithms.base", directory / "base.py")
+        bezier = _load_file(
+            "oxymouse.algorithms.bezier_mouse.bezier_mouse", directory / "bezier_mouse" / "bezier_mouse.py"
+        )
+        gaussian = _load_file(
+            "oxymouse.algorithms.gaussian_mouse.gaussian_mouse",
+            directory / "gaussian_mouse" / "gaussian_mouse.py",
+        )
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+    return bezier.BezierMouse, gaussian.GaussianMouse
+
+
+_FRAME_MS = 1000.0 / 60.0
+
+
+def _oxymouse_model(algorithm: int) -> PathModel:
+    def model(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
+        mouse = _oxymouse()[algorithm]
+        out = []
+        framed = False
+        with _seeded_globals(int(rng.integers(2**31))):
+            for i, (x0, y0, x1, y1) in enumerate(moves):
+                if i % 3 == 0:  # each login session (three moves) paces its own way
+                    framed = bool(rng.random() < 0.5)
+                points = np.asarray(
+                    mouse.generate_coordinates(int(x0), int(y0), int(x1), int(y1)), np.float64
+                )
+                # Each point is sent once the last page.mouse.move returns (a DevTools round trip),
+                # or that plus a sleep of one display frame.
+                gaps = rng.uniform(0.3, 3.0, points.shape[0] - 1) + (_FRAME_MS if framed else 0.0)
+                out.append(np.column_stack((np.concatenate(([0.0], np.cumsum(gaps))), points)))
+        return out
+
+    return model
+
+
+oxymouse_bezier = _oxymouse_model(0)
+oxymouse_bezier.__doc__ = "oxymouse's ``bezier`` paths, sent point by point (see the module docstring)."
+oxymouse_gaussian = _oxymouse_model(1)
+oxymouse_gaussian.__doc__ = "oxymouse's ``gaussian`` paths, sent point by point (see the module docstring)."
 
 
 def pyautogui_write(rng: np.random.Generator, classes: Sequence[KeyClass]) -> list[Key]:

@@ -75,12 +75,22 @@ GENERATORS: dict[str, Bot] = {
     "eased-line": Bot(heldout.eased_line, heldout.pyautogui_write, _uniform(0.1, 1.5), (100.0, 400.0)),
     "cdp-steps": Bot(heldout.cdp_steps, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
     "min-jerk": Bot(heldout.min_jerk, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
+    "oxymouse-bezier": Bot(heldout.oxymouse_bezier, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
+    "oxymouse-gaussian": Bot(heldout.oxymouse_gaussian, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
     "drifting-typist": Bot(None, heldout.drifting_tempo, _const(0.0)),
     "puppeteer-humanize": Bot(None, typing_models.puppeteer_humanize, _const(0.0)),
 }
 """Generator name -> bot. ``replay`` (replayed human movements) is added by :func:`generate`."""
 
-HELD_OUT = ("eased-line", "cdp-steps", "min-jerk", "drifting-typist", "puppeteer-humanize")
+HELD_OUT = (
+    "eased-line",
+    "cdp-steps",
+    "min-jerk",
+    "oxymouse-bezier",
+    "oxymouse-gaussian",
+    "drifting-typist",
+    "puppeteer-humanize",
+)
 """Generators kept out of the shipped model's training bots: they measure how the engine does
 on bots it was not fitted to (``make data`` writes them, ``make train-data`` never does)."""
 
