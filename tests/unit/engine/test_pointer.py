@@ -388,3 +388,94 @@ def test_a_double_click_counts_its_approach_once() -> None:
     assert code not in {r.code for r in _assess(_aimed(one_speed, DISTANCES[:2], double=True)).reasons}
     three = [d / 0.9 for d in DISTANCES[:3]]
     assert code in {r.code for r in _assess(_aimed(three, DISTANCES[:3], double=True)).reasons}
+
+
+def _approaches(progress: str, count: int, seed: int = 0, clock_ms: float = 0.0) -> EventColumns:
+    """``count`` approaches of 300-600 px, each ending in a click, sampled every 6-12 ms along a
+    gentle arc; ``progress`` is how far along the path the pointer is at each share of the
+    time: ``"brake"`` (fast early, long braking: a hand), ``"bell"`` (minimum jerk) or
+    ``"accelerate"`` (speeding up into the target, as a Bezier whose last control point lies
+    far from the target does when walked at an even pace of its parameter). ``clock_ms`` floors
+    every time to that step (a rounded clock)."""
+    rng = np.random.default_rng(seed)
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    now, pos = 0.0, np.array([300.0, 300.0])
+    for i in range(count):
+        distance, duration = rng.uniform(300.0, 600.0), rng.uniform(500.0, 900.0)
+        angle = rng.uniform(0.0, 2.0 * np.pi)
+        delta = distance * np.array([np.cos(angle), np.sin(angle)])
+        normal = np.array([-delta[1], delta[0]]) / distance
+        times = np.cumsum(rng.uniform(6.0, 12.0, 200))
+        times = times[times < duration]
+        tau = times / duration
+        s = {
+            "brake": 1.0 - (1.0 - tau) ** 3,
+            "bell": 10 * tau**3 - 15 * tau**4 + 6 * tau**5,
+            "accelerate": tau**3,
+        }[progress]
+        path = pos + np.outer(s, delta) + np.outer(np.sin(np.pi * s) * 0.08 * distance, normal)
+        t_all.extend((now + times).tolist())
+        k_all.extend([int(EventKind.MOVE)] * len(times))
+        x_all.extend(np.round(path[:, 0]).tolist())
+        y_all.extend(np.round(path[:, 1]).tolist())
+        pos = path[-1]
+        now += float(times[-1]) + 60.0
+        t_all.extend([now, now + 90.0])
+        k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
+        x_all.extend([float(np.round(pos[0]))] * 2)
+        y_all.extend([float(np.round(pos[1]))] * 2)
+        now += 700.0 + 300.0 * i
+    t = np.array(t_all)
+    if clock_ms:
+        t = np.floor(t / clock_ms) * clock_ms
+    return columns(t.tolist(), k_all, x_all, y_all)
+
+
+def _arrival_weight(cols: EventColumns) -> float:
+    found = [r for r in _assess(cols).reasons if r.code == "POINTER_ARRIVES_AT_SPEED"]
+    return found[0].weight if found else 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_approaches_that_speed_up_into_the_click_are_reported_as_arriving_at_speed(seed: int) -> None:
+    one = _arrival_weight(_approaches("accelerate", 1, seed))
+    three = _arrival_weight(_approaches("accelerate", 3, seed))
+    # One such approach is evidence on its own (a single movement between two clicks is judged);
+    # more of them are more.
+    assert one >= 1.5
+    assert three > one
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_approaches_that_brake_into_the_click_are_not_reported(seed: int) -> None:
+    assert _arrival_weight(_approaches("brake", 4, seed)) == 0.0
+    assert _arrival_weight(_approaches("bell", 4, seed)) == 0.0
+
+
+def test_one_quick_click_among_many_braking_approaches_is_not_held_against_a_person() -> None:
+    braking = _approaches("brake", 8, seed=5)
+    quick = _approaches("accelerate", 1, seed=6)
+    later = EventColumns(
+        quick.t_ms + float(braking.t_ms[-1]) + 1000.0,
+        quick.kind,
+        quick.x,
+        quick.y,
+        quick.button,
+        quick.key_class,
+    )
+    assert _arrival_weight(merge(braking, later)) == 0.0
+
+
+def test_on_a_rounded_clock_arrival_speed_is_not_judged() -> None:
+    # Privacy browsers round event times to 100 ms: an approach's last events share one time.
+    assert _arrival_weight(_approaches("accelerate", 3, seed=1, clock_ms=100.0)) == 0.0
+    assert _arrival_weight(_approaches("accelerate", 3, seed=1, clock_ms=1.0)) > 0.0
+
+
+def test_people_s_approaches_to_clicks_are_not_reported_as_arriving_at_speed() -> None:
+    people = [_balabit(BALABIT), *split(_balabit(BALABIT), [500] * 6)]
+    people += [human_mouse(np.random.default_rng(seed)) for seed in range(6)]
+    assert all(_arrival_weight(cols) == 0.0 for cols in people)

@@ -54,3 +54,19 @@ def test_a_typing_library_holding_keys_a_few_milliseconds_is_flagged() -> None:
         assert next(r for r in assessment.reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
         levels.append(assessment.risk_level)
     assert sum(level >= RiskLevel.MEDIUM for level in levels) >= 14
+
+
+def test_paths_walked_at_an_even_pace_of_a_curve_are_caught_arriving_at_speed() -> None:
+    # oxymouse (PyPI) sends 60 points along a random Bezier curve, or a smoothed random walk laid
+    # on one, point by point: the pointer does not slow down to land on the field it clicks.
+    engine = Engine()
+    for name, least in (("oxymouse-gaussian", 18), ("oxymouse-bezier", 12)):
+        flagged = high = 0
+        for trace in generate(name, 20, seed=11):
+            state = engine.start(trace.context)
+            engine.add(state, trace.events)
+            assessment = engine.assess(state)
+            flagged += any(r.code == "POINTER_ARRIVES_AT_SPEED" for r in assessment.reasons)
+            high += assessment.risk_level >= RiskLevel.HIGH
+        assert flagged >= least, name
+        assert high >= least // 2, name

@@ -13,6 +13,12 @@ INSUFFICIENT_EVIDENCE = "INSUFFICIENT_EVIDENCE"
 """Reason code of an assessment that saw too little to judge (weight 0)."""
 
 
+COARSE_CLOCK_MS = 8.0
+"""Event times that all fall on a grid this coarse or coarser come from a rounded clock (privacy
+browsers round event times to 16.7 or 100 ms): holds, speeds and fine differences of time are not
+measured then."""
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One piece of evidence before the detector weight: a reason code, its sentence, its log-odds."""
@@ -112,3 +118,18 @@ def skew_kurtosis(values: npt.NDArray[np.float64]) -> tuple[float, float]:
 # The reduction ``ndarray.mean``/``sum`` end in, without their Python-level argument handling.
 _SUM = np.add.reduce
 _MAX = np.maximum.reduce
+
+
+def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
+    """The step of the clock the (non-decreasing) times ``t`` were read from when it is coarse
+    (every gap between distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more),
+    else 0."""
+    gaps = t[1:] - t[:-1]
+    gaps = gaps[gaps > 0.0]
+    if gaps.shape[0] < 5:
+        return 0.0
+    step = float(gaps.min())
+    if step < COARSE_CLOCK_MS:
+        return 0.0
+    steps = gaps / step
+    return step if bool(np.all(np.abs(steps - np.round(steps)) <= 0.02)) else 0.0

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Evidence, Finding, cv, median, ramp, skew_kurtosis
+from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, cv, median, ramp, skew_kurtosis
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
@@ -31,9 +31,6 @@ _LETTER, _SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
 _BACKSPACE = int(KeyClass.BACKSPACE)
 # Holds longer than this are a key held on purpose (or a lost release), not typing.
 MAX_HOLD_MS = 2000.0
-# Key times that all fall on a grid this coarse or coarser come from a rounded clock (privacy
-# browsers round event times to 16.7 or 100 ms): holds and fine differences are not measured then.
-COARSE_CLOCK_MS = 8.0
 # A finger on a physical key holds it for tens of milliseconds: of 14,625 sentences typed by
 # Aalto's 975 people, none has a median hold under 21 ms (the next lowest is 49 ms). A median
 # hold under SHORT_HOLD_MS counts, fully from FULL_SHORT_HOLD_MS: press and release sent together
@@ -165,21 +162,6 @@ def _short_holds(n_holds: int, median_hold: float) -> float:
     if n_holds < 5:
         return 0.0
     return ramp(median_hold, SHORT_HOLD_MS, FULL_SHORT_HOLD_MS) * ramp(n_holds, 2, 10)
-
-
-def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
-    """The step of the clock the (non-decreasing) times ``t`` were read from when it is coarse
-    (every gap between distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more),
-    else 0."""
-    gaps = t[1:] - t[:-1]
-    gaps = gaps[gaps > 0.0]
-    if gaps.shape[0] < 5:
-        return 0.0
-    step = float(gaps.min())
-    if step < COARSE_CLOCK_MS:
-        return 0.0
-    steps = gaps / step
-    return step if bool(np.all(np.abs(steps - np.round(steps)) <= 0.02)) else 0.0
 
 
 def _judge(
