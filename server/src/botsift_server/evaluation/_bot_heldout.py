@@ -19,6 +19,12 @@ training bots do not cover, each written the way its tool drives a browser:
   its README has a browser driver send one by one: a session sends each point when the last
   ``page.mouse.move`` returns (0.3-3 ms apart), or one per display frame as the library assumes.
 
+- ``cursory``: PyPI ``cursory`` (LGPL-3.0), which picks one of 2,356 recorded human
+  movements near the wanted direction and length, resamples it at 60 Hz with the recording's
+  own rhythm of intervals, and bends, knots and jitters it onto the target; a script sleeps
+  each interval before the next ``page.mouse.move``. It types with ``drifting-typist``'s rhythm.
+  No rule was drawn from it.
+
 ``make data`` writes them beside the other bots; ``make train-data`` never does.
 """
 
@@ -156,6 +162,20 @@ oxymouse_bezier = _oxymouse_model(0)
 oxymouse_bezier.__doc__ = "oxymouse's ``bezier`` paths, sent point by point (see the module docstring)."
 oxymouse_gaussian = _oxymouse_model(1)
 oxymouse_gaussian.__doc__ = "oxymouse's ``gaussian`` paths, sent point by point (see the module docstring)."
+
+
+def cursory(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
+    """cursory's ``generate_trajectory`` (60 Hz), each point sent after sleeping its interval."""
+    from cursory import generate_trajectory  # type: ignore[import-not-found, unused-ignore]  # (typed; installed by make generators)
+
+    out = []
+    for x0, y0, x1, y1 in moves:
+        points, timings = generate_trajectory((x0, y0), (x1, y1), seed=int(rng.integers(2**31)))
+        xy = np.asarray(points, np.float64).reshape(-1, 2)
+        # Each sleep, then the DevTools round trip of the move (0.3-3 ms).
+        gaps = np.diff(np.asarray(timings, np.float64)) + rng.uniform(0.3, 3.0, xy.shape[0] - 1)
+        out.append(np.column_stack((np.concatenate(([0.0], np.cumsum(gaps))), xy)))
+    return out
 
 
 def pyautogui_write(rng: np.random.Generator, classes: Sequence[KeyClass]) -> list[Key]:

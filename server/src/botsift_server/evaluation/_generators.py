@@ -77,6 +77,7 @@ GENERATORS: dict[str, Bot] = {
     "min-jerk": Bot(heldout.min_jerk, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
     "oxymouse-bezier": Bot(heldout.oxymouse_bezier, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
     "oxymouse-gaussian": Bot(heldout.oxymouse_gaussian, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
+    "cursory": Bot(heldout.cursory, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
     "drifting-typist": Bot(None, heldout.drifting_tempo, _const(0.0)),
     "puppeteer-humanize": Bot(None, typing_models.puppeteer_humanize, _const(0.0)),
 }
@@ -88,6 +89,7 @@ HELD_OUT = (
     "min-jerk",
     "oxymouse-bezier",
     "oxymouse-gaussian",
+    "cursory",
     "drifting-typist",
     "puppeteer-humanize",
 )
