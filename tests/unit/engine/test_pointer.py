@@ -322,11 +322,27 @@ def test_jumps_and_clicks_without_approach_are_still_judged_under_keyboard_point
     assert {"POINTER_KEYBOARD_CONTROL", "POINTER_TELEPORT"} <= codes
 
 
+# How far along its path an approach is at each share of its time: minimum jerk (a bell of
+# speed), fast early and braking long (a hand), or speeding up into the target (as a Bezier
+# whose last control point lies far from the target does when walked at an even pace).
+_PROGRESS = {
+    "bell": lambda tau: 10 * tau**3 - 15 * tau**4 + 6 * tau**5,
+    "brake": lambda tau: 1.0 - (1.0 - tau) ** 3,
+    "accelerate": lambda tau: tau**3,
+}
+
+
 def _aimed(
-    durations_ms: list[float], distances_px: list[float], seed: int = 0, double: bool = False
+    durations_ms: list[float],
+    distances_px: list[float],
+    seed: int = 0,
+    double: bool = False,
+    progress: str = "bell",
+    clock_ms: float = 0.0,
 ) -> EventColumns:
-    """Curved, bell-speed approaches of the given distances and durations, each ending in a click
-    (a double click with ``double``)."""
+    """Curved approaches of the given distances and durations, each ending in a click (a double
+    click with ``double``), moving along their path as ``progress`` (see :data:`_PROGRESS`) says;
+    ``clock_ms`` floors every time to that step (a rounded clock)."""
     rng = np.random.default_rng(seed)
     t_all: list[float] = []
     k_all: list[int] = []
@@ -340,7 +356,7 @@ def _aimed(
         times = np.cumsum(rng.uniform(6.0, 12.0, 400))
         times = times[times < duration]
         tau = times / duration
-        s = 10 * tau**3 - 15 * tau**4 + 6 * tau**5
+        s = _PROGRESS[progress](tau)
         path = pos + np.outer(s, delta) + np.outer(np.sin(np.pi * s) * 0.1 * distance, normal)
         t_all.extend((now + times).tolist())
         k_all.extend([int(EventKind.MOVE)] * len(times))
@@ -354,7 +370,8 @@ def _aimed(
         x_all.extend([float(pos[0])] * 2 * presses)
         y_all.extend([float(pos[1])] * 2 * presses)
         now += 900.0
-    return columns(t_all, k_all, x_all, y_all)
+    t = np.floor(np.array(t_all) / clock_ms) * clock_ms if clock_ms else np.array(t_all)
+    return columns(t.tolist(), k_all, x_all, y_all)
 
 
 DISTANCES = [80.0, 220.0, 450.0, 900.0, 150.0]
@@ -391,47 +408,10 @@ def test_a_double_click_counts_its_approach_once() -> None:
 
 
 def _approaches(progress: str, count: int, seed: int = 0, clock_ms: float = 0.0) -> EventColumns:
-    """``count`` approaches of 300-600 px, each ending in a click, sampled every 6-12 ms along a
-    gentle arc; ``progress`` is how far along the path the pointer is at each share of the
-    time: ``"brake"`` (fast early, long braking: a hand), ``"bell"`` (minimum jerk) or
-    ``"accelerate"`` (speeding up into the target, as a Bezier whose last control point lies
-    far from the target does when walked at an even pace of its parameter). ``clock_ms`` floors
-    every time to that step (a rounded clock)."""
-    rng = np.random.default_rng(seed)
-    t_all: list[float] = []
-    k_all: list[int] = []
-    x_all: list[float] = []
-    y_all: list[float] = []
-    now, pos = 0.0, np.array([300.0, 300.0])
-    for i in range(count):
-        distance, duration = rng.uniform(300.0, 600.0), rng.uniform(500.0, 900.0)
-        angle = rng.uniform(0.0, 2.0 * np.pi)
-        delta = distance * np.array([np.cos(angle), np.sin(angle)])
-        normal = np.array([-delta[1], delta[0]]) / distance
-        times = np.cumsum(rng.uniform(6.0, 12.0, 200))
-        times = times[times < duration]
-        tau = times / duration
-        s = {
-            "brake": 1.0 - (1.0 - tau) ** 3,
-            "bell": 10 * tau**3 - 15 * tau**4 + 6 * tau**5,
-            "accelerate": tau**3,
-        }[progress]
-        path = pos + np.outer(s, delta) + np.outer(np.sin(np.pi * s) * 0.08 * distance, normal)
-        t_all.extend((now + times).tolist())
-        k_all.extend([int(EventKind.MOVE)] * len(times))
-        x_all.extend(np.round(path[:, 0]).tolist())
-        y_all.extend(np.round(path[:, 1]).tolist())
-        pos = path[-1]
-        now += float(times[-1]) + 60.0
-        t_all.extend([now, now + 90.0])
-        k_all.extend([int(EventKind.DOWN), int(EventKind.UP)])
-        x_all.extend([float(np.round(pos[0]))] * 2)
-        y_all.extend([float(np.round(pos[1]))] * 2)
-        now += 700.0 + 300.0 * i
-    t = np.array(t_all)
-    if clock_ms:
-        t = np.floor(t / clock_ms) * clock_ms
-    return columns(t.tolist(), k_all, x_all, y_all)
+    """``count`` approaches of 300-600 px and 500-900 ms (see :func:`_aimed`)."""
+    rng = np.random.default_rng(seed + 100)
+    durations, distances = rng.uniform(500.0, 900.0, count), rng.uniform(300.0, 600.0, count)
+    return _aimed(durations.tolist(), distances.tolist(), seed, progress=progress, clock_ms=clock_ms)
 
 
 def _arrival_weight(cols: EventColumns) -> float:
