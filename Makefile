@@ -208,6 +208,8 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	  --out $(DATA)/composite-human.jsonl
 	# Single movements between clicks of the login bots, to judge one movement against one of Balabit's.
 	$(VENV)/bin/botsift-server data movements $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --out $(DATA)/movements-bot.jsonl
+	$(VENV)/bin/botsift-server data movements $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	  --out $(DATA)/movements-heldout.jsonl
 
 .PHONY: eval
 eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .botsift/report/report.md
@@ -232,6 +234,8 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	@echo "== whole sessions: composite people vs bots the model never trained on (held-out generators)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/held-out
+	@echo "== pointer: one movement of the held-out login bots (never trained on) vs Balabit people"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval
 	@echo "== keystrokes: one typed sentence, Aalto typists vs typists the rules were not written for (held out)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl \
 	  $(DATA)/bot-puppeteer-humanize.jsonl --part eval
