@@ -12,6 +12,7 @@ import pytest
 
 from botsift_server.engine import (
     Assessment,
+    Device,
     Engine,
     EngineConfig,
     EventColumns,
@@ -320,3 +321,60 @@ def test_a_few_typos_fixed_with_backspace_are_weak_human_evidence_and_a_deleted_
     cleared = typed.key_class.copy()
     cleared[::2] = int(KeyClass.BACKSPACE)
     assert "KEYS_CORRECTIONS" not in _codes(_assess(dataclasses.replace(typed, key_class=cleared)))
+
+
+def _with_shift(cols: EventColumns, lead_ms: float, repeat_ms: float = 0.0) -> EventColumns:
+    """``cols`` with Shift held over every 8th key press, pressed ``lead_ms`` before it and
+    released 5 ms after the key (with ``repeat_ms``, Shift is pressed just after the key event
+    before and auto-repeats its press that often until ``lead_ms`` before the key)."""
+    presses = np.flatnonzero(cols.kind == DOWN)[::8]
+    t, kind = [], []
+    for p in presses:
+        release = cols.t_ms[
+            (cols.kind == UP) & (cols.key_class == cols.key_class[p]) & (cols.t_ms > cols.t_ms[p])
+        ][0]
+        if repeat_ms:
+            before = cols.t_ms[p - 1] if p else cols.t_ms[p] - 400.0
+            downs = np.arange(cols.t_ms[p] - lead_ms, before + 1.0, -repeat_ms)[::-1].tolist()
+        else:
+            downs = [cols.t_ms[p] - lead_ms]
+        t += [*downs, release + 5.0]
+        kind += [DOWN] * len(downs) + [UP]
+    shift = columns(t, kind, key_class=np.full(len(t), int(KeyClass.MODIFIER)))
+    return merge(cols, shift)
+
+
+def _chord_weight(cols: EventColumns, device: Device = CLEAN_CHROME) -> float:
+    state = ENGINE.start(SessionContext(device=device))
+    ENGINE.add(state, cols)
+    found = [r for r in ENGINE.assess(state).reasons if r.code == "KEYS_MODIFIER_CHORD"]
+    return found[0].weight if found else 0.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_shift_pressed_together_with_its_key_is_reported_as_a_programs_key_combination(seed: int) -> None:
+    typed = human_typing(np.random.default_rng(seed), keys=40)
+    # pynput, `keyboard` or xdotool send shift+key: the two presses within a millisecond.
+    assert _chord_weight(_with_shift(typed, lead_ms=0.4)) >= 2.0
+    # A finger on Shift, another on the key, tens of milliseconds later.
+    assert _chord_weight(_with_shift(typed, lead_ms=60.0)) == 0.0
+    # Shift held long enough to auto-repeat: the key follows the last repeat by a few ms, which
+    # is not a chord (the first press of Shift was 400 ms before).
+    assert _chord_weight(_with_shift(typed, lead_ms=3.0, repeat_ms=33.0)) == 0.0
+
+
+def test_key_combinations_are_not_judged_on_a_rounded_clock_or_an_on_screen_keyboard() -> None:
+    chorded = _with_shift(human_typing(np.random.default_rng(4), keys=40), lead_ms=0.4)
+    assert _chord_weight(chorded) >= 2.0
+    # Privacy browsers round event times to 100 ms: a person's Shift and key then read one time.
+    person = _with_shift(human_typing(np.random.default_rng(4), keys=40), lead_ms=60.0)
+    assert _chord_weight(_rounded(person, 100.0)) == 0.0
+    assert _chord_weight(_rounded(chorded, 100.0)) == 0.0
+    assert _chord_weight(chorded, device=ANDROID) == 0.0
+
+
+def test_real_typists_press_shift_before_their_key() -> None:
+    cut = Path(__file__).parents[1] / "evaluation" / "data" / "aalto-keystrokes-dev.tar.xz"
+    sentences = [trace.events for trace in import_dataset("aalto", cut)]
+    assert any(np.any(s.key_class == int(KeyClass.MODIFIER)) for s in sentences)
+    assert all(_chord_weight(s) == 0.0 for s in sentences)
