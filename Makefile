@@ -177,7 +177,8 @@ BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor 
 # The generators that fill in a whole login form (pointer and keys); the others only type.
 LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick replay
 # Login bots the shipped model never trains on (`make train-data` leaves them out): generalisation.
-HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory drifting-typist puppeteer-humanize
+HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory drifting-typist puppeteer-humanize \
+	humanized-autotyper
 HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory
 
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
@@ -238,7 +239,7 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval
 	@echo "== keystrokes: one typed sentence, Aalto typists vs typists the rules were not written for (held out)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl \
-	  $(DATA)/bot-puppeteer-humanize.jsonl --part eval
+	  $(DATA)/bot-puppeteer-humanize.jsonl $(DATA)/bot-humanized-autotyper.jsonl --part eval
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from botsift_server.engine import Engine, RiskLevel
+from botsift_server.engine import Engine, KeyClass, RiskLevel
 from botsift_server.evaluation import GENERATORS, HELD_OUT, generate
 
 MAKEFILE = Path(__file__).resolve().parents[3] / "Makefile"
@@ -70,3 +71,18 @@ def test_paths_walked_at_an_even_pace_of_a_curve_are_caught_arriving_at_speed() 
             high += assessment.risk_level >= RiskLevel.HIGH
         assert flagged >= least, name
         assert high >= least // 2, name
+
+
+def test_a_typing_library_pressing_shift_with_its_key_is_caught_by_the_chord() -> None:
+    # humanized-autotyper (PyPI) draws human-like intervals, typos and bursts, but presses Shift
+    # and the key it modifies through pynput within a millisecond.
+    engine = Engine()
+    with_shift = 0
+    for trace in generate("humanized-autotyper", 20, seed=11):
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        codes = {r.code for r in engine.assess(state).reasons}
+        shifted = bool(np.any(trace.events.key_class == int(KeyClass.MODIFIER)))
+        with_shift += shifted
+        assert ("KEYS_MODIFIER_CHORD" in codes) == shifted
+    assert with_shift >= 8

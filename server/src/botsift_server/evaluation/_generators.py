@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
+from botsift_server.evaluation import _bot_autotyper as autotyper
 from botsift_server.evaluation import _bot_heldout as heldout
 from botsift_server.evaluation import _bot_paths as paths
 from botsift_server.evaluation import _bot_typing as typing_models
@@ -79,6 +80,7 @@ GENERATORS: dict[str, Bot] = {
     "oxymouse-gaussian": Bot(heldout.oxymouse_gaussian, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
     "cursory": Bot(heldout.cursory, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
     "drifting-typist": Bot(None, heldout.drifting_tempo, _const(0.0)),
+    "humanized-autotyper": Bot(None, autotyper.humanized_autotyper, _const(0.0)),
     "puppeteer-humanize": Bot(None, typing_models.puppeteer_humanize, _const(0.0)),
 }
 """Generator name -> bot. ``replay`` (replayed human movements) is added by :func:`generate`."""
@@ -92,6 +94,7 @@ HELD_OUT = (
     "cursory",
     "drifting-typist",
     "puppeteer-humanize",
+    "humanized-autotyper",
 )
 """Generators kept out of the shipped model's training bots: they measure how the engine does
 on bots it was not fitted to (``make data`` writes them, ``make train-data`` never does)."""
