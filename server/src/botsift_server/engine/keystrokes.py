@@ -16,7 +16,18 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, cv, median, ramp, skew_kurtosis
+from botsift_server.engine._evidence import (
+    Evidence,
+    Finding,
+    clock_step_ms,
+    cv,
+    falling,
+    lean_log_odds,
+    median,
+    ramp,
+    session_lean,
+    skew_kurtosis,
+)
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
@@ -381,12 +392,8 @@ def _modifier_chords(
     if n == 0:
         return []
     latency = t[at + 1] - t[at]
-    zero_at, one_at = CHORD_MS
-    strength = np.minimum(np.maximum((zero_at - latency) / (zero_at - one_at), 0.0), 1.0)
-    total = float(strength.sum())
-    if total <= 0.0:
-        return []
-    lean = total * ramp(total / n, CHORD_MIN_SHARE[0], CHORD_MIN_SHARE[1])
+    zero_at = CHORD_MS[0]
+    lean = session_lean(falling(latency, *CHORD_MS), CHORD_MIN_SHARE)
     if lean <= 0.0:
         return []
     chords = int(np.count_nonzero(latency < zero_at))
@@ -396,7 +403,7 @@ def _modifier_chords(
             f"{chords} of {n} modifier keys (Shift, Ctrl, Alt) were pressed within {zero_at:.0f} ms of the "
             f"key they modify (fastest {float(latency.min()):.1f} ms), as a program sends a key combination; "
             "a person's second finger follows tens of milliseconds later.",
-            CHORD_LOG_ODDS[0] * min(lean, 1.0) + CHORD_LOG_ODDS[1] * min(max(lean - 1.0, 0.0), 1.0),
+            lean_log_odds(lean, CHORD_LOG_ODDS),
         )
     ]
 

@@ -23,7 +23,18 @@ import numpy as np
 import numpy.typing as npt
 
 from botsift_server.engine._config import EngineConfig
-from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, cv, median, ramp, std
+from botsift_server.engine._evidence import (
+    Evidence,
+    Finding,
+    clock_step_ms,
+    cv,
+    falling,
+    lean_log_odds,
+    median,
+    ramp,
+    session_lean,
+    std,
+)
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
@@ -337,16 +348,11 @@ def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
     n = judged.shape[0]
     if n == 0:
         return []
-    zero_at, one_at = ARRIVAL_AT_SPEED
-    strength = _unit((zero_at - judged) / (zero_at - one_at))
-    total = float(strength.sum())
-    if total <= 0.0:
-        return []
     # Most of the session's approaches, not the odd one among many braking ones.
-    lean = total * ramp(total / n, ARRIVAL_MIN_SHARE[0], ARRIVAL_MIN_SHARE[1])
+    lean = session_lean(falling(judged, *ARRIVAL_AT_SPEED), ARRIVAL_MIN_SHARE)
     if lean <= 0.0:
         return []
-    at_speed = int(np.count_nonzero(judged < zero_at))
+    at_speed = int(np.count_nonzero(judged < ARRIVAL_AT_SPEED[0]))
     fastest = float(judged.min()) * ARRIVAL_PATH_SHARE
     return [
         Finding(
@@ -355,7 +361,7 @@ def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
             f"{ARRIVAL_PATH_SHARE:.0%} of its path in as little as {fastest:.0%} of the approach's time: "
             "it arrives at speed, where a hand slows down to land on its target (people: "
             "a third of the time, at the median).",
-            ARRIVAL_LOG_ODDS[0] * min(lean, 1.0) + ARRIVAL_LOG_ODDS[1] * min(max(lean - 1.0, 0.0), 1.0),
+            lean_log_odds(lean, ARRIVAL_LOG_ODDS),
         )
     ]
 
