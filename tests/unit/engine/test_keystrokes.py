@@ -363,6 +363,17 @@ def test_shift_pressed_together_with_its_key_is_reported_as_a_programs_key_combi
     assert _chord_weight(_with_shift(typed, lead_ms=3.0, repeat_ms=33.0)) == 0.0
 
 
+def test_keys_a_program_nests_in_shift_do_not_pass_for_a_typists_rollover() -> None:
+    # A script typing press-release pairs overlaps no key, except the capitals it wraps in Shift.
+    script = bot_typing(keys=60, interval_ms=120.0, hold_ms=80.0)
+    chorded = _codes(_assess(_with_shift(script, lead_ms=0.4)))
+    assert "KEYS_ROLLOVER" not in chorded
+    assert "KEYS_NO_ROLLOVER" in chorded
+    # A person's Shift, pressed 30 ms before the key (after the last key's release), overlaps
+    # it as rolled-over keys do.
+    assert "KEYS_ROLLOVER" in _codes(_assess(_with_shift(script, lead_ms=30.0)))
+
+
 def test_key_combinations_are_not_judged_on_a_rounded_clock_or_an_on_screen_keyboard() -> None:
     chorded = _with_shift(human_typing(np.random.default_rng(4), keys=40), lead_ms=0.4)
     assert _chord_weight(chorded) >= 2.0

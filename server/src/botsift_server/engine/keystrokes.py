@@ -150,12 +150,15 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         median_hold = median(holds) if holds.shape[0] >= 5 else math.nan
         zero = _short_holds(holds.shape[0], median_hold) if clock_ms == 0.0 else 0.0
         findings = _judge(flights, holds, median_hold, zero, on_screen=on_screen, clock_ms=clock_ms)
+        # Modifier presses and how soon their key follows (not measured on a rounded clock).
+        chords = _modifier_presses(kind, key_class) if not on_screen and clock_ms == 0.0 else _NO_PRESSES
+        latency = t[chords + 1] - t[chords]
         # One key at a time on a touch screen; and keys released as soon as pressed cannot
-        # overlap, which KEYS_ZERO_HOLD has already said.
+        # overlap, which KEYS_ZERO_HOLD has already said. A key sent together with its modifier
+        # overlaps it, but is no typist's rollover.
         if not on_screen and zero == 0.0:
-            findings.extend(_rollover(t, kind, key_class))
-        if not on_screen and clock_ms == 0.0:
-            findings.extend(_modifier_chords(t, kind, key_class))
+            findings.extend(_rollover(kind, chords[latency < CHORD_MS[0]] + 1))
+        findings.extend(_modifier_chords(latency))
         findings.extend(_word_rhythm(t, kind, key_class))
         findings.extend(_key_kind_rhythm(pt, pc))
         findings.extend(_corrections(pc))
@@ -322,13 +325,13 @@ def _judge(
     return findings
 
 
-def _rollover(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> list[Finding]:
+def _rollover(kind: npt.NDArray[np.uint8], chorded: npt.NDArray[np.intp]) -> list[Finding]:
     """Overlapping keys: fluent typists press the next key before releasing the last one.
 
     A script that sends press-release pairs never overlaps; over a long, fast run with releases
-    that is (weak) evidence, and overlaps are (weak) evidence of a person.
+    that is (weak) evidence, and overlaps are (weak) evidence of a person. The presses at
+    ``chorded`` came together with their modifier, as a program nests a key in Shift: they do
+    not count as overlaps.
     """
     is_down = kind == _KEY_DOWN
     ups = int(np.count_nonzero(kind == _KEY_UP))
@@ -337,7 +340,9 @@ def _rollover(
         return []
     # Open keys after each event: a press that comes while another key is held overlaps it.
     held = np.where(is_down, 1, -1).cumsum()
-    overlaps = int(np.count_nonzero(is_down[1:] & (held[:-1] > 0)))
+    overlapping = is_down[1:] & (held[:-1] > 0)
+    overlapping[chorded - 1] = False
+    overlaps = int(np.count_nonzero(overlapping))
     share = overlaps / downs
     if share == 0.0:
         return [
@@ -374,24 +379,31 @@ CHORD_MIN_SHARE = (0.2, 0.5)
 CHORD_LOG_ODDS = (2.0, 1.0)
 
 
-def _modifier_chords(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> list[Finding]:
-    """Modifiers pressed together with their key, as a program sends a key combination."""
+_NO_PRESSES: npt.NDArray[np.intp] = np.zeros(0, np.intp)
+
+
+def _modifier_presses(kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
+    """Where a modifier is pressed right before the key it modifies: a modifier press after a key
+    event that was not a modifier press (an auto-repeat, a second modifier joining), followed
+    directly by the press of a key that is not a modifier."""
     is_mod = key_class == _MODIFIER
     if not is_mod.any():
-        return []
+        return _NO_PRESSES
     down = kind == _KEY_DOWN
     mod_down = down & is_mod
-    # A modifier press after a key event that was not a modifier press, right before a key press.
     start = mod_down[:-1].copy()
     start[1:] &= ~mod_down[:-2]
     start &= down[1:] & ~is_mod[1:]
-    at = start.nonzero()[0]
-    n = at.shape[0]
+    at: npt.NDArray[np.intp] = start.nonzero()[0]
+    return at
+
+
+def _modifier_chords(latency: npt.NDArray[np.float64]) -> list[Finding]:
+    """Modifiers pressed together with their key, as a program sends a key combination
+    (``latency``: from each modifier press of :func:`_modifier_presses` to its key's press)."""
+    n = latency.shape[0]
     if n == 0:
         return []
-    latency = t[at + 1] - t[at]
     zero_at = CHORD_MS[0]
     lean = session_lean(falling(latency, *CHORD_MS), CHORD_MIN_SHARE)
     if lean <= 0.0:
