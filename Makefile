@@ -241,6 +241,25 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl \
 	  $(DATA)/bot-puppeteer-humanize.jsonl $(DATA)/bot-humanized-autotyper.jsonl --part eval
 
+# What a page in Chrome on a 60 Hz screen and the web collector deliver: one pointer move per
+# display frame at the frame's time, then at most one kept per 16 ms, times and positions to 0.1.
+DELIVERED := frames:60,collector
+
+.PHONY: eval-delivered
+eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and bots as a 60 Hz page and the web collector deliver them
+	@echo "== pointer: one movement between two clicks, as delivered by $(DELIVERED)"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
+	  --as $(DELIVERED)
+	@echo "== whole sessions: composite people vs login bots, as delivered by $(DELIVERED)"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	  --part eval --as $(DELIVERED)
+	@echo "== whole sessions: composite people vs held-out bots, as delivered by $(DELIVERED)"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	  --part eval --as $(DELIVERED)
+	@echo "== pointer: one movement of the held-out login bots vs Balabit people, as delivered by $(DELIVERED)"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
+	  --as $(DELIVERED)
+
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl
 

@@ -15,6 +15,7 @@ from botsift_server.engine import EngineConfig, ReplayIndex
 from botsift_server.evaluation._archive import DatasetError
 from botsift_server.evaluation._composite import COMPOSITE_HUMAN
 from botsift_server.evaluation._cut import movements
+from botsift_server.evaluation._delivery import Delivery, parse_delivery
 from botsift_server.evaluation._generators import GENERATOR_NAMES, generate
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
 from botsift_server.evaluation._report import render_text, write_report
@@ -33,6 +34,17 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--part", choices=PARTS, default="all", help="person split to score")
     ev.add_argument("--report", type=Path, metavar="DIR", help="also write report.md and PNG plots here")
     ev.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    ev.add_argument(
+        "--as",
+        dest="delivery",
+        type=_delivery,
+        metavar="STEPS",
+        help="score the traces as another browser or device would deliver them, steps in order, "
+        "comma-separated: frames:HZ (pointer moves once per display frame, as Chrome dispatches "
+        "them), collector[:MS] (the web collector: a move per MS, default 16; times and "
+        "positions to 0.1), clock:MS (times rounded down to MS), scale:F (coordinates times F), "
+        "keys-only (no pointer events)",
+    )
     tenant = ev.add_argument_group("replays across sessions (offline only)")
     tenant.add_argument(
         "--tenant-replay",
@@ -117,8 +129,17 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
     raise AssertionError(args)
 
 
+def _delivery(text: str) -> Delivery:
+    try:
+        return parse_delivery(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
     traces = list(select(read_traces(*args.traces), args.part))
+    if args.delivery is not None:
+        traces = list(args.delivery.apply(traces))
     if not traces:
         print("botsift-server: no traces to score", file=sys.stderr)
         return 1
@@ -139,6 +160,8 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
         scored = score_offline(traces, engine_config, progress=progress.advance)
         mode = "offline"
     progress.close()
+    if args.delivery is not None:
+        mode += f", as delivered by {args.delivery.spec}"
     results = summarize(scored, engine_config, mode=mode)
     if args.json:
         print(json.dumps(results.to_json(), indent=2))
@@ -163,7 +186,8 @@ def _score_as_tenant(
         nonlocal warmed
         for trace in select(read_traces(*args.replay_warmup), args.replay_warmup_part):
             warmed += 1
-            yield trace
+            # The tenant saw them through the same browser as the traces scored.
+            yield trace if args.delivery is None else args.delivery(trace)
 
     scored = score_offline(traces, engine_config, progress.advance, replay=index, warmup=warmup())
     return scored, f"offline, one tenant's replay index ({capacity} sessions, {warmed} warm-up)"

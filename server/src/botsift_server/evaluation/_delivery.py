@@ -1,0 +1,175 @@
+"""Traces as another browser or device would have delivered them: the evaluation's ``--as``.
+
+The datasets were recorded with their own tools: Balabit's logger, DELBOT's web page, the bot
+generators' own clocks. In production the same hands reach the engine through a browser and
+our collector, which change what arrives: Chrome dispatches pointer moves once per display
+frame (coalescing the rest), privacy browsers round event times, page zoom and hi-DPI screens
+scale coordinates, and the web collector keeps at most one move per ``moveIntervalMs`` and
+rounds to 0.1 ms and 0.1 px. Scoring the data as delivered that way measures whether the
+engine's verdicts survive the trip, for people (false positives) and for bots (misses).
+
+A delivery is a comma-separated list of steps, applied in order:
+
+- ``frames:HZ`` — pointer moves dispatched on a display refreshing at HZ: the moves within one
+  frame collapse into the last one, dispatched at the frame's start (plus a fraction of a ms);
+  a button, key or wheel event dispatches the pending move first, at its own time.
+- ``collector[:MS]`` — our web collector (``clients/web/src/recorder.js``): a move is kept only
+  ``MS`` (default 16) after the last kept one; times and positions rounded to 0.1.
+- ``clock:MS`` — every event time rounded down to a multiple of ``MS``.
+- ``scale:F`` — coordinates multiplied by ``F`` (page zoom, a hi-DPI screen).
+- ``keys-only`` — no pointer or touch events (a keyboard user).
+
+Random parts (the frame phase, dispatch delays) are seeded by the session id, so a run is
+repeatable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine import EventColumns, EventKind
+from botsift_server.evaluation._traces import Trace
+
+_MOVE = int(EventKind.MOVE)
+_POINTER_KINDS = np.array(
+    [
+        EventKind.MOVE,
+        EventKind.DOWN,
+        EventKind.UP,
+        EventKind.WHEEL,
+        EventKind.TOUCH_START,
+        EventKind.TOUCH_MOVE,
+        EventKind.TOUCH_END,
+    ],
+    np.uint8,
+)
+COLLECTOR_MOVE_INTERVAL_MS = 16.0
+"""The web collector's default ``moveIntervalMs``."""
+
+Step = Callable[[EventColumns, np.random.Generator], EventColumns]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Delivery:
+    """A parsed ``--as`` value: its text (for reports) and its steps."""
+
+    spec: str
+    steps: tuple[Step, ...]
+
+    def __call__(self, trace: Trace) -> Trace:
+        """``trace`` as this delivery would have brought it."""
+        seed = int.from_bytes(hashlib.sha256(trace.session_id.encode()).digest()[:8], "big")
+        rng = np.random.default_rng(seed)
+        events = trace.events
+        for step in self.steps:
+            events = step(events, rng)
+        return dataclasses.replace(trace, events=events)
+
+    def apply(self, traces: Iterable[Trace]) -> Iterator[Trace]:
+        """Every trace of ``traces`` as delivered."""
+        return (self(trace) for trace in traces)
+
+
+def parse_delivery(spec: str) -> Delivery:
+    """A :class:`Delivery` from its text; :class:`ValueError` names a bad step."""
+    steps: list[Step] = []
+    for part in spec.split(","):
+        name, _, arg = part.strip().partition(":")
+        try:
+            steps.append(_step(name, arg))
+        except ValueError as exc:
+            raise ValueError(f"--as {part.strip()!r}: {exc}") from None
+    return Delivery(spec, tuple(steps))
+
+
+def _positive(arg: str, what: str) -> float:
+    try:
+        value = float(arg)
+    except ValueError:
+        raise ValueError(f"{what} must be a number") from None
+    if not value > 0.0 or value == float("inf"):
+        raise ValueError(f"{what} must be a positive number")
+    return value
+
+
+def _step(name: str, arg: str) -> Step:
+    if name == "frames":
+        period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
+        return lambda ev, rng: on_frames(ev, period, float(rng.uniform(0.0, period)), rng)
+    if name == "collector":
+        interval = _positive(arg, "the move interval (ms)") if arg else COLLECTOR_MOVE_INTERVAL_MS
+        return lambda ev, rng: collected(ev, interval)
+    if name == "clock":
+        step_ms = _positive(arg, "the clock step (ms)")
+        return lambda ev, rng: dataclasses.replace(ev, t_ms=np.floor(ev.t_ms / step_ms) * step_ms)
+    if name == "scale":
+        factor = np.float32(_positive(arg, "the scale factor"))
+        return lambda ev, rng: dataclasses.replace(ev, x=ev.x * factor, y=ev.y * factor)
+    if name == "keys-only" and not arg:
+        return lambda ev, rng: _take(ev, ~np.isin(ev.kind, _POINTER_KINDS))
+    raise ValueError("unknown step (frames:HZ, collector[:MS], clock:MS, scale:F, keys-only)")
+
+
+def _take(ev: EventColumns, keep: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> EventColumns:
+    """The events of ``ev`` that ``keep`` selects (a mask, or positions in order)."""
+    return EventColumns(
+        t_ms=ev.t_ms[keep],
+        kind=ev.kind[keep],
+        x=ev.x[keep],
+        y=ev.y[keep],
+        button=ev.button[keep],
+        key_class=ev.key_class[keep],
+    )
+
+
+def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.random.Generator) -> EventColumns:
+    """Pointer moves as a browser dispatching them once per display frame delivers them.
+
+    Moves in one frame collapse into the frame's last, dispatched at the start of the next
+    frame plus a delay of up to 1 ms; a non-move event dispatches the pending move first, at its
+    own time. Other events keep their times.
+    """
+    t, kind = ev.t_ms, ev.kind
+    n = t.shape[0]
+    if n == 0:
+        return ev
+    is_move = kind == _MOVE
+    frame = np.floor((t - phase_ms) / period_ms)
+    # A move is delivered unless the next event is a move of the same frame (which replaces it).
+    nxt_same = np.zeros(n, np.bool_)
+    nxt_same[:-1] = is_move[1:] & (frame[1:] == frame[:-1])
+    keep = ~is_move | ~nxt_same
+    when = t.copy()
+    moves = (is_move & keep).nonzero()[0]
+    dispatch = (frame[moves] + 1.0) * period_ms + phase_ms + rng.uniform(0.0, 1.0, moves.shape[0])
+    # Flushed by the event after it (a press, a key) when that comes before the frame's end.
+    following = np.minimum(moves + 1, n - 1)
+    flushed = (following != moves) & ~is_move[following]
+    when[moves] = np.where(flushed, np.minimum(dispatch, t[following]), dispatch)
+    out = _take(dataclasses.replace(ev, t_ms=when), keep)
+    order = np.argsort(out.t_ms, kind="stable")
+    return _take(out, order)
+
+
+def collected(ev: EventColumns, move_interval_ms: float = COLLECTOR_MOVE_INTERVAL_MS) -> EventColumns:
+    """What the web collector records of ``ev``: times and positions to 0.1, moves throttled."""
+    t = np.maximum.accumulate(np.round(ev.t_ms, 1))
+    keep = np.ones(t.shape[0], np.bool_)
+    last_move = -np.inf
+    for i in (ev.kind == _MOVE).nonzero()[0].tolist():
+        if t[i] - last_move < move_interval_ms:
+            keep[i] = False
+        else:
+            last_move = t[i]
+    rounded = dataclasses.replace(
+        ev,
+        t_ms=t,
+        x=np.round(np.maximum(ev.x, 0.0), 1).astype(np.float32),
+        y=np.round(np.maximum(ev.y, 0.0), 1).astype(np.float32),
+    )
+    return _take(rounded, keep)

@@ -1,0 +1,144 @@
+"""`eval --as`: traces as a browser, our web collector or a privacy setting would deliver them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from botsift_server.cli import main
+from botsift_server.engine import Engine, EventColumns, EventKind, RiskLevel
+from botsift_server.evaluation import Trace, import_dataset, parse_delivery, write_traces
+
+MOVE, DOWN, UP, KEY_DOWN = (
+    int(k) for k in (EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.KEY_DOWN)
+)
+
+
+def _trace(t: list[float], kind: list[int], x: list[float] | None = None) -> Trace:
+    n = len(t)
+    xs = np.asarray(x if x is not None else range(n), np.float32)
+    return Trace(
+        session_id="s1",
+        events=EventColumns(
+            t_ms=np.asarray(t, np.float64),
+            kind=np.asarray(kind, np.uint8),
+            x=xs,
+            y=xs * 2,
+            button=np.zeros(n, np.uint8),
+            key_class=np.zeros(n, np.uint8),
+        ),
+    )
+
+
+def test_a_display_frame_delivers_the_last_move_of_each_frame_at_its_start() -> None:
+    # A 1 kHz mouse for 100 ms, then a click: a 60 Hz page sees about one move per 16.7 ms.
+    t = [float(i) for i in range(100)] + [100.5, 180.0]
+    trace = _trace(t, [MOVE] * 100 + [DOWN, UP])
+    ev = parse_delivery("frames:60")(trace).events
+    moves = ev.kind == MOVE
+    assert 6 <= np.count_nonzero(moves) <= 8
+    # (The last gap ends at the press, part-way through a frame.)
+    gaps = np.diff(ev.t_ms[moves])[:-1]
+    assert np.all((gaps > 15.6) & (gaps < 17.7))
+    # Each delivered move carries the latest position of its frame, and the last one, pending
+    # when the button went down, is dispatched before the press at the press's time.
+    assert ev.x[moves][-1] == 99.0
+    assert ev.t_ms[moves][-1] == pytest.approx(100.5)
+    assert list(ev.kind[-2:]) == [DOWN, UP]
+    assert list(ev.t_ms[-2:]) == [100.5, 180.0]
+
+
+def test_the_web_collector_keeps_a_move_per_interval_and_rounds_to_a_tenth() -> None:
+    trace = _trace([0.0, 5.04, 10.0, 16.04, 20.0, 33.0, 33.5], [MOVE] * 5 + [KEY_DOWN, MOVE])
+    trace = Trace(
+        session_id="s1",
+        events=EventColumns(
+            t_ms=trace.events.t_ms,
+            kind=trace.events.kind,
+            x=np.asarray([1.26, 2, 3, 4, 5, 0, -3], np.float32),
+            y=trace.events.y,
+            button=trace.events.button,
+            key_class=trace.events.key_class,
+        ),
+    )
+    ev = parse_delivery("collector")(trace).events
+    assert list(ev.kind) == [MOVE, MOVE, KEY_DOWN, MOVE]
+    assert list(ev.t_ms) == [0.0, 16.0, 33.0, 33.5]
+    assert ev.x[0] == pytest.approx(1.3)
+    assert ev.x[-1] == 0.0  # the collector clamps positions at the page's edge
+    # A longer interval keeps fewer moves.
+    assert list(parse_delivery("collector:30")(trace).events.t_ms) == [0.0, 33.0, 33.5]
+
+
+def test_clock_scale_and_keys_only_steps_apply_in_order() -> None:
+    trace = _trace([0.0, 40.0, 130.0, 250.0], [MOVE, DOWN, KEY_DOWN, MOVE], x=[10, 20, 0, 30])
+    ev = parse_delivery("clock:100, scale:1.5")(trace).events
+    assert list(ev.t_ms) == [0.0, 0.0, 100.0, 200.0]
+    assert list(ev.x) == [15.0, 30.0, 0.0, 45.0]
+    only = parse_delivery("keys-only")(trace).events
+    assert list(only.kind) == [KEY_DOWN]
+
+
+def test_the_same_session_is_delivered_the_same_way_every_run() -> None:
+    t = np.cumsum(np.random.default_rng(1).uniform(0.5, 9.0, 300)).tolist()
+    trace = _trace(t, [MOVE] * 300)
+    a, b = (parse_delivery("frames:144,collector")(trace).events for _ in range(2))
+    assert np.array_equal(a.t_ms, b.t_ms)
+    assert np.array_equal(a.x, b.x)
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("frames:0", "positive"),
+        ("frames:fast", "number"),
+        ("warp:2", "unknown step"),
+        ("keys-only:3", "unknown step"),
+        ("clock:inf", "positive"),
+    ],
+)
+def test_a_bad_delivery_is_refused_with_the_step_named(spec: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says) as caught:
+        parse_delivery(f"scale:2,{spec}")
+    assert spec in str(caught.value)
+
+
+def test_eval_refuses_a_bad_delivery_before_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["eval", str(tmp_path / "none.jsonl"), "--as", "frames:-60"])
+    assert exited.value.code == 2
+    assert "frames:-60" in capsys.readouterr().err
+
+
+def test_people_stay_people_as_a_60_hz_page_and_the_web_collector_deliver_them(
+    tmp_path: Path, fixtures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Balabit's logger and DELBOT's page recorded these hands with their own clocks and rates;
+    # through Chrome on a 60 Hz screen and our collector they arrive thinned and frame-timed.
+    people = [
+        trace
+        for dataset, archive in (
+            ("balabit", "balabit-mouse-training.tar.xz"),
+            ("delbot", "delbot-mouse.tar.gz"),
+        )
+        for trace in import_dataset(dataset, fixtures / archive)
+        if trace.label == "human"
+    ]
+    delivered = list(parse_delivery("frames:60,collector").apply(people))
+    engine = Engine()
+    for trace in delivered:
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        assert engine.assess(state).risk_level < RiskLevel.HIGH, trace.session_id
+    # The same run from the command line says how the traces were delivered.
+    path = tmp_path / "people.jsonl"
+    write_traces(path, people)
+    assert main(["eval", str(path), "--json", "--as", "frames:60,collector"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results["mode"] == "offline, as delivered by frames:60,collector"
+    assert results["humans_high_or_above"] == 0.0
