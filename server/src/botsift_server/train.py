@@ -23,7 +23,7 @@ import numpy as np
 
 from botsift_server.engine import EventColumns, EventKind, KeyClass
 from botsift_server.engine.training import Sample, summarise, train_bundle
-from botsift_server.evaluation import Trace, read_traces
+from botsift_server.evaluation import Delivery, Trace, parse_delivery, read_traces
 from botsift_server.evaluation._split import select
 
 EXCLUDED_SOURCE_PREFIXES = ("aalto",)
@@ -51,12 +51,29 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     tr.add_argument("--part", choices=("all", "train"), default="train", help="person split to train on")
     tr.add_argument("--version", default="", help="version recorded in the model file (default: derived)")
     tr.add_argument(
+        "--as",
+        dest="deliveries",
+        action="append",
+        default=[],
+        type=_delivery,
+        metavar="STEPS",
+        help="also train on every chosen session as delivered by STEPS (see eval --as), one copy "
+        "per --as, with the session's person and source (repeatable)",
+    )
+    tr.add_argument(
         "--ship",
         action="append",
         choices=("pointer", "keystrokes"),
         help="modality whose model goes into the file (repeatable; default: "
         f"{', '.join(SHIPPED_MODALITIES)}); the others are trained and measured only",
     )
+
+
+def _delivery(text: str) -> Delivery:
+    try:
+        return parse_delivery(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,10 +97,10 @@ def run(args: argparse.Namespace) -> int:
         chosen = by_source[source]
         if len(chosen) > args.max_per_source:
             chosen = rng.sample(chosen, args.max_per_source)
-        samples.extend(
-            Sample(t.context, t.events, t.label == "bot", t.source, t.person or t.session_id, t.session_id)
-            for t in chosen
-        )
+        # A delivered copy keeps its session's person and id: both land in the same fold.
+        for delivery in (None, *args.deliveries):
+            delivered = chosen if delivery is None else list(delivery.apply(chosen))
+            samples.extend(_sample(t) for t in delivered)
     samples.extend(_typing_runs(by_source, rng))
     if not samples:
         print("no labelled sessions to train on", file=sys.stderr)
@@ -97,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
     print(summarise(bundle.metrics))
     print(f"wrote {args.out} ({', '.join(sorted(bundle.models))})", file=sys.stderr)
     return 0
+
+
+def _sample(trace: Trace) -> Sample:
+    person = trace.person or trace.session_id
+    return Sample(trace.context, trace.events, trace.label == "bot", trace.source, person, trace.session_id)
 
 
 def _typing_runs(by_source: dict[str, list[Trace]], rng: random.Random) -> list[Sample]:

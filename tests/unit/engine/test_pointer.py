@@ -62,7 +62,10 @@ def test_pointer_score_is_translation_invariant(trace: str) -> None:
     cols = human_mouse(np.random.default_rng(11)) if trace == "human" else bot_mouse_lines()
     base = _assess(cols)
     moved = _assess(_shifted(cols, 137.0, -42.0))
-    assert moved.score == pytest.approx(base.score, abs=1e-9)
+    # Positions are float32: a sub-pixel line moved elsewhere rounds differently (~1e-5 px),
+    # which on a perfectly even line is all its speed changes are made of, and a tree split may
+    # fall inside that noise. Nothing a user could see moves.
+    assert moved.score == pytest.approx(base.score, abs=1e-6)
     assert [r.code for r in moved.reasons] == [r.code for r in base.reasons]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from botsift_server.cli import main
 from botsift_server.engine.learned import ModelBundle
 from botsift_server.engine.training import Sample, train_bundle
 
@@ -33,3 +34,19 @@ def test_training_twice_with_one_seed_writes_identical_files_and_unshipped_model
     # The sample has typing of both labels: keystrokes were trained and measured, not shipped.
     assert loaded.metrics["keystrokes"]["samples"] > 0
     assert loaded.metrics["keystrokes_not_shipped"] == "not good enough yet"
+
+
+def test_train_as_delivered_adds_a_delivered_copy_of_every_session_and_stays_reproducible(
+    tmp_path: Path,
+) -> None:
+    sample = Path(__file__).parent / "data" / "sample.jsonl"
+    args = ["train", str(sample), "--part", "all", "--ship", "pointer", "--version", "t"]
+    plain, first, second = tmp_path / "plain.json", tmp_path / "a.json", tmp_path / "b.json"
+    assert main([*args, "--out", str(plain)]) == 0
+    for out in (first, second):
+        assert main([*args, "--as", "frames:60,collector", "--out", str(out)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    pointer = ModelBundle.load(plain).metrics["pointer"]
+    delivered = ModelBundle.load(first).metrics["pointer"]
+    # Each session twice: as recorded and as a 60 Hz page and the web collector deliver it.
+    assert (delivered["humans"], delivered["bots"]) == (2 * pointer["humans"], 2 * pointer["bots"])
