@@ -142,6 +142,17 @@ class EventColumns:
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
 
+    def take(self, rows: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> EventColumns:
+        """The events that ``rows`` selects (a mask, or positions in the order wanted)."""
+        return EventColumns(
+            t_ms=self.t_ms[rows],
+            kind=self.kind[rows],
+            x=self.x[rows],
+            y=self.y[rows],
+            button=self.button[rows],
+            key_class=self.key_class[rows],
+        )
+
     @staticmethod
     def empty() -> EventColumns:
         """A batch with no events."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from botsift_server.engine import EventColumns, EventKind
+from botsift_server.engine import EventKind
 from botsift_server.evaluation._archive import cut
 from botsift_server.evaluation._import_mouse import movement_bounds
 from botsift_server.evaluation._traces import Trace
@@ -33,14 +33,7 @@ def movements(traces: Iterable[Trace]) -> Iterator[Trace]:
         keep = np.isin(ev.kind, _POINTER)
         if not keep.any():
             continue
-        pointer = EventColumns(
-            t_ms=ev.t_ms[keep],
-            kind=ev.kind[keep],
-            x=ev.x[keep],
-            y=ev.y[keep],
-            button=ev.button[keep],
-            key_class=ev.key_class[keep],
-        )
+        pointer = ev.take(keep)
         for number, (start, stop) in enumerate(movement_bounds(pointer)):
             if stop - start < MIN_MOVEMENT_EVENTS:
                 continue

@@ -30,7 +30,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
-import numpy.typing as npt
 
 from botsift_server.engine import EventColumns, EventKind
 from botsift_server.evaluation._traces import Trace
@@ -111,20 +110,8 @@ def _step(name: str, arg: str) -> Step:
         factor = np.float32(_positive(arg, "the scale factor"))
         return lambda ev, rng: dataclasses.replace(ev, x=ev.x * factor, y=ev.y * factor)
     if name == "keys-only" and not arg:
-        return lambda ev, rng: _take(ev, ~np.isin(ev.kind, _POINTER_KINDS))
+        return lambda ev, rng: ev.take(~np.isin(ev.kind, _POINTER_KINDS))
     raise ValueError("unknown step (frames:HZ, collector[:MS], clock:MS, scale:F, keys-only)")
-
-
-def _take(ev: EventColumns, keep: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> EventColumns:
-    """The events of ``ev`` that ``keep`` selects (a mask, or positions in order)."""
-    return EventColumns(
-        t_ms=ev.t_ms[keep],
-        kind=ev.kind[keep],
-        x=ev.x[keep],
-        y=ev.y[keep],
-        button=ev.button[keep],
-        key_class=ev.key_class[keep],
-    )
 
 
 def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.random.Generator) -> EventColumns:
@@ -151,9 +138,8 @@ def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.rando
     following = np.minimum(moves + 1, n - 1)
     flushed = (following != moves) & ~is_move[following]
     when[moves] = np.where(flushed, np.minimum(dispatch, t[following]), dispatch)
-    out = _take(dataclasses.replace(ev, t_ms=when), keep)
-    order = np.argsort(out.t_ms, kind="stable")
-    return _take(out, order)
+    out = dataclasses.replace(ev, t_ms=when).take(keep)
+    return out.take(np.argsort(out.t_ms, kind="stable"))
 
 
 def collected(ev: EventColumns, move_interval_ms: float = COLLECTOR_MOVE_INTERVAL_MS) -> EventColumns:
@@ -172,4 +158,4 @@ def collected(ev: EventColumns, move_interval_ms: float = COLLECTOR_MOVE_INTERVA
         x=np.round(np.maximum(ev.x, 0.0), 1).astype(np.float32),
         y=np.round(np.maximum(ev.y, 0.0), 1).astype(np.float32),
     )
-    return _take(rounded, keep)
+    return rounded.take(keep)
