@@ -23,7 +23,7 @@ import numpy as np
 
 from botsift_server.engine import EventColumns, EventKind, KeyClass
 from botsift_server.engine.training import Sample, summarise, train_bundle
-from botsift_server.evaluation import Delivery, Trace, parse_delivery, read_traces
+from botsift_server.evaluation import Trace, delivery_argument, read_traces
 from botsift_server.evaluation._split import select
 
 EXCLUDED_SOURCE_PREFIXES = ("aalto",)
@@ -55,7 +55,7 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         dest="deliveries",
         action="append",
         default=[],
-        type=_delivery,
+        type=delivery_argument,
         metavar="STEPS",
         help="also train on every chosen session as delivered by STEPS (see eval --as), one copy "
         "per --as, with the session's person and source (repeatable)",
@@ -67,13 +67,6 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="modality whose model goes into the file (repeatable; default: "
         f"{', '.join(SHIPPED_MODALITIES)}); the others are trained and measured only",
     )
-
-
-def _delivery(text: str) -> Delivery:
-    try:
-        return parse_delivery(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -383,9 +383,9 @@ _NO_PRESSES: npt.NDArray[np.intp] = np.zeros(0, np.intp)
 
 
 def _modifier_presses(kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
-    """Where a modifier is pressed right before the key it modifies: a modifier press after a key
-    event that was not a modifier press (an auto-repeat, a second modifier joining), followed
-    directly by the press of a key that is not a modifier."""
+    """Where a modifier is pressed right before the key it modifies: a modifier press that does
+    not follow another modifier press (an auto-repeat, or a second modifier joining one held,
+    does), followed directly by the press of a key that is not a modifier."""
     is_mod = key_class == _MODIFIER
     if not is_mod.any():
         return _NO_PRESSES

@@ -12,7 +12,7 @@ from botsift_server.evaluation._archive import SHARED_DATA, DatasetError
 from botsift_server.evaluation._cli import add_subcommands as add_cli_commands
 from botsift_server.evaluation._cli import run as run_cli_command
 from botsift_server.evaluation._cut import movements
-from botsift_server.evaluation._delivery import Delivery, parse_delivery
+from botsift_server.evaluation._delivery import Delivery, delivery_argument, parse_delivery
 from botsift_server.evaluation._generators import GENERATOR_NAMES, GENERATORS, HELD_OUT, Bot, generate
 from botsift_server.evaluation._import_devices import profile_device
 from botsift_server.evaluation._import_keys import key_class
@@ -68,6 +68,7 @@ __all__ = [
     "add_cli_commands",
     "columns_from_events",
     "default_archive",
+    "delivery_argument",
     "device_from_dict",
     "generate",
     "histogram",

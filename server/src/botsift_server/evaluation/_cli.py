@@ -15,7 +15,7 @@ from botsift_server.engine import EngineConfig, ReplayIndex
 from botsift_server.evaluation._archive import DatasetError
 from botsift_server.evaluation._composite import COMPOSITE_HUMAN
 from botsift_server.evaluation._cut import movements
-from botsift_server.evaluation._delivery import Delivery, parse_delivery
+from botsift_server.evaluation._delivery import delivery_argument
 from botsift_server.evaluation._generators import GENERATOR_NAMES, generate
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
 from botsift_server.evaluation._report import render_text, write_report
@@ -37,7 +37,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument(
         "--as",
         dest="delivery",
-        type=_delivery,
+        type=delivery_argument,
         metavar="STEPS",
         help="score the traces as another browser or device would deliver them, steps in order, "
         "comma-separated: frames:HZ (pointer moves once per display frame, as Chrome dispatches "
@@ -127,13 +127,6 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
         print(f"botsift-server: {exc}", file=sys.stderr)
         return 1
     raise AssertionError(args)
-
-
-def _delivery(text: str) -> Delivery:
-    try:
-        return parse_delivery(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:

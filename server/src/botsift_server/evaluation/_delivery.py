@@ -11,7 +11,7 @@ engine's verdicts survive the trip, for people (false positives) and for bots (m
 A delivery is a comma-separated list of steps, applied in order:
 
 - ``frames:HZ`` — pointer moves dispatched on a display refreshing at HZ: the moves within one
-  frame collapse into the last one, dispatched at the frame's start (plus a fraction of a ms);
+  frame collapse into the last one, dispatched when the next frame starts (plus up to 1 ms);
   a button, key or wheel event dispatches the pending move first, at its own time.
 - ``collector[:MS]`` — our web collector (``clients/web/src/recorder.js``): a move is kept only
   ``MS`` (default 16) after the last kept one; times and positions rounded to 0.1.
@@ -25,6 +25,7 @@ repeatable.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -84,6 +85,14 @@ def parse_delivery(spec: str) -> Delivery:
         except ValueError as exc:
             raise ValueError(f"--as {part.strip()!r}: {exc}") from None
     return Delivery(spec, tuple(steps))
+
+
+def delivery_argument(text: str) -> Delivery:
+    """:func:`parse_delivery` as an ``argparse`` type: a bad value is a usage error."""
+    try:
+        return parse_delivery(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(arg: str, what: str) -> float:
