@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from botsift_server.cli import main
-from botsift_server.evaluation import read_traces, split_of, write_traces
+from botsift_server.engine import EngineConfig, RiskLevel
+from botsift_server.evaluation import import_dataset, read_traces, score_offline, split_of, write_traces
 
 
 @pytest.fixture
@@ -101,3 +103,27 @@ def test_replay_bots_replay_only_the_people_of_the_requested_split(
     # Nobody of the other part to replay.
     assert main([*args, "--human-part", other, "--out", str(tmp_path / "b.jsonl")]) == 1
     assert "replay needs human traces" in capsys.readouterr().err
+
+
+def test_offline_scoring_judges_each_session_by_its_actions_thresholds(fixtures: Path) -> None:
+    # A server judges a login by the login thresholds; offline scoring must too, or its risk
+    # levels (and every "HIGH+" share) disagree with the server's for the same score.
+    person = next(t for t in import_dataset("delbot", fixtures / "delbot-mouse.tar.gz") if t.label == "human")
+    (plain,) = score_offline([person])
+    assert 0.0 < plain.score < 0.5
+    strict = {
+        "medium_score": plain.score / 4,
+        "high_score": plain.score / 3,
+        "critical_score": plain.score / 2,
+    }
+    config = EngineConfig(actions={"checkout": strict})
+    checkout, view = score_offline(
+        [
+            dataclasses.replace(person, session_id="c", action="checkout"),
+            dataclasses.replace(person, session_id="v", action="view"),
+        ],
+        config,
+    )
+    assert checkout.score == view.score == plain.score
+    assert checkout.risk_level is RiskLevel.CRITICAL
+    assert view.risk_level is RiskLevel.LOW

@@ -50,7 +50,10 @@ def _summary_lines(results: Results) -> list[tuple[str, str]]:
         ("ROC AUC", _num(results.auc)),
         ("TPR at 1% FPR", _pct(results.tpr_at_1pct_fpr)),
         ("TPR at 0.1% FPR", _pct(results.tpr_at_01pct_fpr)),
-        (f"accuracy (bot = HIGH or CRITICAL, score >= {results.high_score})", _pct(results.accuracy_at_high)),
+        (
+            f"accuracy (bot = HIGH or CRITICAL: score >= {results.high_score}, or the action's threshold)",
+            _pct(results.accuracy_at_high),
+        ),
         ("humans at HIGH or CRITICAL", _pct(results.humans_high_or_above)),
         ("bots at HIGH or CRITICAL", _pct(results.bots_high_or_above)),
         ("expected calibration error", _num(results.calibration_error)),

@@ -65,7 +65,7 @@ class Results:
         return {
             "engine_version": self.engine_version,
             "mode": self.mode,
-            "decision": f"bot when risk_level >= HIGH (score >= {self.high_score})",
+            "decision": f"bot when risk_level >= HIGH (score >= {self.high_score}, or its action's)",
             "sessions": self.sessions,
             "humans": self.humans,
             "bots": self.bots,

@@ -65,16 +65,28 @@ def score_offline(
     tenant saw before), then each trace, in order, gets its final verdict against the index
     and is remembered, so a later trace that replays an earlier one is flagged as it would be
     on a server.
+
+    Each trace is judged with its action's settings (``EngineConfig.for_action``: a login's
+    lower thresholds), as a server judges it.
     """
-    engine = Engine(config)
+    base = Engine(config)
+    engines: dict[str, Engine] = {}
+
+    def engine_for(action: str) -> Engine:
+        found = engines.get(action)
+        if found is None:
+            found = engines[action] = Engine(base.config.for_action(action), base.model)
+        return found
+
     if replay is not None:
         for trace in warmup:
-            state = engine.start(trace.context)
-            engine.add(state, trace.events)
-            engine.remember(state, replay, session_id=trace.session_id)
+            state = base.start(trace.context)
+            base.add(state, trace.events)
+            base.remember(state, replay, session_id=trace.session_id)
     out: list[Scored] = []
     for trace in traces:
         began = time.perf_counter()
+        engine = engine_for(trace.action)
         state = engine.start(trace.context)
         engine.add(state, trace.events)
         # The same calls, in the same order, as the server's final verdict.
