@@ -53,27 +53,26 @@ def ramp(value: float, zero_at: float, one_at: float) -> float:
     return min(1.0, max(0.0, (value - zero_at) / (one_at - zero_at)))
 
 
-def falling(values: npt.NDArray[np.float64], zero_at: float, one_at: float) -> npt.NDArray[np.float64]:
-    """Per-value strength: 0 at or above ``zero_at``, 1 at or below ``one_at`` (< ``zero_at``),
-    linear between — how strongly each measured item (an approach, a key press) points to a bot."""
-    out: npt.NDArray[np.float64] = np.minimum(np.maximum((zero_at - values) / (zero_at - one_at), 0.0), 1.0)
-    return out
+def share_log_odds(
+    values: npt.NDArray[np.float64],
+    strength_at: tuple[float, float],
+    min_share: tuple[float, float],
+    log_odds: tuple[float, float],
+) -> float:
+    """Log-odds of per-item evidence (approaches, key presses) for the whole session.
 
-
-def session_lean(strength: npt.NDArray[np.float64], min_share: tuple[float, float]) -> float:
-    """How far a session leans to a bot on per-item ``strength`` (see :func:`falling`): their sum,
-    scaled down when the strong items are a small share of all (the share ramps from
-    ``min_share[0]`` to ``min_share[1]``), so the odd quick item among many ordinary ones is not
-    evidence. 0 when nothing is strong; 1 or more is a full finding."""
+    Each value's strength is 0 at or above ``strength_at[0]``, 1 at or below ``strength_at[1]``,
+    linear between. The strengths' sum is scaled down when the strong items are a small share
+    of all (the share ramps from ``min_share[0]`` to ``min_share[1]``), so the odd quick item
+    among many ordinary ones is no evidence. That lean gives ``log_odds[0]`` at 1 and up to
+    ``log_odds[1]`` more at 2; 0 when nothing is strong.
+    """
+    zero_at, one_at = strength_at
+    strength = np.minimum(np.maximum((zero_at - values) / (zero_at - one_at), 0.0), 1.0)
     summed = float(_SUM(strength))
     if summed <= 0.0:
         return 0.0
-    return summed * ramp(summed / int(strength.shape[0]), min_share[0], min_share[1])
-
-
-def lean_log_odds(lean: float, log_odds: tuple[float, float]) -> float:
-    """Log-odds of a :func:`session_lean`: ``log_odds[0]`` at a lean of 1, up to ``log_odds[1]``
-    more at 2."""
+    lean = summed * ramp(summed / int(values.shape[0]), min_share[0], min_share[1])
     return log_odds[0] * min(lean, 1.0) + log_odds[1] * min(max(lean - 1.0, 0.0), 1.0)
 
 

@@ -21,11 +21,9 @@ from botsift_server.engine._evidence import (
     Finding,
     clock_step_ms,
     cv,
-    falling,
-    lean_log_odds,
     median,
     ramp,
-    session_lean,
+    share_log_odds,
     skew_kurtosis,
 )
 from botsift_server.engine._state import SessionState
@@ -405,8 +403,8 @@ def _modifier_chords(latency: npt.NDArray[np.float64]) -> list[Finding]:
     if n == 0:
         return []
     zero_at = CHORD_MS[0]
-    lean = session_lean(falling(latency, *CHORD_MS), CHORD_MIN_SHARE)
-    if lean <= 0.0:
+    log_odds = share_log_odds(latency, CHORD_MS, CHORD_MIN_SHARE, CHORD_LOG_ODDS)
+    if log_odds <= 0.0:
         return []
     chords = int(np.count_nonzero(latency < zero_at))
     return [
@@ -415,7 +413,7 @@ def _modifier_chords(latency: npt.NDArray[np.float64]) -> list[Finding]:
             f"{chords} of {n} modifier keys (Shift, Ctrl, Alt) were pressed within {zero_at:.0f} ms of the "
             f"key they modify (fastest {float(latency.min()):.1f} ms), as a program sends a key combination; "
             "a person's second finger follows tens of milliseconds later.",
-            lean_log_odds(lean, CHORD_LOG_ODDS),
+            log_odds,
         )
     ]
 

@@ -28,11 +28,9 @@ from botsift_server.engine._evidence import (
     Finding,
     clock_step_ms,
     cv,
-    falling,
-    lean_log_odds,
     median,
     ramp,
-    session_lean,
+    share_log_odds,
     std,
 )
 from botsift_server.engine._state import SessionState
@@ -349,8 +347,8 @@ def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
     if n == 0:
         return []
     # Most of the session's approaches, not the odd one among many braking ones.
-    lean = session_lean(falling(judged, *ARRIVAL_AT_SPEED), ARRIVAL_MIN_SHARE)
-    if lean <= 0.0:
+    log_odds = share_log_odds(judged, ARRIVAL_AT_SPEED, ARRIVAL_MIN_SHARE, ARRIVAL_LOG_ODDS)
+    if log_odds <= 0.0:
         return []
     at_speed = int(np.count_nonzero(judged < ARRIVAL_AT_SPEED[0]))
     fastest = float(judged.min()) * ARRIVAL_PATH_SHARE
@@ -361,7 +359,7 @@ def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
             f"{ARRIVAL_PATH_SHARE:.0%} of its path in as little as {fastest:.0%} of the approach's time: "
             "it arrives at speed, where a hand slows down to land on its target (people: "
             "a third of the time, at the median).",
-            lean_log_odds(lean, ARRIVAL_LOG_ODDS),
+            log_odds,
         )
     ]
 

@@ -152,7 +152,8 @@ def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.rando
 
 
 def collected(ev: EventColumns, move_interval_ms: float = COLLECTOR_MOVE_INTERVAL_MS) -> EventColumns:
-    """What the web collector records of ``ev``: times and positions to 0.1, moves throttled."""
+    """What the web collector records of ``ev``: times and positions to 0.1 (positions at least
+    0, the page's edge), moves throttled."""
     t = np.maximum.accumulate(np.round(ev.t_ms, 1))
     keep = np.ones(t.shape[0], np.bool_)
     last_move = -np.inf
