@@ -268,7 +268,7 @@ TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/bal
 train-data: $(GEN_STAMP) ## generate the bot traces the shipped model is trained on (.botsift/data/train-bot-*)
 	for g in $(BOTS); do $(VENV)/bin/botsift-server data generate $$g --count 400 --seed 2 --out $(DATA)/train-bot-$$g.jsonl; done
 
-# numpy picks its SIMD code by CPU at run time, and its AVX-512 kernels (log, exp, sums) round the last
+# numpy picks its SIMD code by CPU at run time, and some of its AVX-512 kernels round the last
 # bit differently from the AVX2 ones; a tree split that lands between two such values moves, and the
 # retrained file differs. Training runs on numpy's AVX2 kernels at most, so any x86-64 host with AVX2
 # or AVX-512 writes the same bytes (an AVX-512 host without this writes another model).
