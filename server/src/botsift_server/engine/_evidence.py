@@ -53,6 +53,12 @@ def ramp(value: float, zero_at: float, one_at: float) -> float:
     return min(1.0, max(0.0, (value - zero_at) / (one_at - zero_at)))
 
 
+def unit(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``values`` clamped to [0, 1] (``np.clip`` without its argument handling)."""
+    out: npt.NDArray[np.float64] = np.minimum(np.maximum(values, 0.0), 1.0)
+    return out
+
+
 def share_log_odds(
     values: npt.NDArray[np.float64],
     strength_at: tuple[float, float],
@@ -68,7 +74,7 @@ def share_log_odds(
     ``log_odds[1]`` more at 2; 0 when nothing is strong.
     """
     zero_at, one_at = strength_at
-    strength = np.minimum(np.maximum((zero_at - values) / (zero_at - one_at), 0.0), 1.0)
+    strength = unit((zero_at - values) / (zero_at - one_at))
     summed = float(_SUM(strength))
     if summed <= 0.0:
         return 0.0

@@ -32,6 +32,7 @@ from botsift_server.engine._evidence import (
     ramp,
     share_log_odds,
     std,
+    unit,
 )
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
@@ -414,10 +415,10 @@ def _movement(steps: Steps) -> list[Finding]:
         v_mean = v_sum[qualifies] / v_n[qualifies]
         v_cv = np.sqrt(np.maximum(v_sq[qualifies] / v_n[qualifies] - v_mean * v_mean, 0.0)) / v_mean
         w = path[qualifies] / float(np.add.reduce(path[qualifies]))
-        linear = float(np.add.reduce(w * _unit((straight - 0.99) / 0.009)))
-        constant = float(np.add.reduce(w * _unit((0.25 - v_cv) / 0.17)))
-        curved = _unit((0.995 - straight) / 0.045)
-        varied = _unit((v_cv - 0.2) / 0.25)
+        linear = float(np.add.reduce(w * unit((straight - 0.99) / 0.009)))
+        constant = float(np.add.reduce(w * unit((0.25 - v_cv) / 0.17)))
+        curved = unit((0.995 - straight) / 0.045)
+        varied = unit((v_cv - 0.2) / 0.25)
         human = float(np.add.reduce(w * np.minimum(curved, varied)))
         enough = ramp(n_qual, 0, 2)
         if linear * enough > 0.0:
@@ -561,12 +562,6 @@ def _symmetric_speed(steps: Steps) -> list[Finding]:
             SYMMETRIC_LOG_ODDS[0] if middle == 2 else SYMMETRIC_LOG_ODDS[1],
         )
     ]
-
-
-def _unit(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``values`` clamped to [0, 1] (``np.clip`` without its argument handling)."""
-    out: npt.NDArray[np.float64] = np.minimum(np.maximum(values, 0.0), 1.0)
-    return out
 
 
 def _clicks_and_jumps(moves: int, clicks: int, without_approach: int, teleports: int) -> list[Finding]:

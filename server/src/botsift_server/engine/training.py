@@ -38,7 +38,8 @@ FOLDS = 5
 """Person folds for the out-of-fold scores that calibrate and measure the model."""
 TREES = 300
 """Boosting rounds per modality: 300 since the model learns recorded and delivered traces (the
-same movements thinned to one per display frame); at 150 it ranked both worse (MODEL_CARD.md)."""
+same movements thinned to one per display frame). At 150 it ranked both a little worse in one
+run, by less than another seed moves the same run (MODEL_CARD.md): a choice, not a finding."""
 TREE_DEPTH = 3
 """Depth of each tree: shallow trees combine few features, which generalises across generators."""
 LEARNING_RATE = 0.1
