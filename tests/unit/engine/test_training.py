@@ -1,13 +1,17 @@
 """Training is reproducible: the same traces and seed write the same model file, byte for byte,
-and a modality left out of the shipped file is still measured and says why it is missing."""
+a modality left out of the shipped file is still measured and says why it is missing, and the
+AUC it reports weighs people as training does."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from botsift_server.cli import main
 from botsift_server.engine.learned import ModelBundle
-from botsift_server.engine.training import Sample, train_bundle
+from botsift_server.engine.training import Sample, roc_auc, train_bundle
 
 from .traces import sample_traces
 
@@ -50,3 +54,20 @@ def test_train_as_delivered_adds_a_delivered_copy_of_every_session_and_stays_rep
     delivered = ModelBundle.load(first).metrics["pointer"]
     # Each session twice: as recorded and as a 60 Hz page and the web collector deliver it.
     assert (delivered["humans"], delivered["bots"]) == (2 * pointer["humans"], 2 * pointer["bots"])
+
+
+def test_the_reported_auc_counts_every_person_population_the_same_however_many_sessions_it_has() -> None:
+    # 99 sessions of one population are ranked perfectly, the single session of another is ranked
+    # below every bot: counted by session the AUC would be 0.99, counted as training weighs them
+    # (each population half of the people) it is 0.5.
+    scores = np.array([0.0] * 99 + [1.0] + [0.5] * 10)
+    is_bot = np.array([False] * 100 + [True] * 10)
+    weight = np.array([0.5 / 99] * 99 + [0.5] + [0.1] * 10)
+    assert roc_auc(scores, is_bot) == pytest.approx(0.99)
+    assert roc_auc(scores, is_bot, weight) == pytest.approx(0.5)
+    # Weights are repeats: weight 2 is the same as the sample twice; ties count half.
+    tied = np.array([0.2, 0.2, 0.7])
+    labels = np.array([False, True, True])
+    assert roc_auc(tied, labels, np.array([2.0, 1.0, 1.0])) == pytest.approx(
+        roc_auc(np.array([0.2, 0.2, 0.2, 0.7]), np.array([False, False, True, True]))
+    )

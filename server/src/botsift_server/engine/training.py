@@ -14,7 +14,8 @@ four generators, while depth-3 trees kept AUC >= 0.83 on all four (MODEL_CARD.md
    dependency only: the trees are exported as arrays that :mod:`learned` walks with numpy),
 4. calibrates them (Platt scaling) on out-of-fold scores, folds drawn by person with the seed,
    so no person is in both the fitted and the calibrating part,
-5. reports the out-of-fold ROC AUC overall and per source: the model card's numbers.
+5. reports the out-of-fold ROC AUC overall and per source, weighted as in training (every
+   person population counts the same, however many sessions it has): the model card's numbers.
 """
 
 from __future__ import annotations
@@ -58,19 +59,24 @@ class Sample:
     session_id: str = ""
 
 
-def roc_auc(scores: npt.NDArray[np.float64], is_bot: npt.NDArray[np.bool_]) -> float:
-    """Area under the ROC curve (ties count half); NaN without both classes."""
-    pos, neg = int(is_bot.sum()), int((~is_bot).sum())
-    if pos == 0 or neg == 0:
+def roc_auc(
+    scores: npt.NDArray[np.float64],
+    is_bot: npt.NDArray[np.bool_],
+    weight: npt.NDArray[np.float64] | None = None,
+) -> float:
+    """Area under the ROC curve (ties count half), each sample counted ``weight`` times (once when
+    None); NaN without both classes."""
+    w = np.ones(scores.shape[0]) if weight is None else np.asarray(weight, np.float64)
+    pos_w, neg_w = float(w[is_bot].sum()), float(w[~is_bot].sum())
+    if pos_w <= 0.0 or neg_w <= 0.0:
         return math.nan
-    order = np.argsort(scores, kind="stable")
-    sorted_scores = scores[order]
-    ranks = np.empty(scores.shape[0])
-    # Average ranks over ties.
-    _, first, counts = np.unique(sorted_scores, return_index=True, return_counts=True)
-    avg = first + (counts - 1) / 2.0 + 1.0
-    ranks[order] = np.repeat(avg, counts)
-    return float((ranks[is_bot].sum() - pos * (pos + 1) / 2.0) / (pos * neg))
+    # Per distinct score: the bots' weight there, against the people's weight below it plus half
+    # of theirs at it.
+    _, group = np.unique(scores, return_inverse=True)
+    bots = np.bincount(group, np.where(is_bot, w, 0.0))
+    people = np.bincount(group, np.where(is_bot, 0.0, w))
+    below = np.cumsum(people) - people
+    return float(np.sum(bots * (below + 0.5 * people)) / (pos_w * neg_w))
 
 
 def fit_logistic(
@@ -229,7 +235,7 @@ def train_modality(
         "samples": len(samples),
         "bots": int(is_bot.sum()),
         "humans": int((~is_bot).sum()),
-        "oof_auc": round(roc_auc(oof, is_bot), 4),
+        "oof_auc": round(roc_auc(oof, is_bot, weight), 4),
         "per_source_auc_vs_all_humans": {},
     }
     per_source: dict[str, float] = {}
@@ -237,7 +243,7 @@ def train_modality(
         idx = np.array([s == source for s in sources])
         if is_bot[idx].all():
             both = idx | ~is_bot
-            per_source[source] = round(roc_auc(oof[both], is_bot[both]), 4)
+            per_source[source] = round(roc_auc(oof[both], is_bot[both], weight[both]), 4)
     metrics["per_source_auc_vs_all_humans"] = per_source
     return calibrated, metrics
 
