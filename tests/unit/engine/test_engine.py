@@ -107,6 +107,16 @@ def test_a_handful_of_events_is_insufficient_evidence() -> None:
     assert a.risk_level <= RiskLevel.MEDIUM
 
 
+def test_a_few_machine_drawn_moves_score_high_and_still_say_the_evidence_is_thin() -> None:
+    # Eight moves of a straight line on a 10 ms timer: bot-like enough for HIGH, too few to be sure.
+    a = _run([bot_mouse_lines().take(np.arange(8))])
+    assert a.risk_level >= RiskLevel.HIGH
+    thin = [r for r in a.reasons if r.code == INSUFFICIENT_EVIDENCE]
+    assert len(thin) == 1
+    assert "little evidence" in thin[0].message
+    assert "near the prior" not in thin[0].message
+
+
 def test_same_input_gives_an_equal_assessment() -> None:
     assert _run([_human_session()]) == _run([_human_session()])
     assert _run([_bot_session()]) == _run([_bot_session()])

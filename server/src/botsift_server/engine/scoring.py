@@ -75,7 +75,8 @@ def fuse(
         reasons.append(
             Reason(
                 INSUFFICIENT_EVIDENCE,
-                "Too few events and signals to judge this session; the score stays near the prior.",
+                "Few events and signals so far: the score rests on little evidence and may change "
+                "as more arrive.",
                 0.0,
                 "scoring",
             )
