@@ -31,8 +31,9 @@ EXCLUDED_SOURCE_PREFIXES = ("aalto",)
 
 MAX_PER_SOURCE = 20000
 """Sessions kept per source. Sources weigh the same whatever their size, so the cap only bounds the
-work; at 1,500 it kept 3% of Balabit's 46,024 train-part movements, and with 20,000 the model
-ranks bots and people as well or better and leaves fewer people at 0.5 or more (MODEL_CARD.md)."""
+work. At 1,500 it kept 3% of Balabit's 46,024 train-part movements; at 20,000, with two seeds,
+fewer people score 0.5 or more and more bots reach HIGH, while held-out generators' single
+movements rank a little lower (MODEL_CARD.md, "More of Balabit's movements")."""
 
 SHIPPED_MODALITIES = ("pointer",)
 """Modalities whose model the shipped file carries (``--ship`` default); see MODEL_CARD.md."""
