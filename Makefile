@@ -260,6 +260,21 @@ eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
 	  --as $(DELIVERED)
 
+# The simulated delivery checked against a real browser: a seeded sample of eval-part Balabit and
+# bot movements replayed into headless chromium at their recorded times, through the collector's
+# recorder, then scored beside the same movements as --as $(DELIVERED) simulates them (about 5 min).
+CHROMIUM_SAMPLE := .botsift/chromium
+
+.PHONY: eval-chromium
+eval-chromium: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one movement as delivered by real headless chromium vs as simulated
+	@mkdir -p $(CHROMIUM_SAMPLE)
+	$(PY) tools/chromium_delivery.py $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --count 150 \
+	  --out $(CHROMIUM_SAMPLE)/movements.jsonl
+	@echo "== one movement, as chromium and the collector delivered it"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/movements.jsonl
+	@echo "== the same movements, as --as $(DELIVERED) simulates their delivery"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/movements-recorded.jsonl --as $(DELIVERED)
+
 # Every eval-part person of every dataset, scored alone, as recorded and as pages deliver them: how
 # many would be flagged at 0.3, 0.5 and 0.8, and how many reach HIGH by their action's threshold.
 PEOPLE := delbot balabit balabit-movements aalto keystroke100 composite-human
