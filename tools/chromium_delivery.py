@@ -30,8 +30,16 @@ from pathlib import Path
 
 import numpy as np
 
-from botsift_server.engine import EventColumns, EventKind
-from botsift_server.evaluation import Trace, parse_delivery, read_traces, select, trace_to_dict, write_traces
+from botsift_server.engine import EventKind
+from botsift_server.evaluation import (
+    Trace,
+    columns_from_events,
+    parse_delivery,
+    read_traces,
+    select,
+    trace_to_dict,
+    write_traces,
+)
 from botsift_server.evaluation._split import PartOrAll
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,17 +89,7 @@ def deliver(traces: Sequence[Trace], chromium: str) -> list[Trace]:
     out = []
     for line in done.stdout.splitlines():
         reply = json.loads(line)
-        cols = reply["events"]
-        n = len(cols["t_ms"])
-        events = EventColumns(
-            np.asarray(cols["t_ms"], np.float64),
-            np.asarray(cols["kinds"], np.uint8),
-            np.asarray(cols.get("x", [0.0] * n), np.float32),
-            np.asarray(cols.get("y", [0.0] * n), np.float32),
-            np.asarray(cols.get("buttons", [0] * n), np.uint8),
-            np.zeros(n, np.uint8),
-        )
-        out.append(replace(by_id[reply["session_id"]], events=events))
+        out.append(replace(by_id[reply["session_id"]], events=columns_from_events(reply["events"])))
     return out
 
 

@@ -5,8 +5,8 @@
 // movements, which `botsift-server eval --as frames:60,collector` simulates.
 //
 // stdin: one trace per line, {"session_id": "...", "events": [{"t", "type", "x", "y", "button"}]}
-// (move, down and up events; t in ms from the trace's start). stdout: one line per trace,
-// {"session_id": "...", "events": <the recorder's proto-JSON Events columns>}.
+// (move, down and up events; t in ms from the trace's start). stdout: one line per trace in the
+// same form, the events as the recorder kept them.
 //
 //   node test/browser/deliver-traces.mjs [--chromium /usr/bin/chromium] < traces.jsonl
 import { readFileSync } from 'node:fs';
@@ -28,13 +28,20 @@ const { values: opts } = parseArgs({
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 const ORIGIN = 'http://collector.test';
 const PAGE = `<!doctype html><html><body style="margin:0"><script type="module">
-import { record } from './recorder.js';
+import { KIND, record } from './recorder.js';
+const NAMES = Object.fromEntries(Object.entries(KIND).map(([name, kind]) => [kind, name]));
 let rec = null;
 window.startRecording = () => {
   if (rec) rec.stop();
   rec = record(window, { moveIntervalMs: 16, scrollIntervalMs: 100, maxEvents: 100000, now: () => performance.now() });
 };
-window.recorded = () => rec.events();
+window.recorded = () => {
+  const cols = rec.events();
+  return cols.t_ms.map((t, i) => ({
+    t, type: NAMES[cols.kinds[i]], x: cols.x ? cols.x[i] : 0, y: cols.y ? cols.y[i] : 0,
+    button: cols.buttons ? cols.buttons[i] : 0,
+  }));
+};
 window.ready = true;
 </script></body></html>`;
 
