@@ -300,8 +300,9 @@ train-data: $(GEN_STAMP) ## generate the bot traces the shipped model is trained
 
 # numpy picks its SIMD code by CPU at run time, and some of its AVX-512 kernels round the last
 # bit differently from the AVX2 ones; a tree split that lands between two such values moves, and the
-# retrained file differs. Training runs on numpy's AVX2 kernels at most, so any x86-64 host with AVX2
-# or AVX-512 writes the same bytes (an AVX-512 host without this writes another model).
+# retrained file differs. Training runs on numpy's AVX2 kernels at most, so an AVX2 host and an
+# AVX-512 one write the same bytes (checked on both for an earlier model file; without this, an
+# AVX-512 host wrote another model).
 TRAIN_SIMD := NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 
 .PHONY: model-check
