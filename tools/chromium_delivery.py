@@ -65,7 +65,8 @@ def sample(paths: Sequence[Path], part: PartOrAll, count: int, max_ms: float, se
 
 
 def deliver(traces: Sequence[Trace], chromium: str) -> list[Trace]:
-    """``traces`` as chromium and the collector's recorder deliver them (same ids, labels, people)."""
+    """``traces`` as chromium and the collector's recorder deliver them (same ids, labels, people);
+    :class:`RuntimeError` with the browser script's errors when it fails."""
     lines = []
     for trace in traces:
         events = trace_to_dict(trace)["events"]
@@ -84,7 +85,7 @@ def deliver(traces: Sequence[Trace], chromium: str) -> list[Trace]:
         env={**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"},
     )
     if done.returncode != 0:
-        raise SystemExit(f"chromium delivery failed:\n{done.stderr}")
+        raise RuntimeError(f"chromium delivery failed:\n{done.stderr}")
     by_id = {t.session_id: t for t in traces}
     out = []
     for line in done.stdout.splitlines():
@@ -131,7 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     recorded_out = args.out.with_name(f"{args.out.stem}-recorded{args.out.suffix}")
     write_traces(recorded_out, chosen)
-    delivered = deliver(chosen, args.chromium)
+    try:
+        delivered = deliver(chosen, args.chromium)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     write_traces(args.out, delivered)
     print(f"recorded:                      {spacing(chosen)}")
     print(f"simulated ({SIMULATION}): {spacing(list(parse_delivery(SIMULATION).apply(chosen)))}")
