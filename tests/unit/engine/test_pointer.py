@@ -128,22 +128,29 @@ def test_real_human_mouse_from_balabit_is_not_high() -> None:
         assert _assess(part).risk_level < RiskLevel.HIGH
 
 
-def _circle(rng: np.random.Generator, spaced_in_space: bool) -> EventColumns:
-    """A circle of radius 60 px drawn by dragging, sampled by a jittery 50-117 ms timer.
+def _circle(
+    rng: np.random.Generator,
+    spaced_in_space: bool,
+    tick_ms: tuple[float, float] = (50.0, 117.0),
+    ticks: int = 24,
+    radius: float = 60.0,
+) -> EventColumns:
+    """A circle (by default of radius 60 px) drawn by dragging, sampled by a jittery timer (by default
+    50-117 ms, so the interval often changes by a third or more from one tick to the next).
 
     ``spaced_in_space``: the path is a regular polygon walked one vertex per tick, whatever the
     tick's length (a script). Otherwise a hand: it advances by its speed times the elapsed time,
     the speed rising and falling smoothly over the stroke.
     """
-    dt = rng.uniform(50.0, 117.0, size=24)
+    dt = rng.uniform(*tick_ms, size=ticks)
     t = np.concatenate([[0.0], np.cumsum(dt)])
     if spaced_in_space:
         angle = np.linspace(0.0, 2.0 * np.pi, t.shape[0])
     else:
         progress = t / t[-1]
         angle = 2.0 * np.pi * (progress - np.sin(2.0 * np.pi * progress) / (2.0 * np.pi))
-    x = np.rint(700.0 + 60.0 * np.cos(angle))
-    y = np.rint(350.0 + 60.0 * np.sin(angle))
+    x = np.rint(700.0 + radius * np.cos(angle))
+    y = np.rint(350.0 + radius * np.sin(angle))
     kinds = np.full(t.shape[0], int(EventKind.MOVE))
     kinds[0] = int(EventKind.DOWN)
     kinds[-1] = int(EventKind.UP)
@@ -188,8 +195,26 @@ def test_a_path_walked_one_step_per_tick_of_a_jittery_timer_is_reported(seed: in
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_a_hand_whose_step_grows_with_the_interval_is_not_reported_as_stepping(seed: int) -> None:
-    hand = _assess(_circle(np.random.default_rng(seed), spaced_in_space=False))
+def test_a_path_walked_one_step_per_tick_of_a_steady_timer_is_reported(seed: int) -> None:
+    # Intervals of 45-55 ms never change by a third, so the step cannot be caught ignoring them;
+    # but 40 consecutive steps of one length (19 px, where whole-pixel rounding changes a step by
+    # a few percent at most) are no hand's, which speeds up and slows down.
+    rng = np.random.default_rng(seed)
+    polygon = _assess(_circle(rng, spaced_in_space=True, tick_ms=(45.0, 55.0), ticks=40, radius=120.0))
+    reason = next(r for r in polygon.reasons if r.code == "POINTER_STEPS_IGNORE_TIMING")
+    assert reason.weight > 1.0
+    assert "consecutive steps" in reason.message
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize(
+    ("tick_ms", "ticks", "radius"), [((50.0, 117.0), 24, 60.0), ((45.0, 55.0), 40, 120.0)]
+)
+def test_a_hand_whose_step_grows_with_the_interval_is_not_reported_as_stepping(
+    seed: int, tick_ms: tuple[float, float], ticks: int, radius: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    hand = _assess(_circle(rng, spaced_in_space=False, tick_ms=tick_ms, ticks=ticks, radius=radius))
     assert "POINTER_STEPS_IGNORE_TIMING" not in _codes(hand)
 
 
