@@ -275,6 +275,20 @@ eval-chromium: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one movement as deliver
 	@echo "== the same movements, as --as $(DELIVERED) simulates their delivery"
 	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/movements-recorded.jsonl --as $(DELIVERED)
 
+# Keys through the same browser: a seeded sample of eval-part Aalto sentences and typing bots'
+# sentences typed into headless chromium at their recorded times, on a page that works 300 ms on
+# every fourth key press (input behind it waits), through the collector's recorder; scored beside
+# the same sentences as recorded (about 5 min).
+.PHONY: eval-chromium-keys
+eval-chromium-keys: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one sentence as typed into real headless chromium on a busy page vs as recorded
+	@mkdir -p $(CHROMIUM_SAMPLE)
+	$(PY) tools/chromium_delivery.py $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
+	  --keys --count 12 --max-ms 8000 --busy-ms 300 --busy-every 4 --out $(CHROMIUM_SAMPLE)/sentences.jsonl
+	@echo "== one sentence, as chromium and the collector delivered it from a busy page"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/sentences.jsonl
+	@echo "== the same sentences, as recorded"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/sentences-recorded.jsonl
+
 # Every eval-part person of every dataset, scored alone, as recorded and as pages deliver them: how
 # many would be flagged at 0.3, 0.5 and 0.8, and how many reach HIGH by their action's threshold.
 PEOPLE := delbot balabit balabit-movements aalto keystroke100 composite-human

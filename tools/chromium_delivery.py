@@ -13,6 +13,9 @@ so ``botsift-server eval`` can score both (``--as frames:60,collector`` on the s
 simulation). It prints how each delivery spaces the moves. Replaying takes real time: about as long
 as the sampled traces last, plus a browser start.
 
+:func:`deliver` sends key presses and releases too (a key of each event's class), and can give the
+page work of its own on key presses (``busy_ms``), which the collector's key timing must survive.
+
     python tools/chromium_delivery.py balabit-movements.jsonl movements-bot.jsonl --count 150 --out d.jsonl
 """
 
@@ -46,17 +49,26 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "clients" / "web"
 DRIVER = WEB / "test" / "browser" / "deliver-traces.mjs"
 POINTER_KINDS = (EventKind.MOVE, EventKind.DOWN, EventKind.UP)
+KEY_KINDS = (EventKind.KEY_DOWN, EventKind.KEY_UP)
 SIMULATION = "frames:60,collector"
 
 
-def sample(paths: Sequence[Path], part: PartOrAll, count: int, max_ms: float, seed: int) -> list[Trace]:
-    """Up to ``count`` traces of each file's ``part``, pointer events only, none longer than ``max_ms``."""
+def sample(
+    paths: Sequence[Path],
+    part: PartOrAll,
+    count: int,
+    max_ms: float,
+    seed: int,
+    kinds: Sequence[EventKind] = POINTER_KINDS,
+) -> list[Trace]:
+    """Up to ``count`` traces of each file's ``part``, events of ``kinds`` only (pointer events by
+    default), none longer than ``max_ms``."""
     rng = random.Random(seed)  # noqa: S311 - seeded sampling, not security
     chosen: list[Trace] = []
     for path in paths:
         pool = []
         for trace in select(read_traces(path), part):
-            keep = np.isin(trace.events.kind, [int(k) for k in POINTER_KINDS])
+            keep = np.isin(trace.events.kind, [int(k) for k in kinds])
             events = trace.events.take(keep)
             if len(events) >= 2 and float(events.t_ms[-1] - events.t_ms[0]) <= max_ms:
                 pool.append(replace(trace, events=events))
@@ -64,9 +76,12 @@ def sample(paths: Sequence[Path], part: PartOrAll, count: int, max_ms: float, se
     return chosen
 
 
-def deliver(traces: Sequence[Trace], chromium: str) -> list[Trace]:
-    """``traces`` as chromium and the collector's recorder deliver them (same ids, labels, people);
-    :class:`RuntimeError` with the browser script's errors when it fails."""
+def deliver(
+    traces: Sequence[Trace], chromium: str, *, busy_ms: float = 0.0, busy_every: int = 1
+) -> list[Trace]:
+    """``traces`` as chromium and the collector's recorder deliver them (same ids, labels, people),
+    on a page whose own key handler keeps the main thread busy ``busy_ms`` on every ``busy_every``-th
+    key press; :class:`RuntimeError` with the browser script's errors when it fails."""
     lines = []
     for trace in traces:
         events = trace_to_dict(trace)["events"]
@@ -75,7 +90,16 @@ def deliver(traces: Sequence[Trace], chromium: str) -> list[Trace]:
             json.dumps({"session_id": trace.session_id, "events": [{**e, "t": e["t"] - t0} for e in events]})
         )
     done = subprocess.run(
-        ["node", str(DRIVER), "--chromium", chromium],
+        [
+            "node",
+            str(DRIVER),
+            "--chromium",
+            chromium,
+            "--busy-ms",
+            str(busy_ms),
+            "--busy-every",
+            str(busy_every),
+        ],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -90,7 +114,14 @@ def deliver(traces: Sequence[Trace], chromium: str) -> list[Trace]:
     out = []
     for line in done.stdout.splitlines():
         reply = json.loads(line)
-        out.append(replace(by_id[reply["session_id"]], events=columns_from_events(reply["events"])))
+        original = by_id[reply["session_id"]]
+        # On the trace's own clock: its first event where the recording had it (the recorder
+        # started just before the replay, which would read as a page acted on at once).
+        events = reply["events"]
+        shift = float(original.events.t_ms[0]) - (events[0]["t"] if events else 0.0)
+        out.append(
+            replace(original, events=columns_from_events([{**e, "t": e["t"] + shift} for e in events]))
+        )
     return out
 
 
@@ -111,8 +142,30 @@ def spacing(traces: Sequence[Trace]) -> str:
     )
 
 
+def key_timing(recorded: Sequence[Trace], delivered: Sequence[Trace]) -> str:
+    """How far the delivered key events' intervals (holds included) are from the recorded ones."""
+    by_id = {t.session_id: t for t in delivered}
+    errors = []
+    lost = 0
+    for trace in recorded:
+        out = by_id.get(trace.session_id)
+        if out is None or not np.array_equal(out.events.kind, trace.events.kind):
+            lost += 1
+            continue
+        errors.append(np.abs(np.diff(out.events.t_ms) - np.diff(trace.events.t_ms)))
+    gaps = np.concatenate(errors or [np.zeros(0)])
+    if gaps.size == 0:
+        return f"no key intervals compared ({lost} traces changed their events)"
+    return (
+        f"{gaps.size} key intervals off by {float(np.median(gaps)):.1f} ms at the median, "
+        f"{float(np.percentile(gaps, 99)):.1f} at the 99th percentile, {float(gaps.max()):.1f} at most; "
+        f"{lost} of {len(recorded)} traces changed their events"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv``, deliver the sample through chromium, write both files, print the spacing."""
+    """Parse ``argv``, deliver the sample through chromium, write both files, print the spacing of
+    the moves (or how the key timing fared)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("traces", nargs="+", type=Path, help="trace JSON Lines files")
     parser.add_argument("--out", type=Path, required=True, help="the chromium-delivered traces (JSONL)")
@@ -125,19 +178,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1, help="sampling seed (default 1)")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the browser to drive")
+    parser.add_argument("--keys", action="store_true", help="replay the key events instead of the pointer's")
+    parser.add_argument(
+        "--busy-ms", type=float, default=0.0, help="the page's own work per key press it handles (ms)"
+    )
+    parser.add_argument("--busy-every", type=int, default=1, help="... on every N-th key press (default 1)")
     args = parser.parse_args(argv)
-    chosen = sample(args.traces, args.part, args.count, args.max_ms, args.seed)
+    kinds = KEY_KINDS if args.keys else POINTER_KINDS
+    chosen = sample(args.traces, args.part, args.count, args.max_ms, args.seed, kinds)
     if not chosen:
         print("no traces to deliver", file=sys.stderr)
         return 2
     recorded_out = args.out.with_name(f"{args.out.stem}-recorded{args.out.suffix}")
     write_traces(recorded_out, chosen)
     try:
-        delivered = deliver(chosen, args.chromium)
+        delivered = deliver(chosen, args.chromium, busy_ms=args.busy_ms, busy_every=args.busy_every)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
     write_traces(args.out, delivered)
+    if args.keys:
+        print(f"chromium + collector: {key_timing(chosen, delivered)}")
+        print(f"wrote {args.out} and {recorded_out} ({len(delivered)} traces)")
+        return 0
     print(f"recorded:                      {spacing(chosen)}")
     print(f"simulated ({SIMULATION}): {spacing(list(parse_delivery(SIMULATION).apply(chosen)))}")
     print(f"chromium + collector:          {spacing(delivered)}")

@@ -18,7 +18,7 @@ export { KIND } from './recorder.js';
 export { readDevice, automationMarkers } from './device.js';
 
 /** The collector's version; follows the proto package (botsift.v1). */
-export const VERSION = '1.0.0';
+export const VERSION = '1.0.1';
 
 // `fetch(..., {keepalive: true})` bodies are capped at 64 KiB by browsers.
 const KEEPALIVE_BYTES = 60000;
@@ -78,6 +78,7 @@ export class Collector {
       scrollIntervalMs: options.scrollIntervalMs ?? 50,
       maxEvents: options.maxEvents ?? 10000,
       now: () => win.performance.now(),
+      eventTime: (e) => e.timeStamp,
     });
     this.result = null;
     if (options.sendOnPageHide !== false) {

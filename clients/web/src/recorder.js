@@ -10,25 +10,43 @@ export const KIND = {
 };
 
 const LINE_PX = 16; // WheelEvent.deltaMode 1 (lines), as browsers scroll a line
+// An input stamped longer ago than this was not merely queued behind a long task: its stamp is
+// on another clock (older browsers gave epoch milliseconds), so the handler's time is kept.
+const MAX_QUEUED_MS = 5000;
 const round = (v, digits) => Math.round(v * digits) / digits;
 const position = (v) => round(Math.max(0, +v || 0), 10);
 
 /**
  * Listens on `win` (a window, or any EventTarget in tests) and keeps its events in columns.
+ *
+ * Presses, releases, keys and touches are timed by when they happened (`eventTime`, the browser's
+ * `Event.timeStamp` on the clock of `now`), not by when their handler ran: a page still loading
+ * its scripts, or one whose own handlers take a while, queues input, and by the handler's clock a
+ * key held 100 ms would read as released the instant it was pressed. Moves, wheel and scroll keep
+ * the handler's time: the browser hands them over once per display frame anyway.
  * @param {EventTarget} win
- * @param {{moveIntervalMs: number, scrollIntervalMs: number, maxEvents: number, now: () => number}} options
+ * @param {{moveIntervalMs: number, scrollIntervalMs: number, maxEvents: number, now: () => number,
+ *   eventTime?: (e: Event) => number}} options
  */
 export function record(win, options) {
-  const { moveIntervalMs, scrollIntervalMs, maxEvents, now } = options;
+  const { moveIntervalMs, scrollIntervalMs, maxEvents, now, eventTime } = options;
   const start = now();
   const cols = { t_ms: [], kinds: [], x: [], y: [], buttons: [], key_classes: [] };
   const last = {};
   let lastT = 0;
 
-  function push(kind, x, y, button, keyClass, throttleMs) {
+  // When an input happened: its stamp if it is on our clock (not ahead of it, nor implausibly far
+  // behind), else now.
+  const happened = (e) => {
+    const handled = now();
+    const stamp = eventTime ? eventTime(e) : NaN;
+    return stamp > 0 && stamp <= handled + 1 && handled - stamp < MAX_QUEUED_MS ? Math.min(stamp, handled) : handled;
+  };
+
+  function push(kind, x, y, button, keyClass, throttleMs, at = now()) {
     if (cols.t_ms.length >= maxEvents) return;
     // Times never go backwards, even when the clock source jumps.
-    const t = Math.max(lastT, round(now() - start, 10));
+    const t = Math.max(lastT, round(at - start, 10));
     if (throttleMs && t - (last[kind] ?? -Infinity) < throttleMs) return;
     last[kind] = lastT = t;
     cols.t_ms.push(t);
@@ -42,14 +60,16 @@ export function record(win, options) {
   const pointer = (kind, throttle) => (e) => {
     // Touch input arrives twice (pointer and touch events): keep the touch events.
     if (e.pointerType === 'touch') return;
-    push(kind, position(e.clientX), position(e.clientY), kind === KIND.move ? 0 : e.button || 0, 0, throttle);
+    const moved = kind === KIND.move;
+    push(kind, position(e.clientX), position(e.clientY), moved ? 0 : e.button || 0, 0, throttle, moved ? now() : happened(e));
   };
   const touch = (kind, throttle) => (e) => {
     const point = e.changedTouches && e.changedTouches[0];
-    if (point) push(kind, position(point.clientX), position(point.clientY), 0, 0, throttle);
+    const at = kind === KIND.touchmove ? now() : happened(e);
+    if (point) push(kind, position(point.clientX), position(point.clientY), 0, 0, throttle, at);
   };
   // Key events: the class only. The event's `key` and `code` go no further than classifyKey.
-  const key = (kind) => (e) => push(kind, 0, 0, 0, classifyKey(e), 0);
+  const key = (kind) => (e) => push(kind, 0, 0, 0, classifyKey(e), 0, happened(e));
   const doc = win.document;
   const visible = () => (doc && doc.visibilityState === 'hidden' ? 0 : 1);
 

@@ -122,6 +122,36 @@ test('pointer moves are sampled at the configured interval; buttons and wheel ar
   assert.equal(recorder.events().kinds.length, 7, 'nothing is recorded after stop()');
 });
 
+test('keys and presses are timed by when they happened, not when a page busy with other work ran their handler', () => {
+  const win = fakeWindow();
+  let clock = 1000; // the page's performance.now()
+  const recorder = record(win, {
+    moveIntervalMs: 0, scrollIntervalMs: 0, maxEvents: 100, now: () => clock, eventTime: (e) => e.timeStamp,
+  });
+  const at = (type, happened, handled, fields = {}) => {
+    clock = handled;
+    const e = new Event(type);
+    Object.defineProperty(e, 'timeStamp', { value: happened });
+    Object.assign(e, { key: 'a', code: 'KeyA', clientX: 10, clientY: 20, button: 0, pointerType: 'mouse', ...fields });
+    win.dispatchEvent(e);
+  };
+  // A key held 95 ms, then a click held 110 ms, both while a long task ran: their handlers ran
+  // back to back when it ended (at 1400).
+  at('keydown', 1100, 1400);
+  at('keyup', 1195, 1400.2);
+  at('pointerdown', 1250, 1400.4);
+  at('pointerup', 1360, 1400.6);
+  // A move keeps the handler's time (the browser delivers moves once per frame).
+  at('pointermove', 1390, 1416.7);
+  // An old browser's epoch timestamp, and one from the future, are not on this clock: the
+  // handler's time is kept.
+  at('keydown', 1.7e12, 1500);
+  at('keyup', 1700, 1600);
+  const events = recorder.events();
+  assert.deepEqual(events.kinds, [KIND.keydown, KIND.keyup, KIND.down, KIND.up, KIND.move, KIND.keydown, KIND.keyup]);
+  assert.deepEqual(events.t_ms, [100, 195, 250, 360, 416.7, 500, 600]);
+});
+
 test('recording stops at maxEvents', () => {
   const win = fakeWindow();
   const recorder = record(win, { moveIntervalMs: 0, scrollIntervalMs: 0, maxEvents: 5, now: () => 0 });

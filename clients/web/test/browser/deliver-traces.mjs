@@ -1,14 +1,20 @@
-// Replays recorded pointer traces into Debian's chromium (headless, driven by playwright-core) at
-// their recorded times and keeps what the page's collector recorder (src/recorder.js, the code
-// the web collector runs) makes of them: the browser's own frame-aligned dispatch, coalescing and
-// clock, then the collector's throttle and rounding. It measures how a page delivers people's
-// movements, which `botsift-server eval --as frames:60,collector` simulates.
+// Replays recorded pointer and key traces into Debian's chromium (headless, driven by
+// playwright-core) at their recorded times and keeps what the page's collector recorder
+// (src/recorder.js, the code the web collector runs, set up as src/index.js sets it up) makes of
+// them: the browser's own frame-aligned dispatch, coalescing and clock, then the collector's
+// throttle and rounding. It measures how a page delivers people's movements, which
+// `botsift-server eval --as frames:60,collector` simulates, and how it times their keys.
 //
-// stdin: one trace per line, {"session_id": "...", "events": [{"t", "type", "x", "y", "button"}]}
-// (move, down and up events; t in ms from the trace's start). stdout: one line per trace in the
-// same form, the events as the recorder kept them.
+// stdin: one trace per line, {"session_id": "...", "events": [{"t", "type", "x", "y", "button",
+// "key_class"}]} (move, down, up, keydown and keyup events; t in ms from the trace's start; a key
+// is sent as a key of its class). stdout: one line per trace in the same form, the events as the
+// recorder kept them.
 //
-//   node test/browser/deliver-traces.mjs [--chromium /usr/bin/chromium] < traces.jsonl
+// --busy-ms N gives the page a key handler of its own that keeps the main thread busy N ms on
+// every K-th key press (--busy-every K, default 1), as a page that re-renders on a key does: input
+// behind it waits.
+//
+//   node test/browser/deliver-traces.mjs [--chromium /usr/bin/chromium] [--busy-ms 0 [--busy-every 1]] < traces.jsonl
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
@@ -22,24 +28,55 @@ const { values: opts } = parseArgs({
     // Room for every recorded position: Balabit's screens are up to 1920 x 1200.
     width: { type: 'string', default: '2000' },
     height: { type: 'string', default: '1300' },
+    'busy-ms': { type: 'string', default: '0' },
+    'busy-every': { type: 'string', default: '1' },
   },
 });
+const BUSY_MS = Number(opts['busy-ms']);
+const BUSY_EVERY = Math.max(1, Math.round(Number(opts['busy-every'])));
+
+// A key of each class (the trace knows only the class): [key, code, Windows virtual key code].
+const KEYS = {
+  letter: ['a', 'KeyA', 65],
+  digit: ['1', 'Digit1', 49],
+  space: [' ', 'Space', 32],
+  punctuation: ['.', 'Period', 190],
+  modifier: ['Shift', 'ShiftLeft', 16],
+  backspace: ['Backspace', 'Backspace', 8],
+  enter: ['Enter', 'Enter', 13],
+  navigation: ['ArrowLeft', 'ArrowLeft', 37],
+  other: ['Escape', 'Escape', 27],
+};
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 const ORIGIN = 'http://collector.test';
 const PAGE = `<!doctype html><html><body style="margin:0"><script type="module">
 import { KIND, record } from './recorder.js';
+import { KEY } from './keys.js';
 const NAMES = Object.fromEntries(Object.entries(KIND).map(([name, kind]) => [kind, name]));
+const CLASSES = Object.fromEntries(Object.entries(KEY).map(([name, cls]) => [cls, name]));
 let rec = null;
 window.startRecording = () => {
   if (rec) rec.stop();
-  rec = record(window, { moveIntervalMs: 16, scrollIntervalMs: 100, maxEvents: 100000, now: () => performance.now() });
+  rec = record(window, {
+    moveIntervalMs: 16, scrollIntervalMs: 100, maxEvents: 100000,
+    now: () => performance.now(), eventTime: (e) => e.timeStamp,
+  });
 };
+// The page's own work on every BUSY_EVERY-th key press (after the collector's listener, which
+// captures first).
+let presses = 0;
+document.addEventListener('keydown', () => {
+  if (presses++ % ${BUSY_EVERY}) return;
+  const until = performance.now() + ${BUSY_MS};
+  while (performance.now() < until);
+});
 window.recorded = () => {
   const cols = rec.events();
   return cols.t_ms.map((t, i) => ({
     t, type: NAMES[cols.kinds[i]], x: cols.x ? cols.x[i] : 0, y: cols.y ? cols.y[i] : 0,
     button: cols.buttons ? cols.buttons[i] : 0,
+    ...(cols.key_classes && cols.key_classes[i] ? { key_class: CLASSES[cols.key_classes[i]] } : {}),
   }));
 };
 window.ready = true;
@@ -68,7 +105,8 @@ try {
     const trace = JSON.parse(line);
     await page.evaluate(() => window.startRecording());
     await replay(cdp, trace.events);
-    // Let the last frame's events reach the page before reading them.
+    // Let the last frame's events (and any input queued behind the page's work) reach the page
+    // before reading them.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const events = await page.evaluate(() => window.recorded());
     process.stdout.write(JSON.stringify({ session_id: trace.session_id, events }) + '\n');
@@ -92,12 +130,22 @@ async function replay(cdp, events) {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 1));
     while (performance.now() < due) await new Promise((resolve) => setImmediate(resolve));
+    // Stamped with when it was due (seconds since the epoch), as a device stamps its input: the
+    // browser would otherwise stamp it when it gets to the command, which waits while the page
+    // is busy.
+    const timestamp = (performance.timeOrigin + due) / 1000;
     if (e.type === 'move') [x, y] = [e.x, e.y];
+    if (e.type === 'keydown' || e.type === 'keyup') {
+      const [key, code, keyCode] = KEYS[e.key_class] || KEYS.other;
+      const type = e.type === 'keydown' ? 'rawKeyDown' : 'keyUp';
+      sent.push(cdp.send('Input.dispatchKeyEvent', { type, key, code, windowsVirtualKeyCode: keyCode, timestamp }));
+      continue;
+    }
     const type = { move: 'mouseMoved', down: 'mousePressed', up: 'mouseReleased' }[e.type];
     if (!type) continue;
     if (e.type === 'down') buttons = 1;
     const button = e.type === 'move' ? (buttons ? 'left' : 'none') : 'left';
-    sent.push(cdp.send('Input.dispatchMouseEvent', { type, x, y, button, buttons, clickCount: e.type === 'move' ? 0 : 1 }));
+    sent.push(cdp.send('Input.dispatchMouseEvent', { type, x, y, button, buttons, clickCount: e.type === 'move' ? 0 : 1, timestamp }));
     if (e.type === 'up') buttons = 0;
   }
   await Promise.all(sent);
