@@ -201,6 +201,10 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	# index with them); the eval-part people stay unseen, as the people judged beside the bots.
 	$(VENV)/bin/botsift-server data generate replay --count 300 --seed 1 --human $(DATA)/balabit-movements.jsonl \
 	  --human-part train --out $(DATA)/bot-replay.jsonl
+	# Replays of the eval-part people, whom the model never trained on: a bot's library of recordings is
+	# of people the model never saw (outside the bot-* files: the same generator and seed, other hands).
+	$(VENV)/bin/botsift-server data generate replay --count 300 --seed 1 --human $(DATA)/balabit-movements.jsonl \
+	  --human-part eval --out $(DATA)/replay-unseen.jsonl
 	# Whole sessions of real people: a Balabit/DELBOT pointer recording, then Keystroke100 or Aalto typing
 	# (half each), no recording used twice.
 	rm -f $(DATA)/composite-human-aalto.jsonl
@@ -209,6 +213,8 @@ data: $(GEN_STAMP) ## import the datasets ($(SHARED_DATA)) into .botsift/data an
 	  --out $(DATA)/composite-human.jsonl
 	# Single movements between clicks of the login bots, to judge one movement against one of Balabit's.
 	$(VENV)/bin/botsift-server data movements $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --out $(DATA)/movements-bot.jsonl
+	$(VENV)/bin/botsift-server data movements $(filter-out $(DATA)/bot-replay.jsonl,$(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl)) \
+	  $(DATA)/replay-unseen.jsonl --out $(DATA)/movements-bot-unseen-replay.jsonl
 	$(VENV)/bin/botsift-server data movements $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --out $(DATA)/movements-heldout.jsonl
 
@@ -223,12 +229,17 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	@echo "== pointer: one movement between two clicks (Balabit people vs the login bots' movements)"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
 	  --report .botsift/report/movement
+	@echo "== pointer: one movement, the replayed movements drawn from people the model never trained on"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot-unseen-replay.jsonl --part eval
 	@echo "== keystrokes: one typed sentence (Aalto typists vs typing bots)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
 	  --part eval --report .botsift/report/sentence
 	@echo "== whole sessions: composite people vs login bots, as one tenant (replay index on)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/session
+	@echo "== whole sessions, the replays drawn from people the model never trained on"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl \
+	  $(filter-out $(DATA)/bot-replay.jsonl,$(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl)) $(DATA)/replay-unseen.jsonl --part eval
 	@echo "== whole sessions, as one tenant that saw the train-part people's movements before (replays of them are caught)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
 	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000
