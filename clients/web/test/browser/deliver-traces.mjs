@@ -56,16 +56,17 @@ import { KEY } from './keys.js';
 const NAMES = Object.fromEntries(Object.entries(KIND).map(([name, kind]) => [kind, name]));
 const CLASSES = Object.fromEntries(Object.entries(KEY).map(([name, cls]) => [cls, name]));
 let rec = null;
+let presses = 0;
 window.startRecording = () => {
   if (rec) rec.stop();
+  presses = 0;
   rec = record(window, {
     moveIntervalMs: 16, scrollIntervalMs: 100, maxEvents: 100000,
     now: () => performance.now(), eventTime: (e) => e.timeStamp,
   });
 };
 // The page's own work on every BUSY_EVERY-th key press (after the collector's listener, which
-// captures first).
-let presses = 0;
+// captures first), counted from each trace's start.
 document.addEventListener('keydown', () => {
   if (presses++ % ${BUSY_EVERY}) return;
   const until = performance.now() + ${BUSY_MS};
