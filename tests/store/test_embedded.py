@@ -71,17 +71,22 @@ def _crash_first_starts(monkeypatch: pytest.MonkeyPatch, crashes: int) -> list[i
     return calls
 
 
+async def _answers(pg: EmbeddedPostgres) -> bool:
+    """Whether the started server answers a query (then stops it)."""
+    try:
+        connection = await asyncpg.connect(pg.dsn)
+        answer = await connection.fetchval("SELECT 1")
+        await connection.close()
+    finally:
+        await pg.stop()
+    return bool(answer == 1)
+
+
 async def test_a_server_start_killed_by_a_signal_is_tried_once_more(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = _crash_first_starts(monkeypatch, crashes=1)
-    pg = await EmbeddedPostgres.start(tmp_path / "pg")
-    try:
-        connection = await asyncpg.connect(pg.dsn)
-        assert await connection.fetchval("SELECT 1") == 1
-        await connection.close()
-    finally:
-        await pg.stop()
+    assert await _answers(await EmbeddedPostgres.start(tmp_path / "pg"))
     assert len(calls) == 2
 
 
@@ -93,11 +98,5 @@ async def test_a_server_that_crashes_twice_is_unavailable_and_a_later_start_work
         await EmbeddedPostgres.start(tmp_path / "pg")
     assert len(calls) == 2
     # The failed handle is not handed out again: the next start runs the server.
-    pg = await EmbeddedPostgres.start(tmp_path / "pg")
-    try:
-        connection = await asyncpg.connect(pg.dsn)
-        assert await connection.fetchval("SELECT 1") == 1
-        await connection.close()
-    finally:
-        await pg.stop()
+    assert await _answers(await EmbeddedPostgres.start(tmp_path / "pg"))
     assert len(calls) == 3
