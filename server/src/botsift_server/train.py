@@ -70,6 +70,16 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "per --as, with the session's person and source (repeatable)",
     )
     tr.add_argument(
+        "--bots-as",
+        dest="bot_deliveries",
+        action="append",
+        default=[],
+        type=delivery_argument,
+        metavar="STEPS",
+        help="also train on every chosen bot session as delivered by STEPS (see eval --bots-as), "
+        "one copy per --bots-as (repeatable)",
+    )
+    tr.add_argument(
         "--ship",
         action="append",
         choices=("pointer", "keystrokes"),
@@ -100,8 +110,10 @@ def run(args: argparse.Namespace) -> int:
         if len(chosen) > args.max_per_source:
             chosen = rng.sample(chosen, args.max_per_source)
         # A delivered copy keeps its session's person and id: both land in the same fold.
-        for delivery in (None, *args.deliveries):
-            delivered = chosen if delivery is None else list(delivery.apply(chosen))
+        bots = [t for t in chosen if t.label == "bot"]
+        copies = [(chosen, d) for d in (None, *args.deliveries)] + [(bots, d) for d in args.bot_deliveries]
+        for sessions, delivery in copies:
+            delivered = sessions if delivery is None else list(delivery.apply(sessions))
             samples.extend(_sample(t) for t in delivered)
     samples.extend(_typing_runs(by_source, rng))
     if not samples:

@@ -54,6 +54,14 @@ def test_train_as_delivered_adds_a_delivered_copy_of_every_session_and_stays_rep
     delivered = ModelBundle.load(first).metrics["pointer"]
     # Each session twice: as recorded and as a 60 Hz page and the web collector deliver it.
     assert (delivered["humans"], delivered["bots"]) == (2 * pointer["humans"], 2 * pointer["bots"])
+    # --bots-as adds a copy of the bots' sessions only: what only a script does (await each move).
+    paced = tmp_path / "paced.json"
+    assert (
+        main([*args, "--as", "frames:60,collector", "--bots-as", "paced:60,collector", "--out", str(paced)])
+        == 0
+    )
+    both = ModelBundle.load(paced).metrics["pointer"]
+    assert (both["humans"], both["bots"]) == (2 * pointer["humans"], 3 * pointer["bots"])
 
 
 def test_the_reported_auc_counts_every_person_population_the_same_however_many_sessions_it_has() -> None:

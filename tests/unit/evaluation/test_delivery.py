@@ -51,6 +51,44 @@ def test_a_display_frame_delivers_the_last_move_of_each_frame_at_its_start() -> 
     assert list(ev.t_ms[-2:]) == [100.5, 180.0]
 
 
+def test_a_script_awaiting_each_move_gets_one_per_frame_and_its_path_stretched() -> None:
+    # A generator's 20 moves 2 ms apart, then a press 10 ms later and a release 80 ms after it.
+    # Awaited one by one, each move waits for the next frame: 20 moves over 20 frames, none
+    # coalesced, and the press and release come as late as the last move was delayed.
+    t = [2.0 * i for i in range(20)] + [48.0, 128.0]
+    trace = _trace(t, [MOVE] * 20 + [DOWN, UP])
+    ev = parse_delivery("paced:60")(trace).events
+    moves = ev.kind == MOVE
+    assert np.count_nonzero(moves) == 20
+    assert list(ev.x[moves]) == list(range(20))
+    assert np.diff(ev.t_ms[moves]) == pytest.approx(np.full(19, 1000.0 / 60.0))
+    wait = ev.t_ms[moves][-1] - 38.0
+    assert wait > 19 * 1000.0 / 60.0 - 38.0
+    assert list(ev.t_ms[-2:]) == pytest.approx([48.0 + wait, 128.0 + wait])
+    # Moves 40 ms apart (slower than frames): the script sleeps 40 ms after each acknowledged
+    # move, so each interval grows by what the move waited for its frame, less than a frame.
+    slow = parse_delivery("paced:60")(_trace([40.0 * i for i in range(10)], [MOVE] * 10)).events
+    gaps = np.diff(slow.t_ms)
+    assert np.all((gaps >= 40.0) & (gaps < 40.0 + 1000.0 / 60.0))
+
+
+def test_eval_delivers_bots_by_bots_as_and_people_by_as(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast = [2.0 * i for i in range(30)]
+    person = Trace("person", _trace(fast, [MOVE] * 30).events, label="human", source="p", person="p1")
+    bot = Trace("bot", _trace(fast, [MOVE] * 30).events, label="bot", source="b", person="b1")
+    path = tmp_path / "both.jsonl"
+    write_traces(path, [person, bot])
+    assert main(["eval", str(path), "--json", "--as", "frames:60", "--bots-as", "paced:60"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results["mode"] == "offline, as delivered by frames:60, bots as delivered by paced:60"
+    # The person's 30 moves in 58 ms arrive coalesced into a few frames; the bot's all 30, one a
+    # frame: 30 + at most 5 events scored in all.
+    assert {s["source"] for s in results["sources"]} == {"p", "b"}
+    assert 31 <= results["timing"]["events"] <= 35
+
+
 def test_the_web_collector_keeps_a_move_per_interval_and_rounds_to_a_tenth() -> None:
     trace = _trace([0.0, 5.04, 10.0, 16.04, 20.0, 33.0, 33.5], [MOVE] * 5 + [KEY_DOWN, MOVE])
     trace = Trace(

@@ -45,6 +45,15 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "positions to 0.1), clock:MS (times rounded down to MS), scale:F (coordinates times F), "
         "keys-only (no pointer events)",
     )
+    ev.add_argument(
+        "--bots-as",
+        dest="bot_delivery",
+        type=delivery_argument,
+        metavar="STEPS",
+        help="deliver the bot-labelled traces by STEPS instead of --as, for what only a script "
+        "does: paced:HZ (each pointer move awaited, one per display frame, as Puppeteer/Playwright "
+        "scripts moving point by point get them dispatched)",
+    )
     tenant = ev.add_argument_group("replays across sessions (offline only)")
     tenant.add_argument(
         "--tenant-replay",
@@ -130,9 +139,7 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
 
 
 def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
-    traces = list(select(read_traces(*args.traces), args.part))
-    if args.delivery is not None:
-        traces = list(args.delivery.apply(traces))
+    traces = [_delivered(args, trace) for trace in select(read_traces(*args.traces), args.part)]
     if not traces:
         print("botsift-server: no traces to score", file=sys.stderr)
         return 1
@@ -155,6 +162,8 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
     progress.close()
     if args.delivery is not None:
         mode += f", as delivered by {args.delivery.spec}"
+    if args.bot_delivery is not None:
+        mode += f", bots as delivered by {args.bot_delivery.spec}"
     results = summarize(scored, engine_config, mode=mode)
     if args.json:
         print(json.dumps(results.to_json(), indent=2))
@@ -164,6 +173,12 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
         for path in write_report(results, scored, args.report):
             print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _delivered(args: argparse.Namespace, trace: Trace) -> Trace:
+    """``trace`` as ``--as`` delivers it, or ``--bots-as`` when it is a bot's and that is given."""
+    delivery = args.bot_delivery if trace.label == "bot" and args.bot_delivery is not None else args.delivery
+    return trace if delivery is None else delivery(trace)
 
 
 def _score_as_tenant(

@@ -13,6 +13,12 @@ A delivery is a comma-separated list of steps, applied in order:
 - ``frames:HZ`` — pointer moves dispatched on a display refreshing at HZ: the moves within one
   frame collapse into the last one, dispatched when the next frame starts (plus up to 1 ms);
   a button, key or wheel event dispatches the pending move first, at its own time.
+- ``paced:HZ`` — pointer moves sent by a script that awaits each one (Puppeteer/Playwright
+  ``mouse.move`` point by point, as ghost-cursor's driver does): the browser acknowledges a move
+  with the next frame, so each goes out at the first frame at least one frame after the last,
+  and every later event waits as long. The path is walked one point per frame, stretched in
+  time, where ``frames`` would coalesce it. People's devices never wait for the page: this is a
+  bots' delivery (``eval --bots-as``, ``train --bots-as``).
 - ``collector[:MS]`` — our web collector (``clients/web/src/recorder.js``): a move is kept only
   ``MS`` (default 16) after the last kept one; times and positions rounded to 0.1.
 - ``clock:MS`` — every event time rounded down to a multiple of ``MS``.
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import math
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -109,6 +116,9 @@ def _step(name: str, arg: str) -> Step:
     if name == "frames":
         period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
         return lambda ev, rng: on_frames(ev, period, float(rng.uniform(0.0, period)), rng)
+    if name == "paced":
+        period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
+        return lambda ev, rng: paced(ev, period, float(rng.uniform(0.0, period)))
     if name == "collector":
         interval = _positive(arg, "the move interval (ms)") if arg else COLLECTOR_MOVE_INTERVAL_MS
         return lambda ev, rng: collected(ev, interval)
@@ -120,7 +130,7 @@ def _step(name: str, arg: str) -> Step:
         return lambda ev, rng: dataclasses.replace(ev, x=ev.x * factor, y=ev.y * factor)
     if name == "keys-only" and not arg:
         return lambda ev, rng: ev.take(~np.isin(ev.kind, _POINTER_KINDS))
-    raise ValueError("unknown step (frames:HZ, collector[:MS], clock:MS, scale:F, keys-only)")
+    raise ValueError("unknown step (frames:HZ, paced:HZ, collector[:MS], clock:MS, scale:F, keys-only)")
 
 
 def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.random.Generator) -> EventColumns:
@@ -149,6 +159,28 @@ def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.rando
     when[moves] = np.where(flushed, np.minimum(dispatch, t[following]), dispatch)
     out = dataclasses.replace(ev, t_ms=when).take(keep)
     return out.take(np.argsort(out.t_ms, kind="stable"))
+
+
+def paced(ev: EventColumns, period_ms: float, phase_ms: float) -> EventColumns:
+    """Pointer moves as a script that awaits each one gets them dispatched: one per display frame.
+
+    Each move goes out at the first frame start (frames at ``phase_ms`` + k x ``period_ms``) that
+    is at or after its own time plus the wait so far, and at least one frame after the previous
+    move; every event after it is delayed by the wait (the script sends nothing meanwhile).
+    """
+    t = ev.t_ms.astype(np.float64)
+    out = np.empty_like(t)
+    wait, last_move, previous = 0.0, -np.inf, -np.inf
+    for i, (ti, moved) in enumerate(zip(t.tolist(), (ev.kind == _MOVE).tolist(), strict=True)):
+        when = ti + wait
+        if moved:
+            when = max(when, last_move + period_ms)
+            when = phase_ms + math.ceil((when - phase_ms) / period_ms - 1e-9) * period_ms
+            last_move = when
+        when = max(when, previous)
+        wait = when - ti
+        out[i] = previous = when
+    return dataclasses.replace(ev, t_ms=out)
 
 
 def collected(ev: EventColumns, move_interval_ms: float = COLLECTOR_MOVE_INTERVAL_MS) -> EventColumns:
