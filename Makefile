@@ -255,6 +255,9 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 # What a page in Chrome on a 60 Hz screen and the web collector deliver: one pointer move per
 # display frame at the frame's time, then at most one kept per 16 ms, times and positions to 0.1.
 DELIVERED := frames:60,collector
+# What a script that awaits each pointer move (Puppeteer/Playwright moving point by point) gets
+# from the same page: one move dispatched per frame, its path stretched in time.
+PACED := paced:60,collector
 
 .PHONY: eval-delivered
 eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and bots as a 60 Hz page and the web collector deliver them
@@ -270,6 +273,11 @@ eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and
 	@echo "== pointer: one movement of the held-out login bots vs Balabit people, as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
 	  --as $(DELIVERED)
+	@echo "== the same two held-out runs, the bots' scripts awaiting each move ($(PACED): one per frame, path stretched)"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	  --part eval --as $(DELIVERED) --bots-as $(PACED)
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
+	  --as $(DELIVERED) --bots-as $(PACED)
 
 # The simulated delivery checked against a real browser: a seeded sample of eval-part Balabit and
 # bot movements replayed into headless chromium at their recorded times, through the collector's
