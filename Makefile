@@ -328,7 +328,8 @@ eval-people: $(VENV_STAMP) ## false positives: every eval-part person scored alo
 	    | $(PY) -c '$(PEOPLE_LINE)' $$as || exit 1; done
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1),
-# each session as recorded and as a 60 Hz page and the web collector deliver it.
+# each session as recorded and as a 60 Hz page and the web collector deliver it, and each bot session
+# also as its script would get it with every move awaited ($(PACED)).
 TRAIN_INPUTS := $(DATA)/delbot.jsonl $(DATA)/balabit-movements.jsonl $(DATA)/balabit.jsonl $(DATA)/keystroke100.jsonl
 
 .PHONY: train-data
@@ -345,7 +346,7 @@ TRAIN_SIMD := NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 .PHONY: model-check
 model-check: $(VENV_STAMP) ## retrain the shipped model (after make data train-data) and check it is byte-identical
 	$(TRAIN_SIMD) $(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl --as $(DELIVERED) \
-	  --out .botsift/model-check.json
+	  --bots-as $(PACED) --out .botsift/model-check.json
 	cmp .botsift/model-check.json server/src/botsift_server/engine/model/model.json
 
 .PHONY: clean
