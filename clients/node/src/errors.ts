@@ -128,6 +128,35 @@ export function errorFromStatus(status: Status, requestId = "", sessionId = ""):
   return make(status.code, status.message, details, requestId, sessionId);
 }
 
+/**
+ * Whether a failed `Analyze` call means the connection went away, not that the server refused
+ * something: UNAVAILABLE; CANCELLED (HTTP/2 RST_STREAM CANCEL); INTERNAL or UNKNOWN without the
+ * server's headers; or ABORTED from a reset socket (connect-node reports ECONNRESET, as when the
+ * server process dies mid-stream, as ABORTED). The stream is then re-opened.
+ */
+export function connectionLost(failure: ConnectError): boolean {
+  switch (failure.code) {
+    case Code.Unavailable:
+    case Code.Canceled:
+      return true;
+    case Code.Internal:
+    case Code.Unknown:
+      return !failure.metadata.has("x-request-id");
+    case Code.Aborted:
+      return resetByPeer(failure);
+    default:
+      return false;
+  }
+}
+
+/** Whether `err` or an error it was caused by is a socket reset by the other end. */
+function resetByPeer(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === "ECONNRESET" || /\bECONNRESET\b/.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** The SDK error for a failed call. */
 export function errorFromConnect(err: unknown, sessionId = ""): BotSiftError {
   if (err instanceof BotSiftError) return err;

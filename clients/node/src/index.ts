@@ -11,4 +11,4 @@ export { RiskLevel, type Verdict, type Reason } from "./gen/botsift/v1/verdict_p
 export { KeyKind, KeyMode, type ApiKey } from "./gen/botsift/v1/keys_pb.js";
 export { DetectionService } from "./gen/botsift/v1/detection_pb.js";
 /** The SDK version; its major follows the proto package (`botsift.v1` -> 1.x). */
-export const VERSION = "1.1.0";
+export const VERSION = "1.1.1";

@@ -1,12 +1,12 @@
 /** Sessions multiplexed over one `Analyze` stream, re-opened (sessions resent) when it drops. */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { ConnectError, type Client } from "@connectrpc/connect";
 import { type AnalyzeRequest, AnalyzeRequestSchema, type AnalyzeResponse, type DetectionService } from "./gen/botsift/v1/detection_pb.js";
 import { type DeviceSignalsSchema, EventKind, type Events, EventsSchema, KeyClass } from "./gen/botsift/v1/events_pb.js";
 import type { Verdict } from "./gen/botsift/v1/verdict_pb.js";
 import {
   AlreadyExistsError, type BotSiftError, ConnectionError, SessionBufferFullError, SessionClosedError,
-  SessionInterruptedError, errorFromConnect, errorFromStatus,
+  SessionInterruptedError, connectionLost, errorFromConnect, errorFromStatus,
 } from "./errors.js";
 
 /** Device signals as the generated `DeviceSignals` init shape (`{ userAgent, webdriver, ... }`). */
@@ -324,11 +324,8 @@ export class AnalyzeStream {
         }
         if (this.closing && failure === undefined) return;
         if (this.abort.signal.aborted) return;
-        // A dead connection surfaces as UNAVAILABLE, or as CANCELLED (HTTP/2 RST_STREAM CANCEL) or
-        // INTERNAL/UNKNOWN without the server's headers: all re-open the stream. Our own abort is
-        // handled above.
-        const dropped = failure === undefined || failure.code === Code.Unavailable || failure.code === Code.Canceled ||
-          ((failure.code === Code.Internal || failure.code === Code.Unknown) && !failure.metadata.has("x-request-id"));
+        // A dead connection re-opens the stream (see connectionLost); our own abort is handled above.
+        const dropped = failure === undefined || connectionLost(failure);
         if (!dropped) { this.failAll(errorFromConnect(failure)); return; }
         if (received) { this.reconnects += 1; }
         const now = Date.now();

@@ -35,6 +35,6 @@ test("the packed tarball installs into an empty folder and streams a session", (
     console.log(VERSION, v.final, v.eventCounts.total);
   `);
   const out = execFileSync("node", ["main.mjs", keys.publishable, server.target], { cwd: app, encoding: "utf8" });
-  assert.deepEqual(out.trim().split(" "), ["1.1.0", "true", "30"]);
+  assert.deepEqual(out.trim().split(" "), ["1.1.1", "true", "30"]);
   assert.ok(readdirSync(join(app, "node_modules", "botsift", "dist")).includes("index.d.ts"));
 });

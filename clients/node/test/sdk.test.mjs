@@ -6,6 +6,8 @@ import {
   InvalidArgumentError, KeyKind, NotFoundError, PermissionDeniedError, ResourceExhaustedError, RiskLevel,
   SessionBufferFullError, SessionClosedError, TimeoutError, readTraces, replayTrace,
 } from "../dist/index.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { connectionLost } from "../dist/errors.js";
 import { ServerProcess, createTenant, freePort, startPostgres } from "./harness.mjs";
 
 let pg, server, keys;
@@ -183,4 +185,20 @@ test("key management and trace replay", async () => {
   assert.ok(verdict.reasons.some((r) => r.code === "AUTOMATION_WEBDRIVER"));
   // A replayed recording is declared as one, so it is not held to real time.
   assert.ok(verdict.reasons.some((r) => r.code === "TIMING_RECORDED_SESSION"));
+});
+
+test("a reset connection re-opens the stream; a server's own ABORTED does not", () => {
+  // connect-node reports a socket reset by a dying server (read ECONNRESET) as ABORTED.
+  const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", errno: -104 });
+  const lost = new ConnectError("read ECONNRESET", Code.Aborted, undefined, undefined, reset);
+  assert.equal(connectionLost(lost), true);
+  const wrapped = new ConnectError("stream failed", Code.Aborted, undefined, undefined, new Error("outer", { cause: reset }));
+  assert.equal(connectionLost(wrapped), true);
+  // The server's own refusals keep their status: they fail the session, they are not retried.
+  assert.equal(connectionLost(new ConnectError("sequence conflict", Code.Aborted)), false);
+  assert.equal(connectionLost(new ConnectError("bad key", Code.Unauthenticated)), false);
+  assert.equal(connectionLost(new ConnectError("gone", Code.Unavailable)), true);
+  const withHeaders = new ConnectError("boom", Code.Internal, new Headers({ "x-request-id": "r1" }));
+  assert.equal(connectionLost(withHeaders), false);
+  assert.equal(connectionLost(new ConnectError("boom", Code.Internal)), true);
 });
