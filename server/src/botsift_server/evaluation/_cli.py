@@ -194,8 +194,8 @@ def _score_as_tenant(
         nonlocal warmed
         for trace in select(read_traces(*args.replay_warmup), args.replay_warmup_part):
             warmed += 1
-            # The tenant saw them through the same browser as the traces scored.
-            yield trace if args.delivery is None else args.delivery(trace)
+            # The tenant saw them through the same browser (and bots' scripts) as the traces scored.
+            yield _delivered(args, trace)
 
     scored = score_offline(traces, engine_config, progress.advance, replay=index, warmup=warmup())
     return scored, f"offline, one tenant's replay index ({capacity} sessions, {warmed} warm-up)"
