@@ -234,7 +234,7 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	@echo "== keystrokes: one typed sentence (Aalto typists vs typing bots)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
 	  --part eval --report .botsift/report/sentence
-	@echo "== whole sessions: composite people vs login bots, as one tenant (replay index on)"
+	@echo "== whole sessions: composite people vs login bots, each scored alone (no replay index)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/session
 	@echo "== whole sessions, the replays drawn from people the model never trained on"
@@ -273,6 +273,9 @@ eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and
 	@echo "== pointer: one movement of the held-out login bots vs Balabit people, as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
 	  --as $(DELIVERED)
+	@echo "== whole sessions as one tenant that saw the train-part people's movements before, all as delivered by $(DELIVERED)"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
+	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000 --as $(DELIVERED)
 	@echo "== the same two held-out runs, the bots' scripts awaiting each move ($(PACED): one per frame, path stretched)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --as $(DELIVERED) --bots-as $(PACED)

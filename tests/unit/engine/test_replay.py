@@ -16,6 +16,7 @@ from botsift_server.engine import (
     RiskLevel,
     SessionContext,
 )
+from botsift_server.engine.replay import fingerprint
 
 from .traces import columns, human_strokes, human_typing, merge, mouse_keys, sample_traces
 
@@ -149,6 +150,46 @@ def test_single_recorded_movements_replayed_from_where_the_pointer_is_are_flagge
     level, codes = _verdict(replayed, index)
     assert "POINTER_REPLAYED_TRAJECTORY" in codes
     assert level >= RiskLevel.HIGH
+
+
+def test_a_small_movement_replayed_with_a_pixel_of_noise_is_flagged_high() -> None:
+    # A replayer's noise is pixels, not a share of the movement: +-1 px is a few percent of a
+    # stroke whose points spread 20-35 px (a 60-100 px movement), more than people's strokes
+    # differ in share, so a share-only tolerance let most of these replays through.
+    tried = caught = 0
+    for source in ("delbot/human/pc1", "delbot/human/vm"):
+        for stroke in human_strokes(source)[:6]:
+            small = _transformed(
+                _session([stroke]),
+                np.random.default_rng(0),
+                turn_deg=0.0,
+                scale=0.3,
+                stretch=1.0,
+                jitter_px=0.0,
+                jitter_ms=0.0,
+            )
+            state = ENGINE.start(SessionContext())
+            ENGINE.add(state, small)
+            spreads = fingerprint(state, ENGINE.config.segment_gap_ms).spreads
+            if not (spreads.shape[0] and spreads.min() >= 20.0 and spreads.max() <= 35.0):
+                continue
+            index = ReplayIndex()
+            _codes(small, index)
+            for seed in range(1, 6):
+                replayed = _transformed(
+                    small,
+                    np.random.default_rng(seed),
+                    turn_deg=30.0,
+                    scale=1.1,
+                    stretch=1.0,
+                    jitter_px=1.0,
+                    jitter_ms=1.0,
+                )
+                level, codes = _verdict(replayed, index)
+                tried += 1
+                caught += level >= RiskLevel.HIGH and "POINTER_REPLAYED_TRAJECTORY" in codes
+    assert tried >= 30
+    assert caught >= 0.9 * tried
 
 
 def test_another_persons_movement_between_the_same_points_in_the_same_time_is_not_a_replay() -> None:

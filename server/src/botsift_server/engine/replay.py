@@ -58,15 +58,22 @@ MIN_SPREAD_PX = 12.0
 # A replay keeps a stroke's duration to within the replayer's time noise and stretch.
 DURATION_TOLERANCE_MS = 15.0
 DURATION_TOLERANCE_SHARE = 0.06
-# The most a replayed stroke's shape differs from the original's after the best turn and resize:
-# the RMS residual as a share of the spread. Replay noise is a share of the spread too (+-1 px on
-# a 40 px spread is 1.4% before the averaging over each point's window; time noise moves points
-# by speed x noise), while the nearest of another Balabit session's strokes (44,000 sessions
-# indexed, same person or not) is further than 1.5% for all but 2 in 7,700 strokes and further
-# than 1.2% for all of them. A stroke within STRONG_TOLERANCE is full evidence; one only within
-# SHAPE_TOLERANCE is half.
+# The most a replayed stroke's shape differs from the original's after the best turn and resize,
+# as the RMS residual's share of the spread: a share, plus a replayer's noise in pixels. A
+# person's variation grows with the size of the movement (motor noise is a share of it), but a
+# replayer adds its noise in pixels (+-1 px is about 0.4 px RMS after the averaging over each
+# point's window, whatever the size), which is a large share of a small stroke's spread. So the
+# tolerance is hypot(share, pixels / spread), the spread counted as at least NOISE_MIN_SPREAD_PX:
+# on smaller strokes, simple shapes that many people draw, pixels would be too large a share.
+# Measured on Balabit's eval-part movements (17,098 sessions indexed, each stroke looked up
+# against all the others, same person or not): no session has one strong repeat or two weak
+# ones, 6 have one weak one; 20,000 train-part sessions give 0 and 11. A stroke within the
+# STRONG tolerance is full evidence; one only within the SHAPE tolerance is half.
 SHAPE_TOLERANCE = 0.015
 STRONG_TOLERANCE = 0.01
+SHAPE_NOISE_PX = 0.5
+STRONG_NOISE_PX = 0.4
+NOISE_MIN_SPREAD_PX = 25.0
 # Closer than this is the very same stroke sent again (see ReplayIndex.match_strokes).
 RESENT_TOLERANCE_PX = 0.01
 RESENT_TOLERANCE_MS = 0.01
@@ -90,7 +97,15 @@ _EDGES = np.concatenate(([0.0], (np.arange(STROKE_POINTS - 1) + 0.5) / (STROKE_P
 _WIDTHS = _EDGES[1:] - _EDGES[:-1]
 # A point's distance from the centroid (in spreads) moves by at most the largest point residual,
 # sqrt(points) times the RMS one: the cheap first test of a candidate stroke's keys.
-_KEY_REACH = np.float32(np.sqrt(STROKE_POINTS) * SHAPE_TOLERANCE + SHAPE_TOLERANCE**2)
+_KEY_REACH_PER_RESIDUAL = np.sqrt(STROKE_POINTS)
+
+
+def tolerances(spreads: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The largest residual (a share of the spread) of a repeat of strokes of ``spreads`` px: the
+    strong one (full evidence) and the weak one (half)."""
+    floor = np.maximum(spreads, NOISE_MIN_SPREAD_PX)
+    strong = np.hypot(STRONG_TOLERANCE, STRONG_NOISE_PX / floor)
+    return strong, np.hypot(SHAPE_TOLERANCE, SHAPE_NOISE_PX / floor)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -313,12 +328,13 @@ class ReplayIndex:
         # are (a cheap necessary condition).
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
         mine = as_pairs(fp.keys)
+        strong_tol, shape_tol = tolerances(fp.spreads)
+        reach = (_KEY_REACH_PER_RESIDUAL * shape_tol + shape_tol * shape_tol).astype(np.float32)
 
         def near(query: npt.NDArray[np.intp], keys: npt.NDArray[np.complex64]) -> npt.NDArray[np.bool_]:
             apart = keys - mine[query]
-            ok: npt.NDArray[np.bool_] = (np.abs(apart.real) <= _KEY_REACH) & (
-                np.abs(apart.imag) <= _KEY_REACH
-            )
+            limit = reach[query]
+            ok: npt.NDArray[np.bool_] = (np.abs(apart.real) <= limit) & (np.abs(apart.imag) <= limit)
             return ok
 
         qi, oi = self._strokes.within(fp.durations - tol, fp.durations + tol, near)
@@ -334,7 +350,7 @@ class ReplayIndex:
         mine = fp.shapes[qi]
         c = (np.conj(self._shapes[oi]) * mine).sum(axis=1) * (1.0 / STROKE_POINTS)
         residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real * c.real + c.imag * c.imag)))
-        close = residual <= SHAPE_TOLERANCE
+        close = residual <= shape_tol[qi]
         if not close.any():
             return 0, 0, 0.0
         qi, oi, mine, same_session, residual = (
@@ -358,10 +374,11 @@ class ReplayIndex:
         if strokes.shape[0] == 0:
             return 0, 0, 0.0
         # Each stroke's best match: full evidence when strong, half otherwise.
+        # (residuals as a share of the strong tolerance: at most 1 is strong)
         best = np.full(int(fp.stroke.max()) + 1, np.inf)
-        np.minimum.at(best, strokes, residual[counted])
+        np.minimum.at(best, strokes, (residual / strong_tol[qi])[counted])
         best = best[np.isfinite(best)]
-        evidence = float(np.where(best <= STRONG_TOLERANCE, 1.0, 0.5).sum())
+        evidence = float(np.where(best <= 1.0, 1.0, 0.5).sum())
         copied = np.unique(fp.stroke[qi][identical & ~same_session]).shape[0]
         return int(best.shape[0]), int(copied), evidence
 
@@ -417,7 +434,7 @@ class ReplayIndex:
 # the other detectors' evidence that the movement or typing is human (down to -7.6 log-odds for
 # the composite people, the learned model's share bounded at -3) says nothing against it: a repeat
 # must outweigh all of that, and reach HIGH on one strong repeat, CRITICAL on two or on an exact
-# copy. One weak repeat alone (2 in 7,700 people's strokes have one) is no finding; two weak ones
+# copy. One weak repeat alone (6 of 17,098 people's sessions have one) is no finding; two weak ones
 # count as one strong. A long session has many strokes to be unlucky with, so repeats count fully
 # only when they are a good share of the session's strokes.
 COPIED_LOG_ODDS = 14.0
