@@ -51,6 +51,24 @@ def test_a_display_frame_delivers_the_last_move_of_each_frame_at_its_start() -> 
     assert list(ev.t_ms[-2:]) == [100.5, 180.0]
 
 
+def test_coalesced_moves_are_the_same_moves_each_timed_by_when_it_happened() -> None:
+    # The same 1 kHz mouse: one move per frame as with frames:60, but each keeps the time its
+    # last coalesced input happened (its Event.timeStamp), not the frame's dispatch time.
+    t = [float(i) for i in range(100)] + [100.5, 180.0]
+    trace = _trace(t, [MOVE] * 100 + [DOWN, UP])
+    framed = parse_delivery("frames:60")(trace).events
+    ev = parse_delivery("coalesced:60")(trace).events
+    moves = ev.kind == MOVE
+    assert np.array_equal(ev.x[moves], framed.x[framed.kind == MOVE])
+    # Each move is at its own recorded time: x was the time in ms.
+    assert np.array_equal(ev.t_ms[moves], ev.x[moves].astype(np.float64))
+    # (The last move is the one pending when the button went down.)
+    gaps = np.diff(ev.t_ms[moves])[:-1]
+    assert np.all((gaps >= 16.0) & (gaps <= 17.0))
+    assert ev.t_ms[moves][-1] == 99.0
+    assert list(ev.t_ms[-2:]) == [100.5, 180.0]
+
+
 def test_a_script_awaiting_each_move_gets_one_per_frame_and_its_path_stretched() -> None:
     # A generator's 20 moves 2 ms apart, then a press 10 ms later and a release 80 ms after it.
     # Awaited one by one, each move waits for the next frame: 20 moves over 20 frames, none

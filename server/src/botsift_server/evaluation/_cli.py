@@ -41,7 +41,9 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="STEPS",
         help="score the traces as another browser or device would deliver them, steps in order, "
         "comma-separated: frames:HZ (pointer moves once per display frame, as Chrome dispatches "
-        "them), collector[:MS] (the web collector: a move per MS, default 16; times and "
+        "them, timed by the dispatch), coalesced:HZ (the same moves, each timed by when it "
+        "happened, as the web collector records them since 1.1.0), collector[:MS] (the web "
+        "collector: a move per MS, default 16; times and "
         "positions to 0.1), clock:MS (times rounded down to MS), scale:F (coordinates times F), "
         "keys-only (no pointer events)",
     )

@@ -12,7 +12,11 @@ A delivery is a comma-separated list of steps, applied in order:
 
 - ``frames:HZ`` — pointer moves dispatched on a display refreshing at HZ: the moves within one
   frame collapse into the last one, dispatched when the next frame starts (plus up to 1 ms);
-  a button, key or wheel event dispatches the pending move first, at its own time.
+  a button, key or wheel event dispatches the pending move first, at its own time. Each move is
+  timed by its dispatch, as a collector that reads the clock in its handler records it (the web
+  collector before 1.1.0).
+- ``coalesced:HZ`` — the same moves, each timed by when it happened: the ``Event.timeStamp`` of
+  the last input coalesced into it, which the web collector records since 1.1.0.
 - ``paced:HZ`` — pointer moves sent by a script that awaits each one (Puppeteer/Playwright
   ``mouse.move`` point by point, as ghost-cursor's driver does): the browser acknowledges a move
   with the next frame, so each goes out at the first frame at least one frame after the last,
@@ -116,6 +120,9 @@ def _step(name: str, arg: str) -> Step:
     if name == "frames":
         period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
         return lambda ev, rng: on_frames(ev, period, float(rng.uniform(0.0, period)), rng)
+    if name == "coalesced":
+        period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
+        return lambda ev, rng: on_frames(ev, period, float(rng.uniform(0.0, period)), rng, stamped=True)
     if name == "paced":
         period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
         return lambda ev, rng: paced(ev, period, float(rng.uniform(0.0, period)))
@@ -130,15 +137,20 @@ def _step(name: str, arg: str) -> Step:
         return lambda ev, rng: dataclasses.replace(ev, x=ev.x * factor, y=ev.y * factor)
     if name == "keys-only" and not arg:
         return lambda ev, rng: ev.take(~np.isin(ev.kind, _POINTER_KINDS))
-    raise ValueError("unknown step (frames:HZ, paced:HZ, collector[:MS], clock:MS, scale:F, keys-only)")
+    raise ValueError(
+        "unknown step (frames:HZ, coalesced:HZ, paced:HZ, collector[:MS], clock:MS, scale:F, keys-only)"
+    )
 
 
-def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.random.Generator) -> EventColumns:
+def on_frames(
+    ev: EventColumns, period_ms: float, phase_ms: float, rng: np.random.Generator, *, stamped: bool = False
+) -> EventColumns:
     """Pointer moves as a browser dispatching them once per display frame delivers them.
 
     Moves in one frame collapse into the frame's last, dispatched at the start of the next
     frame plus a delay of up to 1 ms; a non-move event dispatches the pending move first, at its
-    own time. Other events keep their times.
+    own time. Other events keep their times. ``stamped``: each kept move keeps its own time (when
+    the last input coalesced into it happened) instead of its dispatch time.
     """
     t, kind = ev.t_ms, ev.kind
     n = t.shape[0]
@@ -150,6 +162,8 @@ def on_frames(ev: EventColumns, period_ms: float, phase_ms: float, rng: np.rando
     nxt_same = np.zeros(n, np.bool_)
     nxt_same[:-1] = is_move[1:] & (frame[1:] == frame[:-1])
     keep = ~is_move | ~nxt_same
+    if stamped:
+        return ev.take(keep)
     when = t.copy()
     moves = (is_move & keep).nonzero()[0]
     dispatch = (frame[moves] + 1.0) * period_ms + phase_ms + rng.uniform(0.0, 1.0, moves.shape[0])
