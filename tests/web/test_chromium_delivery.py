@@ -1,5 +1,5 @@
 """Recorded movements replayed into a real headless chromium come back as the web collector
-delivers them (tools/chromium_delivery.py, the check of the simulated `--as frames:60,collector`)."""
+delivers them (tools/chromium_delivery.py, the check of the simulated `--as coalesced:60,collector`)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,20 @@ def test_a_browser_delivers_fine_moves_once_per_frame_and_keeps_the_trace_s_iden
     fine_moves = int(np.count_nonzero(delivered["fine"].events.kind == int(EventKind.MOVE)))
     assert 10 <= fine_moves <= 30
     assert int(np.count_nonzero(delivered["coarse"].events.kind == int(EventKind.MOVE))) >= 13
+
+
+def test_a_browser_times_each_delivered_move_by_when_its_input_happened() -> None:
+    # A mouse reporting every 7 ms: each frame's move is its last input, which came 0-7 ms
+    # before the frame handed it over. The collector times it by that input (its timeStamp), so
+    # the time between two delivered moves is the time between the positions they report; by the
+    # handler's clock it would be the time between frames, off by up to 7 ms.
+    line = _line("mouse", 7.0, 80, "human")
+    (out,) = deliver([line], "/usr/bin/chromium")
+    moves = out.events.kind == int(EventKind.MOVE)
+    assert np.count_nonzero(moves) >= 20
+    # On the line, x = 100 + 3 px per 7 ms step.
+    due = (out.events.x[moves].astype(np.float64) - 100.0) / 3.0 * 7.0
+    assert np.abs(np.diff(out.events.t_ms[moves]) - np.diff(due)).max() < 1.0
 
 
 def _typing(session_id: str, rng: np.random.Generator, keys: int) -> Trace:

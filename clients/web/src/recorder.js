@@ -19,11 +19,14 @@ const position = (v) => round(Math.max(0, +v || 0), 10);
 /**
  * Listens on `win` (a window, or any EventTarget in tests) and keeps its events in columns.
  *
- * Presses, releases, keys and touches are timed by when they happened (`eventTime`, the browser's
- * `Event.timeStamp` on the clock of `now`), not by when their handler ran: a page still loading
- * its scripts, or one whose own handlers take a while, queues input, and by the handler's clock a
- * key held 100 ms would read as released the instant it was pressed. Moves, wheel and scroll keep
- * the handler's time: the browser hands them over once per display frame anyway.
+ * Moves, presses, releases, keys and touches are timed by when they happened (`eventTime`, the
+ * browser's `Event.timeStamp` on the clock of `now`), not by when their handler ran: a page still
+ * loading its scripts, or one whose own handlers take a while, queues input, and by the handler's
+ * clock a key held 100 ms would read as released the instant it was pressed. A move the browser
+ * coalesced from several inputs (it hands moves over once per display frame) carries the time of
+ * the last of them, the time of the position it reports; by the handler's clock the position
+ * would lag its time by up to a frame, more while the page is busy. Wheel and scroll keep the
+ * handler's time.
  * @param {EventTarget} win
  * @param {{moveIntervalMs: number, scrollIntervalMs: number, maxEvents: number, now: () => number,
  *   eventTime?: (e: Event) => number}} options
@@ -61,12 +64,11 @@ export function record(win, options) {
     // Touch input arrives twice (pointer and touch events): keep the touch events.
     if (e.pointerType === 'touch') return;
     const moved = kind === KIND.move;
-    push(kind, position(e.clientX), position(e.clientY), moved ? 0 : e.button || 0, 0, throttle, moved ? now() : happened(e));
+    push(kind, position(e.clientX), position(e.clientY), moved ? 0 : e.button || 0, 0, throttle, happened(e));
   };
   const touch = (kind, throttle) => (e) => {
     const point = e.changedTouches && e.changedTouches[0];
-    const at = kind === KIND.touchmove ? now() : happened(e);
-    if (point) push(kind, position(point.clientX), position(point.clientY), 0, 0, throttle, at);
+    if (point) push(kind, position(point.clientX), position(point.clientY), 0, 0, throttle, happened(e));
   };
   // Key events: the class only. The event's `key` and `code` go no further than classifyKey.
   const key = (kind) => (e) => push(kind, 0, 0, 0, classifyKey(e), 0, happened(e));

@@ -122,7 +122,7 @@ test('pointer moves are sampled at the configured interval; buttons and wheel ar
   assert.equal(recorder.events().kinds.length, 7, 'nothing is recorded after stop()');
 });
 
-test('keys and presses are timed by when they happened, not when a page busy with other work ran their handler', () => {
+test('keys, presses and moves are timed by when they happened, not when a page busy with other work ran their handler', () => {
   const win = fakeWindow();
   let clock = 1000; // the page's performance.now()
   const recorder = record(win, {
@@ -141,15 +141,19 @@ test('keys and presses are timed by when they happened, not when a page busy wit
   at('keyup', 1195, 1400.2);
   at('pointerdown', 1250, 1400.4);
   at('pointerup', 1360, 1400.6);
-  // A move keeps the handler's time (the browser delivers moves once per frame).
+  // A move coalesced into the next frame is timed by its last input (the position it reports),
+  // and so is a finger's.
   at('pointermove', 1390, 1416.7);
+  at('touchmove', 1410, 1433.4, { changedTouches: [{ clientX: 12, clientY: 22 }] });
   // An old browser's epoch timestamp, and one from the future, are not on this clock: the
   // handler's time is kept.
   at('keydown', 1.7e12, 1500);
   at('keyup', 1700, 1600);
   const events = recorder.events();
-  assert.deepEqual(events.kinds, [KIND.keydown, KIND.keyup, KIND.down, KIND.up, KIND.move, KIND.keydown, KIND.keyup]);
-  assert.deepEqual(events.t_ms, [100, 195, 250, 360, 416.7, 500, 600]);
+  assert.deepEqual(events.kinds, [
+    KIND.keydown, KIND.keyup, KIND.down, KIND.up, KIND.move, KIND.touchmove, KIND.keydown, KIND.keyup,
+  ]);
+  assert.deepEqual(events.t_ms, [100, 195, 250, 360, 390, 410, 500, 600]);
 });
 
 test('recording stops at maxEvents', () => {
