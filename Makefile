@@ -253,8 +253,11 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	  $(DATA)/bot-puppeteer-humanize.jsonl $(DATA)/bot-humanized-autotyper.jsonl --part eval
 
 # What a page in Chrome on a 60 Hz screen and the web collector deliver: one pointer move per
-# display frame at the frame's time, then at most one kept per 16 ms, times and positions to 0.1.
-DELIVERED := frames:60,collector
+# display frame, timed by its last coalesced input (Event.timeStamp, collector 1.1.0 and later),
+# then at most one kept per 16 ms, times and positions to 0.1.
+DELIVERED := coalesced:60,collector
+# What a web collector before 1.1.0 delivered: the same moves timed by the frame that dispatched them.
+HANDLER_TIMED := frames:60,collector
 # What a script that awaits each pointer move (Puppeteer/Playwright moving point by point) gets
 # from the same page: one move dispatched per frame, its path stretched in time.
 PACED := paced:60,collector
@@ -314,11 +317,11 @@ eval-chromium-keys: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one sentence as ty
 # Every eval-part person of every dataset, scored alone, as recorded and as pages deliver them: how
 # many would be flagged at 0.3, 0.5 and 0.8, and how many reach HIGH by their action's threshold.
 # The deliveries: 60 Hz with the collector, 144, 120 (collector at 8 ms) and 240 Hz screens, a
-# privacy browser's 100 ms clock, and 60 Hz on screens of 1.25, 1.5 and 2 device pixels per CSS
-# pixel (the page's coordinates are the device's divided by the ratio).
+# privacy browser's 100 ms clock, 60 Hz on screens of 1.25, 1.5 and 2 device pixels per CSS pixel
+# (the page's coordinates are the device's divided by the ratio), and a collector before 1.1.0.
 PEOPLE := delbot balabit balabit-movements aalto keystroke100 composite-human
-PEOPLE_DELIVERIES := $(DELIVERED) frames:144 frames:120,collector:8 frames:240 clock:100 \
-	scale:0.8,$(DELIVERED) scale:0.6667,$(DELIVERED) scale:0.5,$(DELIVERED)
+PEOPLE_DELIVERIES := $(DELIVERED) coalesced:144 coalesced:120,collector:8 coalesced:240 $(DELIVERED),clock:100 \
+	scale:0.8,$(DELIVERED) scale:0.6667,$(DELIVERED) scale:0.5,$(DELIVERED) $(HANDLER_TIMED)
 PEOPLE_LINE := import json, sys; d = json.load(sys.stdin); h = d["histograms"]["human"]; n = d["humans"]; \
 	high = round(d["humans_high_or_above"] * n); \
 	print(f"{sys.argv[1]:34} {n} people: >= 0.3 {sum(h[3:])}, >= 0.5 {sum(h[5:])}, >= 0.8 {sum(h[8:])}, HIGH+ {high}")

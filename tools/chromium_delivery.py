@@ -1,15 +1,15 @@
 """``make eval-chromium``: pointer traces delivered by a real browser, beside the simulated delivery.
 
-``eval --as frames:60,collector`` simulates how a page delivers a person's movements (one move per
-display frame at the frame's time, then the web collector's 16 ms throttle and rounding), and the
-shipped model is trained on that simulation. This replays a seeded sample of recorded traces into
+``eval --as coalesced:60,collector`` simulates how a page delivers a person's movements (one move
+per display frame, timed by its last input, then the web collector's 16 ms throttle and rounding),
+and the shipped model is trained on that simulation. This replays a seeded sample of recorded traces into
 Debian's headless chromium at their recorded times (``clients/web/test/browser/deliver-traces.mjs``:
 real input events, the browser's own dispatch, the collector's own recorder code) and writes
 
 - ``OUT``: the traces as chromium and the collector delivered them,
 - ``OUT`` with ``-recorded`` before the suffix: the same traces as recorded,
 
-so ``botsift-server eval`` can score both (``--as frames:60,collector`` on the second for the
+so ``botsift-server eval`` can score both (``--as coalesced:60,collector`` on the second for the
 simulation). It prints how each delivery spaces the moves. Replaying takes real time: about as long
 as the sampled traces last, plus a browser start.
 
@@ -50,7 +50,7 @@ WEB = ROOT / "clients" / "web"
 DRIVER = WEB / "test" / "browser" / "deliver-traces.mjs"
 POINTER_KINDS = (EventKind.MOVE, EventKind.DOWN, EventKind.UP)
 KEY_KINDS = (EventKind.KEY_DOWN, EventKind.KEY_UP)
-SIMULATION = "frames:60,collector"
+SIMULATION = "coalesced:60,collector"
 
 
 def sample(
