@@ -154,7 +154,7 @@ def test_single_recorded_movements_replayed_from_where_the_pointer_is_are_flagge
 
 def test_a_small_movement_replayed_with_a_pixel_of_noise_is_flagged_high() -> None:
     # A replayer's noise is pixels, not a share of the movement: +-1 px is a few percent of a
-    # stroke whose points spread 20-35 px (a 60-100 px movement), more than people's strokes
+    # stroke whose points spread 25-40 px (a 90-140 px movement), more than people's strokes
     # differ in share, so a share-only tolerance let most of these replays through.
     tried = caught = 0
     for source in ("delbot/human/pc1", "delbot/human/vm"):
@@ -171,7 +171,7 @@ def test_a_small_movement_replayed_with_a_pixel_of_noise_is_flagged_high() -> No
             state = ENGINE.start(SessionContext())
             ENGINE.add(state, small)
             spreads = fingerprint(state, ENGINE.config.segment_gap_ms).spreads
-            if not (spreads.shape[0] and spreads.min() >= 20.0 and spreads.max() <= 35.0):
+            if not (spreads.shape[0] and spreads.min() >= 25.0 and spreads.max() <= 40.0):
                 continue
             index = ReplayIndex()
             _codes(small, index)
@@ -188,7 +188,7 @@ def test_a_small_movement_replayed_with_a_pixel_of_noise_is_flagged_high() -> No
                 level, codes = _verdict(replayed, index)
                 tried += 1
                 caught += level >= RiskLevel.HIGH and "POINTER_REPLAYED_TRAJECTORY" in codes
-    assert tried >= 30
+    assert tried >= 20
     assert caught >= 0.9 * tried
 
 
