@@ -300,6 +300,20 @@ eval-chromium: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one movement as deliver
 	@echo "== the same movements, as --as $(DELIVERED) simulates their delivery"
 	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/movements-recorded.jsonl --as $(DELIVERED)
 
+# Bots that await each move, through the same browser: a seeded sample of eval-part Balabit movements
+# (sent when due, as before) and of the held-out bots' movements sent as a Puppeteer/Playwright script
+# sends a path point by point (each mouse.move awaited, unstamped), scored beside the same movements as
+# --as $(DELIVERED) --bots-as $(PACED) simulates them (about 6 min).
+.PHONY: eval-chromium-paced
+eval-chromium-paced: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## bots awaiting each move in real headless chromium vs the paced simulation
+	@mkdir -p $(CHROMIUM_SAMPLE)
+	$(PY) tools/chromium_delivery.py $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --count 100 \
+	  --await-bots --out $(CHROMIUM_SAMPLE)/paced.jsonl
+	@echo "== one movement, the bots awaiting each move, as chromium and the collector delivered it"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/paced.jsonl
+	@echo "== the same movements, as --as $(DELIVERED) --bots-as $(PACED) simulates their delivery"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/paced-recorded.jsonl --as $(DELIVERED) --bots-as $(PACED)
+
 # Keys through the same browser: a seeded sample of eval-part Aalto sentences and typing bots'
 # sentences typed into headless chromium at their recorded times, on a page that works 300 ms on
 # every fourth key press (input behind it waits), through the collector's recorder; scored beside

@@ -77,18 +77,28 @@ def sample(
 
 
 def deliver(
-    traces: Sequence[Trace], chromium: str, *, busy_ms: float = 0.0, busy_every: int = 1
+    traces: Sequence[Trace],
+    chromium: str,
+    *,
+    busy_ms: float = 0.0,
+    busy_every: int = 1,
+    await_bots: bool = False,
 ) -> list[Trace]:
     """``traces`` as chromium and the collector's recorder deliver them (same ids, labels, people),
     on a page whose own key handler keeps the main thread busy ``busy_ms`` on every ``busy_every``-th
-    key press; :class:`RuntimeError` with the browser script's errors when it fails."""
+    key press; ``await_bots``: bot-labelled traces are sent as a script that awaits each move sends
+    them (unstamped, one at a time). :class:`RuntimeError` with the browser script's errors when it
+    fails."""
     lines = []
     for trace in traces:
         events = trace_to_dict(trace)["events"]
         t0 = events[0]["t"]
-        lines.append(
-            json.dumps({"session_id": trace.session_id, "events": [{**e, "t": e["t"] - t0} for e in events]})
-        )
+        request = {
+            "session_id": trace.session_id,
+            "events": [{**e, "t": e["t"] - t0} for e in events],
+            "await_moves": await_bots and trace.label == "bot",
+        }
+        lines.append(json.dumps(request))
     done = subprocess.run(
         [
             "node",
@@ -183,6 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--busy-ms", type=float, default=0.0, help="the page's own work per key press it handles (ms)"
     )
     parser.add_argument("--busy-every", type=int, default=1, help="... on every N-th key press (default 1)")
+    parser.add_argument(
+        "--await-bots",
+        action="store_true",
+        help="send the bots' moves as a script awaiting each mouse.move does "
+        "(simulated: --bots-as paced:60,collector)",
+    )
     args = parser.parse_args(argv)
     kinds = KEY_KINDS if args.keys else POINTER_KINDS
     chosen = sample(args.traces, args.part, args.count, args.max_ms, args.seed, kinds)
@@ -192,7 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     recorded_out = args.out.with_name(f"{args.out.stem}-recorded{args.out.suffix}")
     write_traces(recorded_out, chosen)
     try:
-        delivered = deliver(chosen, args.chromium, busy_ms=args.busy_ms, busy_every=args.busy_every)
+        delivered = deliver(
+            chosen,
+            args.chromium,
+            busy_ms=args.busy_ms,
+            busy_every=args.busy_every,
+            await_bots=args.await_bots,
+        )
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -55,6 +55,20 @@ def test_a_browser_times_each_delivered_move_by_when_its_input_happened() -> Non
     assert np.abs(np.diff(out.events.t_ms[moves]) - np.diff(due)).max() < 1.0
 
 
+def test_a_script_awaiting_each_move_gets_them_one_per_frame_its_path_stretched() -> None:
+    # A bot's 2 ms steps sent as Puppeteer/Playwright send a path point by point: each mouse.move
+    # awaited, which the browser answers with the next frame. Nothing is coalesced: every point
+    # arrives, about a frame apart, so 60 points take about a second instead of 120 ms
+    # (`--bots-as paced:60,collector` simulates this).
+    line = _line("script", 2.0, 60, "bot")
+    (out,) = deliver([line], "/usr/bin/chromium", await_bots=True)
+    moves = out.events.kind == int(EventKind.MOVE)
+    assert np.count_nonzero(moves) >= 45  # (the collector drops a move now and then: one per 16 ms)
+    gaps = np.diff(out.events.t_ms[moves])
+    assert np.median(gaps) >= 15.0
+    assert out.events.t_ms[moves][-1] - out.events.t_ms[moves][0] >= 59 * 15.0
+
+
 def _typing(session_id: str, rng: np.random.Generator, keys: int) -> Trace:
     """``keys`` letter keys, each held 70-110 ms, pressed 140-220 ms apart."""
     down = np.cumsum(rng.uniform(140.0, 220.0, keys))

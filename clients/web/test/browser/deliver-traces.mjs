@@ -6,9 +6,13 @@
 // `botsift-server eval --as frames:60,collector` simulates, and how it times their keys.
 //
 // stdin: one trace per line, {"session_id": "...", "events": [{"t", "type", "x", "y", "button",
-// "key_class"}]} (move, down, up, keydown and keyup events; t in ms from the trace's start; a key
-// is sent as a key of its class). stdout: one line per trace in the same form, the events as the
-// recorder kept them.
+// "key_class"}], "await_moves": false} (move, down, up, keydown and keyup events; t in ms from the
+// trace's start; a key is sent as a key of its class). stdout: one line per trace in the same form,
+// the events as the recorder kept them.
+//
+// With "await_moves", the trace is sent as a Puppeteer/Playwright script sends a path point by
+// point: each move awaited (the browser answers with the next frame) and unstamped (the browser
+// stamps it when it gets it), every later event as late as the waits have made it.
 //
 // --busy-ms N gives the page a key handler of its own that keeps the main thread busy N ms on
 // every K-th key press (--busy-every K, default 1), as a page that re-renders on a key does: input
@@ -105,7 +109,7 @@ try {
     if (!line.trim()) continue;
     const trace = JSON.parse(line);
     await page.evaluate(() => window.startRecording());
-    await replay(cdp, trace.events);
+    await replay(cdp, trace.events, Boolean(trace.await_moves));
     // Let the last frame's events (and any input queued behind the page's work) reach the page
     // before reading them.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
@@ -121,13 +125,14 @@ try {
 // (awaiting each move's acknowledgement, which comes with the next frame, would slow a 2 ms
 // generator down to one move per frame), so the browser queues and coalesces them as it does a
 // real device's.
-async function replay(cdp, events) {
+async function replay(cdp, events, awaitMoves) {
   const start = performance.now();
   const sent = [];
   let buttons = 0;
   let [x, y] = [0, 0];
+  let late = 0; // how far awaited moves have pushed the script behind its own schedule
   for (const e of events) {
-    const due = start + e.t;
+    const due = start + e.t + late;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 1));
     while (performance.now() < due) await new Promise((resolve) => setImmediate(resolve));
@@ -146,6 +151,12 @@ async function replay(cdp, events) {
     if (!type) continue;
     if (e.type === 'down') buttons = 1;
     const button = e.type === 'move' ? (buttons ? 'left' : 'none') : 'left';
+    if (awaitMoves && e.type === 'move') {
+      await Promise.all(sent.splice(0));
+      await cdp.send('Input.dispatchMouseEvent', { type, x, y, button, buttons, clickCount: 0 });
+      late = Math.max(late, performance.now() - (start + e.t));
+      continue;
+    }
     sent.push(cdp.send('Input.dispatchMouseEvent', { type, x, y, button, buttons, clickCount: e.type === 'move' ? 0 : 1, timestamp }));
     if (e.type === 'up') buttons = 0;
   }
