@@ -303,7 +303,7 @@ eval-chromium: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one movement as deliver
 # Bots that await each move, through the same browser: a seeded sample of eval-part Balabit movements
 # (sent when due, as before) and of the held-out bots' movements sent as a Puppeteer/Playwright script
 # sends a path point by point (each mouse.move awaited, unstamped), scored beside the same movements as
-# --as $(DELIVERED) --bots-as $(PACED) simulates them (about 6 min).
+# --as $(DELIVERED) --bots-as $(PACED) simulates them (about 4 min).
 .PHONY: eval-chromium-paced
 eval-chromium-paced: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## bots awaiting each move in real headless chromium vs the paced simulation
 	@mkdir -p $(CHROMIUM_SAMPLE)

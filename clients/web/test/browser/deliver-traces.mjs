@@ -3,7 +3,8 @@
 // (src/recorder.js, the code the web collector runs, set up as src/index.js sets it up) makes of
 // them: the browser's own frame-aligned dispatch, coalescing and clock, then the collector's
 // throttle and rounding. It measures how a page delivers people's movements, which
-// `botsift-server eval --as frames:60,collector` simulates, and how it times their keys.
+// `botsift-server eval --as coalesced:60,collector` simulates (`--bots-as paced:60,collector` for
+// scripts awaiting each move), and how it times their keys.
 //
 // stdin: one trace per line, {"session_id": "...", "events": [{"t", "type", "x", "y", "button",
 // "key_class"}], "await_moves": false} (move, down, up, keydown and keyup events; t in ms from the
