@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from botsift_server.engine.training import roc_auc as engine_roc_auc
+
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
@@ -54,9 +56,14 @@ def roc_curve(labels: npt.ArrayLike, scores: npt.ArrayLike) -> RocCurve:
 
 
 def roc_auc(labels: npt.ArrayLike, scores: npt.ArrayLike) -> float:
-    """Area under the ROC curve: the chance a random bot outscores a random human (ties count ½)."""
-    curve = roc_curve(labels, scores)
-    return float(np.sum(np.diff(curve.fpr) * (curve.tpr[1:] + curve.tpr[:-1]) / 2.0))
+    """Area under the ROC curve: the chance a random bot outscores a random human (ties count ½).
+
+    The training's own AUC (``engine.training.roc_auc``, which also weighs samples), refusing
+    labels of one kind as :func:`roc_curve` does."""
+    y, s = _check(labels, scores)
+    if y.all() or not y.any():
+        raise ValueError("a ROC curve needs both bots and humans")
+    return engine_roc_auc(s, y)
 
 
 def tpr_at_fpr(labels: npt.ArrayLike, scores: npt.ArrayLike, max_fpr: float) -> float:
