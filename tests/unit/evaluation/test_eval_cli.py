@@ -67,6 +67,37 @@ def test_eval_json_is_machine_readable(sample: list[Path], capsys: pytest.Captur
     assert sum(results["histograms"]["bot"]) == 11
 
 
+def test_eval_lists_the_people_it_flagged_with_the_reasons_that_pointed_to_a_bot(
+    sample: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Five scripted straight lines labelled as people (a mislabelled recording, or a person the
+    # engine gets wrong): the report names them, with what pointed to a bot, and no real person.
+    mislabelled = tmp_path / "mislabelled.jsonl"
+    lines = [dataclasses.replace(t, label="human", source="test/mislabelled") for t in read_traces(sample[3])]
+    write_traces(mislabelled, lines)
+    people = [str(sample[0]), str(sample[1]), str(mislabelled)]
+    assert main(["eval", "--json", *people]) == 0
+    flagged = json.loads(capsys.readouterr().out)["flagged_humans"]
+    assert flagged["min_score"] == 0.5
+    assert flagged["sessions"] == 5
+    assert {f["source"] for f in flagged["highest"]} == {"test/mislabelled"}
+    scores = [f["score"] for f in flagged["highest"]]
+    assert scores == sorted(scores, reverse=True)
+    assert min(scores) >= 0.5
+    assert all(
+        f["reasons"] and all(r.startswith(("POINTER_", "BEHAVIOUR_", "TIMING_")) for r in f["reasons"])
+        for f in flagged["highest"]
+    )
+    assert sum(n["sessions"] for n in flagged["reasons"]) >= 5
+    # The terminal and Markdown reports say the same.
+    report = tmp_path / "report"
+    assert main(["eval", "--report", str(report), *people]) == 0
+    out = capsys.readouterr().out
+    assert "People scored 0.5 or more, or at HIGH or above: 5" in out
+    assert out.count("test/mislabelled") >= 6  # its per-source row and its five sessions
+    assert "## People flagged" in (report / "report.md").read_text()
+
+
 def test_eval_report_writes_markdown_and_plots(
     sample: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

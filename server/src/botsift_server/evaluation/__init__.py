@@ -27,7 +27,7 @@ from botsift_server.evaluation._metrics import (
     tpr_at_fpr,
 )
 from botsift_server.evaluation._report import render_text, write_report
-from botsift_server.evaluation._results import Results, SourceResult, summarize
+from botsift_server.evaluation._results import FlaggedHuman, Results, SourceResult, summarize
 from botsift_server.evaluation._runner import RemoteError, Scored, score_offline, score_remote
 from botsift_server.evaluation._split import EVAL_FRACTION, select, split_of
 from botsift_server.evaluation._traces import (
@@ -56,6 +56,7 @@ __all__ = [
     "Bot",
     "DatasetError",
     "Delivery",
+    "FlaggedHuman",
     "Label",
     "Reliability",
     "RemoteError",

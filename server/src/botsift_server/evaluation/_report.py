@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from botsift_server.evaluation._metrics import reliability, roc_curve
-from botsift_server.evaluation._results import HISTOGRAM_BINS, Results
+from botsift_server.evaluation._results import FLAGGED_SCORE, HISTOGRAM_BINS, Results
 from botsift_server.evaluation._runner import Scored
 
 
@@ -73,6 +73,36 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
+_FLAGGED_HEADER = ["session", "source", "score", "risk", "reasons pointing to a bot"]
+
+
+def _flagged_title(results: Results) -> str:
+    return f"People scored {FLAGGED_SCORE} or more, or at HIGH or above: {results.flagged_humans}" + (
+        f" (the {len(results.flagged_highest)} highest below)" if results.flagged_highest else ""
+    )
+
+
+def _flagged_reasons(results: Results) -> str:
+    return "Among their top three reasons: " + ", ".join(f"{c} ({n})" for c, n in results.flagged_reasons)
+
+
+def _flagged_rows(results: Results) -> list[list[str]]:
+    return [
+        [f.session_id, f.source, f"{f.score:.3f}", f.risk_level, ", ".join(f.reasons) or "-"]
+        for f in results.flagged_highest
+    ]
+
+
+def _flagged_lines(results: Results) -> list[str]:
+    """False alarms to look at: how many people were flagged, why, and which."""
+    if not results.humans:
+        return []
+    lines = [_flagged_title(results)]
+    if results.flagged_highest:
+        lines.extend([_flagged_reasons(results), "", *_table(_FLAGGED_HEADER, _flagged_rows(results))])
+    return lines
+
+
 def _histogram_lines(results: Results, width: int = 40) -> list[str]:
     edges = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
     out: list[str] = []
@@ -95,6 +125,9 @@ def render_text(results: Results) -> str:
     lines.extend(f"{k.ljust(label_width)}  {v}" for k, v in _summary_lines(results))
     lines.extend(["", "Per source (AUC and TPR against all traces of the other label):", ""])
     lines.extend(_table(_SOURCE_HEADER, _source_rows(results)))
+    flagged = _flagged_lines(results)
+    if flagged:
+        lines.extend(["", *flagged])
     lines.extend(["", *_histogram_lines(results)])
     return "\n".join(lines) + "\n"
 
@@ -117,6 +150,13 @@ def write_report(results: Results, scored: Sequence[Scored], directory: Path) ->
     md.append("| " + " | ".join(_SOURCE_HEADER) + " |")
     md.append("|" + "---|" * len(_SOURCE_HEADER))
     md.extend("| " + " | ".join(row) + " |" for row in _source_rows(results))
+    if results.humans:
+        md.extend(["", "## People flagged", "", _flagged_title(results) + "."])
+        if results.flagged_highest:
+            md.extend(["", _flagged_reasons(results) + ".", ""])
+            md.append("| " + " | ".join(_FLAGGED_HEADER) + " |")
+            md.append("|" + "---|" * len(_FLAGGED_HEADER))
+            md.extend("| " + " | ".join(row) + " |" for row in _flagged_rows(results))
     md.extend(["", "## Score distributions", "", "```", *_histogram_lines(results), "```", ""])
     md.extend(f"![{p.stem}]({p.name})" for p in plots)
     report = directory / "report.md"

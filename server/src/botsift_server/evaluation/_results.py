@@ -31,6 +31,23 @@ class SourceResult:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
+FLAGGED_SCORE = 0.5
+"""People scored at least this (or at HIGH or above) are listed for triage."""
+FLAGGED_SHOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedHuman:
+    """A human-labelled session the engine leaned to call a bot: a false alarm to look at."""
+
+    session_id: str
+    source: str
+    score: float
+    risk_level: str
+    reasons: tuple[str, ...]
+    """The reasons that pointed to a bot, the strongest first."""
+
+
 @dataclass(frozen=True, slots=True)
 class Results:
     """Everything the text, JSON and Markdown reports show."""
@@ -54,6 +71,12 @@ class Results:
     events: int
     engine_seconds: float
     mode: str
+    flagged_humans: int = 0
+    """Human-labelled sessions scored FLAGGED_SCORE or more, or at HIGH or above."""
+    flagged_reasons: list[tuple[str, int]] = field(default_factory=list)
+    """How many of those sessions each bot-leaning reason was among the top three of."""
+    flagged_highest: list[FlaggedHuman] = field(default_factory=list)
+    """The FLAGGED_SHOWN highest-scored of them."""
 
     @property
     def microseconds_per_event(self) -> float:
@@ -96,6 +119,21 @@ class Results:
                 "seconds": self.engine_seconds,
                 "microseconds_per_event": self.microseconds_per_event,
             },
+            "flagged_humans": {
+                "min_score": FLAGGED_SCORE,
+                "sessions": self.flagged_humans,
+                "reasons": [{"code": c, "sessions": n} for c, n in self.flagged_reasons],
+                "highest": [
+                    {
+                        "session_id": f.session_id,
+                        "source": f.source,
+                        "score": f.score,
+                        "risk_level": f.risk_level,
+                        "reasons": list(f.reasons),
+                    }
+                    for f in self.flagged_highest
+                ],
+            },
         }
 
 
@@ -133,7 +171,32 @@ def summarize(scored: Sequence[Scored], config: EngineConfig | None = None, mode
         events=sum(s.events for s in scored),
         engine_seconds=sum(s.engine_seconds for s in scored),
         mode=mode,
+        **_flagged(labelled),
     )
+
+
+def _flagged(labelled: Sequence[Scored]) -> dict[str, Any]:
+    """The human-labelled sessions scored FLAGGED_SCORE or more (or at HIGH+), for triage."""
+    flagged = sorted(
+        (
+            s
+            for s in labelled
+            if s.label == "human" and (s.score >= FLAGGED_SCORE or s.risk_level >= RiskLevel.HIGH)
+        ),
+        key=lambda s: (-s.score, s.session_id),
+    )
+    reasons: dict[str, int] = {}
+    for s in flagged:
+        for code in s.bot_reasons[:3]:
+            reasons[code] = reasons.get(code, 0) + 1
+    return {
+        "flagged_humans": len(flagged),
+        "flagged_reasons": sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])),
+        "flagged_highest": [
+            FlaggedHuman(s.session_id, s.source, s.score, s.risk_level.name, s.bot_reasons[:3])
+            for s in flagged[:FLAGGED_SHOWN]
+        ],
+    }
 
 
 def _per_source(

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import grpc
 
@@ -34,6 +35,24 @@ class Scored:
     events: int
     engine_seconds: float
     """Time spent in the engine (offline) or the round trip of the session (remote)."""
+    bot_reasons: tuple[str, ...] = ()
+    """Codes of the reasons that pointed to a bot (positive weight), the strongest first."""
+
+
+class _Weighed(Protocol):
+    """A reason as the engine and the protocol both give it."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+def _bot_leaning(reasons: Iterable[_Weighed]) -> tuple[str, ...]:
+    """The codes of ``reasons`` that point to a bot, the strongest first."""
+    leaning = sorted((r for r in reasons if r.weight > 0.0), key=lambda r: -r.weight)
+    return tuple(r.code for r in leaning)
 
 
 def _scored(trace: Trace, assessment: Assessment, seconds: float) -> Scored:
@@ -45,6 +64,7 @@ def _scored(trace: Trace, assessment: Assessment, seconds: float) -> Scored:
         score=float(assessment.score),
         risk_level=assessment.risk_level,
         reasons=tuple(r.code for r in assessment.reasons),
+        bot_reasons=_bot_leaning(assessment.reasons),
         events=len(trace.events),
         engine_seconds=seconds,
     )
@@ -188,6 +208,7 @@ async def _one_session(stream: AnalyzeCall, trace: Trace, session_id: str, batch
         score=float(verdict.score),
         risk_level=RiskLevel(int(verdict.risk_level)),
         reasons=tuple(r.code for r in verdict.reasons),
+        bot_reasons=_bot_leaning(verdict.reasons),
         events=n,
         engine_seconds=seconds,
     )
