@@ -90,6 +90,23 @@ def test_a_script_awaiting_each_move_gets_one_per_frame_and_its_path_stretched()
     assert np.all((gaps >= 40.0) & (gaps < 40.0 + 1000.0 / 60.0))
 
 
+def test_an_awaited_move_is_timed_when_the_script_sent_it() -> None:
+    # The same fast generator: held to one move per frame (each sent when the last was
+    # acknowledged, at the next frame), so the stamps are a frame apart as with paced:60.
+    t = [2.0 * i for i in range(20)] + [48.0, 128.0]
+    ev = parse_delivery("awaited:60")(_trace(t, [MOVE] * 20 + [DOWN, UP])).events
+    moves = ev.kind == MOVE
+    assert list(ev.x[moves]) == list(range(20))
+    assert ev.t_ms[moves][0] == 0.0
+    assert np.diff(ev.t_ms[moves])[1:] == pytest.approx(np.full(18, 1000.0 / 60.0))
+    # A script stepping every 40 ms is never held back: its moves keep their own rhythm (the
+    # browser stamps them on arrival), where paced:60 puts each on the next frame.
+    slow = _trace([40.0 + 40.0 * i for i in range(10)], [MOVE] * 10)
+    assert list(parse_delivery("awaited:60")(slow).events.t_ms) == [40.0 + 40.0 * i for i in range(10)]
+    framed = np.diff(parse_delivery("paced:60")(slow).events.t_ms)
+    assert not np.allclose(framed, 40.0)
+
+
 def test_eval_delivers_bots_by_bots_as_and_people_by_as(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,7 +22,13 @@ A delivery is a comma-separated list of steps, applied in order:
   with the next frame, so each goes out at the first frame at least one frame after the last,
   and every later event waits as long. The path is walked one point per frame, stretched in
   time, where ``frames`` would coalesce it. People's devices never wait for the page: this is a
-  bots' delivery (``eval --bots-as``, ``train --bots-as``).
+  bots' delivery (``eval --bots-as``, ``train --bots-as``). Each move is timed by the frame that
+  dispatched it (a collector before 1.1.0).
+- ``awaited:HZ`` — the same script, its moves timed as the web collector records them since
+  1.1.0: by their ``Event.timeStamp``, which the browser sets when the script's command reaches
+  it. A move is sent when it is due or when the last one was acknowledged (the frame after it
+  was sent), whichever is later: a script stepping faster than the frames is held to one move a
+  frame, and one stepping slower keeps its own timer's rhythm (``paced`` puts it on the frames).
 - ``collector[:MS]`` — our web collector (``clients/web/src/recorder.js``): a move is kept only
   ``MS`` (default 16) after the last kept one; times and positions rounded to 0.1.
 - ``clock:MS`` — every event time rounded down to a multiple of ``MS``.
@@ -126,6 +132,9 @@ def _step(name: str, arg: str) -> Step:
     if name == "paced":
         period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
         return lambda ev, rng: paced(ev, period, float(rng.uniform(0.0, period)))
+    if name == "awaited":
+        period = 1000.0 / _positive(arg, "the refresh rate (Hz)")
+        return lambda ev, rng: paced(ev, period, float(rng.uniform(0.0, period)), stamped=True)
     if name == "collector":
         interval = _positive(arg, "the move interval (ms)") if arg else COLLECTOR_MOVE_INTERVAL_MS
         return lambda ev, rng: collected(ev, interval)
@@ -138,7 +147,8 @@ def _step(name: str, arg: str) -> Step:
     if name == "keys-only" and not arg:
         return lambda ev, rng: ev.take(~np.isin(ev.kind, _POINTER_KINDS))
     raise ValueError(
-        "unknown step (frames:HZ, coalesced:HZ, paced:HZ, collector[:MS], clock:MS, scale:F, keys-only)"
+        "unknown step (frames:HZ, coalesced:HZ, paced:HZ, awaited:HZ, collector[:MS], clock:MS, scale:F, "
+        "keys-only)"
     )
 
 
@@ -175,19 +185,26 @@ def on_frames(
     return out.take(np.argsort(out.t_ms, kind="stable"))
 
 
-def paced(ev: EventColumns, period_ms: float, phase_ms: float) -> EventColumns:
+def paced(ev: EventColumns, period_ms: float, phase_ms: float, *, stamped: bool = False) -> EventColumns:
     """Pointer moves as a script that awaits each one gets them dispatched: one per display frame.
 
     Each move goes out at the first frame start (frames at ``phase_ms`` + k x ``period_ms``) that
     is at or after its own time plus the wait so far, and at least one frame after the previous
     move; every event after it is delayed by the wait (the script sends nothing meanwhile).
+    ``stamped``: each move is timed when the script sends it instead, at its own time plus the
+    wait or when the previous move was acknowledged (the first frame start after it was sent),
+    whichever is later.
     """
     t = ev.t_ms.astype(np.float64)
     out = np.empty_like(t)
     wait, last_move, previous = 0.0, -np.inf, -np.inf
+    acked = -np.inf
     for i, (ti, moved) in enumerate(zip(t.tolist(), (ev.kind == _MOVE).tolist(), strict=True)):
         when = ti + wait
-        if moved:
+        if moved and stamped:
+            when = max(when, acked)
+            acked = phase_ms + (math.floor((when - phase_ms) / period_ms + 1e-9) + 1) * period_ms
+        elif moved:
             when = max(when, last_move + period_ms)
             when = phase_ms + math.ceil((when - phase_ms) / period_ms - 1e-9) * period_ms
             last_move = when
