@@ -261,6 +261,10 @@ HANDLER_TIMED := frames:60,collector
 # What a script that awaits each pointer move (Puppeteer/Playwright moving point by point) gets
 # from the same page: one move dispatched per frame, its path stretched in time.
 PACED := paced:60,collector
+# The same script's moves as collector 1.1.0 records them, timed when the script sent each: held to
+# one a frame when it steps faster, its own rhythm when it steps slower (the closer simulation in
+# make eval-chromium-paced; the shipped model is trained on $(PACED), see its card).
+AWAITED := awaited:60,collector
 
 .PHONY: eval-delivered
 eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and bots as a 60 Hz page and the web collector deliver them
@@ -279,11 +283,11 @@ eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and
 	@echo "== whole sessions as one tenant that saw the train-part people's movements before, all as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
 	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000 --as $(DELIVERED)
-	@echo "== the same two held-out runs, the bots' scripts awaiting each move ($(PACED): one per frame, path stretched)"
+	@echo "== the same two held-out runs, the bots' scripts awaiting each move ($(AWAITED): at most one a frame, path stretched)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
-	  --part eval --as $(DELIVERED) --bots-as $(PACED)
+	  --part eval --as $(DELIVERED) --bots-as $(AWAITED)
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
-	  --as $(DELIVERED) --bots-as $(PACED)
+	  --as $(DELIVERED) --bots-as $(AWAITED)
 
 # The simulated delivery checked against a real browser: a seeded sample of eval-part Balabit and
 # bot movements replayed into headless chromium at their recorded times, through the collector's
@@ -303,7 +307,7 @@ eval-chromium: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## one movement as deliver
 # Bots that await each move, through the same browser: a seeded sample of eval-part Balabit movements
 # (sent when due, as before) and of the held-out bots' movements sent as a Puppeteer/Playwright script
 # sends a path point by point (each mouse.move awaited, unstamped), scored beside the same movements as
-# --as $(DELIVERED) --bots-as $(PACED) simulates them (about 4 min).
+# --as $(DELIVERED) --bots-as $(AWAITED) simulates them (about 4 min).
 .PHONY: eval-chromium-paced
 eval-chromium-paced: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## bots awaiting each move in real headless chromium vs the paced simulation
 	@mkdir -p $(CHROMIUM_SAMPLE)
@@ -311,8 +315,8 @@ eval-chromium-paced: $(VENV_STAMP) $(WEB_STAMP) $(CHROMIUM) ## bots awaiting eac
 	  --await-bots --out $(CHROMIUM_SAMPLE)/paced.jsonl
 	@echo "== one movement, the bots awaiting each move, as chromium and the collector delivered it"
 	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/paced.jsonl
-	@echo "== the same movements, as --as $(DELIVERED) --bots-as $(PACED) simulates their delivery"
-	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/paced-recorded.jsonl --as $(DELIVERED) --bots-as $(PACED)
+	@echo "== the same movements, as --as $(DELIVERED) --bots-as $(AWAITED) simulates their delivery"
+	$(VENV)/bin/botsift-server eval $(CHROMIUM_SAMPLE)/paced-recorded.jsonl --as $(DELIVERED) --bots-as $(AWAITED)
 
 # Keys through the same browser: a seeded sample of eval-part Aalto sentences and typing bots'
 # sentences typed into headless chromium at their recorded times, on a page that works 300 ms on
