@@ -45,6 +45,9 @@ async def test_the_server_gives_the_verdicts_the_offline_engine_gives(app: App, 
         assert there.risk_level == here.risk_level
         # The server also notes that the streamed copy was declared a recording.
         assert set(there.reasons) == {*here.reasons, "TIMING_RECORDED_SESSION"}
+        # What pointed to a bot (the flagged-people listing) reads the same from the server's weights.
+        assert set(there.bot_reasons) - {"TIMING_RECORDED_SESSION"} == set(here.bot_reasons)
+    assert sum(1 for s in remote if s.bot_reasons) >= 5
     results = summarize(remote, mode=f"server 127.0.0.1:{app.port}")
     assert results.bots == 6
     assert results.auc is not None
