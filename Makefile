@@ -342,7 +342,9 @@ PEOPLE_DELIVERIES := $(DELIVERED) coalesced:144 coalesced:120,collector:8 coales
 	scale:0.8,$(DELIVERED) scale:0.6667,$(DELIVERED) scale:0.5,$(DELIVERED) $(HANDLER_TIMED)
 PEOPLE_LINE := import json, sys; d = json.load(sys.stdin); h = d["histograms"]["human"]; n = d["humans"]; \
 	high = round(d["humans_high_or_above"] * n); \
-	print(f"{sys.argv[1]:34} {n} people: >= 0.3 {sum(h[3:])}, >= 0.5 {sum(h[5:])}, >= 0.8 {sum(h[8:])}, HIGH+ {high}")
+	why = ", ".join(r["code"] + " " + str(r["sessions"]) for r in d["flagged_humans"]["reasons"][:3]); \
+	print(f"{sys.argv[1]:34} {n} people: >= 0.3 {sum(h[3:])}, >= 0.5 {sum(h[5:])}, >= 0.8 {sum(h[8:])}, HIGH+ {high}" \
+	      + (f"; flagged mostly for {why}" if why else ""))
 
 .PHONY: eval-people
 eval-people: $(VENV_STAMP) ## false positives: every eval-part person scored alone, as recorded and as delivered

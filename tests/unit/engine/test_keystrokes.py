@@ -119,6 +119,59 @@ def test_a_privacy_browsers_rounded_clock_is_not_taken_for_a_timer(step_ms: floa
     assert "KEYS_CONSTANT_INTERVAL" in _codes(timer)
 
 
+def _typed_words(rng: np.random.Generator, words: int, letter_ms: float) -> EventColumns:
+    """A fast typist: words of 4-7 letters ``letter_ms`` apart, a space, a pause before the next."""
+    t: list[float] = []
+    cls: list[int] = []
+    now = 0.0
+    for _ in range(words):
+        for _ in range(int(rng.integers(4, 8))):
+            t.append(now)
+            cls.append(LETTER)
+            now += letter_ms * rng.uniform(0.8, 1.3)
+        t.append(now)
+        cls.append(SPACE)
+        now += rng.uniform(200.0, 350.0)
+    down = np.array(t)
+    n = down.shape[0]
+    return merge(
+        columns(down, np.full(n, DOWN), key_class=np.array(cls)),
+        columns(down + rng.uniform(60.0, 110.0, n), np.full(n, UP), key_class=np.array(cls)),
+    )
+
+
+def test_a_fast_typist_on_a_100_ms_clock_is_judged_without_error() -> None:
+    # Most letters of a word fall in one 100 ms tick: the typical interval between letters reads
+    # 0 ms. That once divided by zero (the word-pause rule) and failed the verdict.
+    for seed in range(5):
+        a = _assess(_rounded(_typed_words(np.random.default_rng(seed), 12, 35.0), 100.0))
+        assert "KEYS_COARSE_CLOCK" in _codes(a)
+        assert a.risk_level is RiskLevel.LOW
+
+
+def test_a_clock_as_coarse_as_the_intervals_leaves_the_rhythms_shape_unjudged() -> None:
+    # On a 100 ms clock a typist's intervals read as one or two values: not skewed, within a
+    # narrow band, no slower after a space, whatever the kind of key. People read like a flat
+    # random delay there, so those rules say nothing either way; on a 16 ms clock they still judge.
+    shape = {
+        "KEYS_UNSKEWED_INTERVALS",
+        "KEYS_BOUNDED_INTERVALS",
+        "KEYS_NO_WORD_PAUSE",
+        "KEYS_WORD_PAUSE",
+        "KEYS_RHYTHM_IGNORES_KEYS",
+        "KEYS_RHYTHM_FOLLOWS_KEYS",
+        "KEYS_HUMAN_RHYTHM",
+        "TIMING_LOW_INTERVAL_ENTROPY",  # every interval is one of a few steps of the clock
+    }
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        coarse = _assess(_rounded(_typed_words(rng, 12, 120.0), 100.0))
+        assert "KEYS_COARSE_CLOCK" in _codes(coarse)
+        assert not {r.code for r in coarse.reasons if r.weight != 0.0} & shape
+        flat = _rounded(_delays(rng, rng.uniform(60.0, 180.0, size=59)), 16.0)
+        assert "KEYS_UNSKEWED_INTERVALS" in _codes(_assess(flat))
+
+
 def test_superhuman_typing_speed_is_reported() -> None:
     rng = np.random.default_rng(3)
     down = np.cumsum(rng.uniform(5.0, 15.0, size=50))

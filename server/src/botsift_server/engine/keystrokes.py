@@ -11,6 +11,7 @@ hold; under rollover within one class it just skips some.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -59,6 +60,12 @@ ZERO_HOLD_LOG_ODDS = 2.5
 HUNTING_MS = 500.0
 FULL_HUNTING_MS = 800.0
 # The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
+# The shape of a rhythm (its skew, its span, the pause before a word, what the kind of key
+# explains) needs a clock finer than the intervals: a privacy browser's 100 ms steps put most of
+# a 150 ms typist's intervals on one or two values, and a person reads like a flat random delay.
+# Those rules judge fully while the clock step is at most RHYTHM_CLOCK_SHARE[1] of the median
+# interval, and not at all from RHYTHM_CLOCK_SHARE[0].
+RHYTHM_CLOCK_SHARE = (0.5, 0.2)
 MODEL_MIN_FLIGHTS = 4
 MODEL_FULL_FLIGHTS = 7
 
@@ -148,6 +155,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         median_hold = median(holds) if holds.shape[0] >= 5 else math.nan
         zero = _short_holds(holds.shape[0], median_hold) if clock_ms == 0.0 else 0.0
         findings = _judge(flights, holds, median_hold, zero, on_screen=on_screen, clock_ms=clock_ms)
+        resolved = _rhythm_resolved(flights, clock_ms)
         # Modifier presses and how soon their key follows (not measured on a rounded clock).
         chords = _modifier_presses(kind, key_class) if not on_screen and clock_ms == 0.0 else _NO_PRESSES
         latency = t[chords + 1] - t[chords]
@@ -157,8 +165,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         if not on_screen and zero == 0.0:
             findings.extend(_rollover(kind, chords[latency < CHORD_MS[0]] + 1))
         findings.extend(_modifier_chords(latency))
-        findings.extend(_word_rhythm(t, kind, key_class))
-        findings.extend(_key_kind_rhythm(pt, pc))
+        if resolved > 0.0:
+            findings.extend(_scaled(_word_rhythm(t, kind, key_class), resolved))
+            findings.extend(_scaled(_key_kind_rhythm(pt, pc), resolved))
         findings.extend(_corrections(pc))
     if model is not None and flights.shape[0] >= MODEL_MIN_FLIGHTS:
         strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
@@ -169,6 +178,22 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         )
     confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))
     return Evidence(DETECTOR, tuple(findings), confidence)
+
+
+def _rhythm_resolved(flights: npt.NDArray[np.float64], clock_ms: float) -> float:
+    """How fully (0-1) the clock resolves the rhythm's shape (see :data:`RHYTHM_CLOCK_SHARE`)."""
+    if clock_ms == 0.0:
+        return 1.0
+    if flights.shape[0] == 0:
+        return 0.0
+    return ramp(clock_ms / max(median(flights), 1e-9), *RHYTHM_CLOCK_SHARE)
+
+
+def _scaled(findings: list[Finding], factor: float) -> list[Finding]:
+    """``findings`` with their log-odds times ``factor`` (the same when it is 1)."""
+    if factor >= 1.0:
+        return findings
+    return [dataclasses.replace(f, log_odds=f.log_odds * factor) for f in findings]
 
 
 def _short_holds(n_holds: int, median_hold: float) -> float:
@@ -195,7 +220,8 @@ def _judge(
             Finding(
                 "KEYS_COARSE_CLOCK",
                 f"Key times are rounded to {clock_ms:.1f} ms, as privacy browsers round them; hold "
-                "times and fine differences between intervals are not judged.",
+                "times and fine differences between intervals are not judged, nor the rhythm's shape "
+                "where the steps are a good share of the intervals.",
                 0.0,
             )
         )
@@ -276,8 +302,9 @@ def _judge(
                 )
             )
     skew, _ = skew_kurtosis(flights)
-    # Constant intervals are judged above; the shape rules below leave a timer to that rule.
-    not_timer = 1.0 - timer
+    # Constant intervals are judged above; the shape rules below leave a timer to that rule, and
+    # judge only as far as the clock resolves the shape.
+    not_timer = (1.0 - timer) * _rhythm_resolved(flights, clock_ms)
     if n_f >= 12:
         # Human intervals are right-skewed (sample skewness ~1.7 over a sentence: a floor near
         # 40 ms, long pauses to think); a flat or symmetric random delay has skewness ~0.
@@ -311,7 +338,7 @@ def _judge(
         human = ramp(flight_cv, 0.15, 0.3) * ramp(skew, 0.0, 0.5) * ramp(median_flight, 30.0, 50.0)
         if n_h >= 5 and clock_ms == 0.0:
             human *= ramp(median_hold, 10.0, 30.0)
-        human *= ramp(n_f, 10, 30)
+        human *= ramp(n_f, 10, 30) * _rhythm_resolved(flights, clock_ms)
         if human > 0.0:
             findings.append(
                 Finding(
@@ -439,7 +466,11 @@ def _word_rhythm(
     letters = flights[typing & (pc[:-1] == _LETTER) & (pc[1:] == _LETTER)]
     if after_space.shape[0] < 4 or letters.shape[0] < 10:
         return []
-    ratio = float(np.log(median(after_space) / median(letters)))
+    new_word, letter = median(after_space), median(letters)
+    if new_word <= 0.0 or letter <= 0.0:
+        # Most presses read at one time (a coarse clock, or keys sent together): no tempo to compare.
+        return []
+    ratio = float(np.log(new_word / letter))
     # Evidence grows linearly as the ratio leaves 1.28x (log 0.25), half-way between a script
     # (1.0x) and the median typist (1.45x): positive below it, negative above.
     lean = min(1.5, max(-1.0, (0.25 - ratio) / 0.25)) * ramp(after_space.shape[0], 3, 8)

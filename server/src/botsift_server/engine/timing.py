@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine._evidence import Evidence, Finding, cv, ramp
+from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, cv, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns
 
@@ -33,6 +33,9 @@ MIN_REACTION_MS = 100.0
 # Entropy (bits) of intervals rounded to 1 ms: people's spread over dozens of values; a timer's
 # over one or two (a 60 Hz loop alternates 16 and 17 ms: 1 bit).
 LOW_ENTROPY_BITS = 1.5
+# On a clock this coarse (a privacy browser's 100 ms), every interval is one of a few of its steps
+# whoever acts, so their entropy is not judged; a script sleeping 10 or 30 ms still is.
+ENTROPY_MAX_CLOCK_MS = 50.0
 # A lead this far past the tolerance is full evidence of a session streamed faster than it happened.
 CLOCK_LEAD_FULL_MS = 7000.0
 
@@ -93,7 +96,7 @@ def assess(state: SessionState, clock_lead_tolerance_ms: float = 0.0) -> Evidenc
                     1.0 * regular,
                 )
             )
-        elif dt.shape[0] >= 100:
+        elif dt.shape[0] >= 100 and clock_step_ms(t) < ENTROPY_MAX_CLOCK_MS:
             bits = _entropy_bits(dt)
             few = ramp(bits, LOW_ENTROPY_BITS, 0.5 * LOW_ENTROPY_BITS) * ramp(dt.shape[0], 100, 200)
             if few > 0.0:
