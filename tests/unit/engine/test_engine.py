@@ -244,6 +244,33 @@ def _event_columns(draw: st.DrawFn) -> list[EventColumns]:
     return split(cols, cuts)
 
 
+@st.composite
+def _typing_on_a_clock(draw: st.DrawFn) -> EventColumns:
+    """Key presses and releases of a sentence on a clock of ``step`` ms: many share a tick."""
+    n = draw(st.integers(3, 120))
+    step = draw(st.sampled_from([1.0, 16.67, 100.0]))
+    gaps = draw(st.lists(st.sampled_from([0, 0, 0, 0, 1, 3]), min_size=n, max_size=n))
+    holds = draw(st.lists(st.sampled_from([0, 0, 0, 1]), min_size=n, max_size=n))
+    classes = draw(st.lists(st.sampled_from([1, 1, 1, 1, 3, 5, 6]), min_size=n, max_size=n))
+    # Each key released before the next is pressed: down, up, down, up, ... in that order.
+    t, now = [], 0.0
+    for gap, hold in zip(gaps, holds, strict=True):
+        now += gap * step
+        t.extend([now, now + hold * step])
+        now += hold * step
+    kinds = [int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)] * n
+    return columns(np.asarray(t), kinds, key_class=np.repeat(np.asarray(classes), 2))
+
+
+@settings(max_examples=100, deadline=None)
+@given(typing=_typing_on_a_clock())
+def test_any_typing_on_a_coarse_clock_gives_a_finite_assessment(typing: EventColumns) -> None:
+    # Privacy browsers round times to 100 ms: letters share ticks, intervals read 0.
+    state = ENGINE.start(SessionContext(device=CLEAN_CHROME))
+    ENGINE.add(state, typing)
+    _assert_finite(ENGINE.assess(state))
+
+
 @settings(max_examples=100, deadline=None)
 @given(batches=_event_columns(), webdriver=st.sampled_from([None, False, True]))
 def test_any_valid_events_give_a_finite_assessment_whatever_the_batching(
