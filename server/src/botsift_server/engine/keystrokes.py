@@ -59,13 +59,13 @@ ZERO_HOLD_LOG_ODDS = 2.5
 # count less, and not at all from FULL_HUNTING_MS.
 HUNTING_MS = 500.0
 FULL_HUNTING_MS = 800.0
-# The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
 # The shape of a rhythm (its skew, its span, the pause before a word, what the kind of key
 # explains) needs a clock finer than the intervals: a privacy browser's 100 ms steps put most of
 # a 150 ms typist's intervals on one or two values, and a person reads like a flat random delay.
 # Those rules judge fully while the clock step is at most RHYTHM_CLOCK_SHARE[1] of the median
 # interval, and not at all from RHYTHM_CLOCK_SHARE[0].
 RHYTHM_CLOCK_SHARE = (0.5, 0.2)
+# The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
 MODEL_MIN_FLIGHTS = 4
 MODEL_FULL_FLIGHTS = 7
 
@@ -154,8 +154,10 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         # (Holds are not measured on a coarse clock: a press and release in one tick read as 0 ms.)
         median_hold = median(holds) if holds.shape[0] >= 5 else math.nan
         zero = _short_holds(holds.shape[0], median_hold) if clock_ms == 0.0 else 0.0
-        findings = _judge(flights, holds, median_hold, zero, on_screen=on_screen, clock_ms=clock_ms)
         resolved = _rhythm_resolved(flights, clock_ms)
+        findings = _judge(
+            flights, holds, median_hold, zero, on_screen=on_screen, clock_ms=clock_ms, resolved=resolved
+        )
         # Modifier presses and how soon their key follows (not measured on a rounded clock).
         chords = _modifier_presses(kind, key_class) if not on_screen and clock_ms == 0.0 else _NO_PRESSES
         latency = t[chords + 1] - t[chords]
@@ -211,9 +213,11 @@ def _judge(
     zero: float,
     on_screen: bool = False,
     clock_ms: float = 0.0,
+    resolved: float = 1.0,
 ) -> list[Finding]:
     """The rules on intervals and holds; ``median_hold`` is the median of ``holds`` (NaN for fewer
-    than 5), ``zero`` their :func:`_short_holds` (0 on a coarse clock)."""
+    than 5), ``zero`` their :func:`_short_holds` (0 on a coarse clock), ``resolved`` how fully the
+    clock resolves the rhythm's shape (:func:`_rhythm_resolved`)."""
     findings: list[Finding] = []
     if clock_ms > 0.0:
         findings.append(
@@ -304,7 +308,7 @@ def _judge(
     skew, _ = skew_kurtosis(flights)
     # Constant intervals are judged above; the shape rules below leave a timer to that rule, and
     # judge only as far as the clock resolves the shape.
-    not_timer = (1.0 - timer) * _rhythm_resolved(flights, clock_ms)
+    not_timer = (1.0 - timer) * resolved
     if n_f >= 12:
         # Human intervals are right-skewed (sample skewness ~1.7 over a sentence: a floor near
         # 40 ms, long pauses to think); a flat or symmetric random delay has skewness ~0.
@@ -338,7 +342,7 @@ def _judge(
         human = ramp(flight_cv, 0.15, 0.3) * ramp(skew, 0.0, 0.5) * ramp(median_flight, 30.0, 50.0)
         if n_h >= 5 and clock_ms == 0.0:
             human *= ramp(median_hold, 10.0, 30.0)
-        human *= ramp(n_f, 10, 30) * _rhythm_resolved(flights, clock_ms)
+        human *= ramp(n_f, 10, 30) * resolved
         if human > 0.0:
             findings.append(
                 Finding(

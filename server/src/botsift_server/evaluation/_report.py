@@ -103,6 +103,14 @@ def _flagged_lines(results: Results) -> list[str]:
     return lines
 
 
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
 def _histogram_lines(results: Results, width: int = 40) -> list[str]:
     edges = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
     out: list[str] = []
@@ -147,16 +155,12 @@ def write_report(results: Results, scored: Sequence[Scored], directory: Path) ->
             "",
         ]
     )
-    md.append("| " + " | ".join(_SOURCE_HEADER) + " |")
-    md.append("|" + "---|" * len(_SOURCE_HEADER))
-    md.extend("| " + " | ".join(row) + " |" for row in _source_rows(results))
+    md.extend(_md_table(_SOURCE_HEADER, _source_rows(results)))
     if results.humans:
         md.extend(["", "## People flagged", "", _flagged_title(results) + "."])
         if results.flagged_highest:
             md.extend(["", _flagged_reasons(results) + ".", ""])
-            md.append("| " + " | ".join(_FLAGGED_HEADER) + " |")
-            md.append("|" + "---|" * len(_FLAGGED_HEADER))
-            md.extend("| " + " | ".join(row) + " |" for row in _flagged_rows(results))
+            md.extend(_md_table(_FLAGGED_HEADER, _flagged_rows(results)))
     md.extend(["", "## Score distributions", "", "```", *_histogram_lines(results), "```", ""])
     md.extend(f"![{p.stem}]({p.name})" for p in plots)
     report = directory / "report.md"
