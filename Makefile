@@ -130,15 +130,17 @@ dist: $(VENV_STAMP) node ## build the Python (sdist, wheel) and Node (tarball) S
 	cd $(NODE_SDK) && npm pack --silent --ignore-scripts --pack-destination ../../dist/node
 
 # The browser collector (clients/web): esbuild minifies src/ into dist/ (not committed); Envoy
-# serves the result and the demo page at /demo. The browser test drives Debian's chromium with
-# playwright-core, which never downloads browsers.
+# serves the result and the demo page at /demo. The browser tests drive Debian's chromium with
+# playwright-core and Debian's Firefox ESR with puppeteer-core (over WebDriver BiDi); neither
+# downloads browsers.
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 WEB_BUNDLE := $(WEB)/dist/botsift.min.js
 CHROMIUM := /usr/bin/chromium
+FIREFOX := /usr/bin/firefox-esr
 
 $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund --prefix $(WEB)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --silent --no-audit --no-fund --prefix $(WEB)
 	touch $@
 
 $(WEB_BUNDLE): $(WEB_STAMP) $(wildcard $(WEB)/src/*.js) $(WEB)/scripts/build.mjs
@@ -147,11 +149,14 @@ $(WEB_BUNDLE): $(WEB_STAMP) $(wildcard $(WEB)/src/*.js) $(WEB)/scripts/build.mjs
 $(CHROMIUM):
 	if ! command -v chromium >/dev/null; then apt-get update -qq && apt-get install -y -qq chromium; fi
 
+$(FIREFOX):
+	if ! command -v firefox-esr >/dev/null; then apt-get update -qq && apt-get install -y -qq firefox-esr; fi
+
 .PHONY: web
 web: $(WEB_BUNDLE) ## build the browser collector (clients/web/dist/botsift.min.js)
 
 .PHONY: test-web
-test-web: web $(CHROMIUM) ## the collector's node tests (key classes, size budget); chromium for tests/web
+test-web: web $(CHROMIUM) $(FIREFOX) ## the collector's node tests (key classes, size budget); the browsers of tests/web
 	npm test --silent --prefix $(WEB)
 
 # ---------------------------------------------------------------- running

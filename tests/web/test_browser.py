@@ -1,5 +1,6 @@
-"""The browser collector in a real browser: Debian's chromium, headless, driven by playwright-core,
-opens the demo page through a real Envoy in front of a real server."""
+"""The browser collector in real browsers: Debian's chromium (headless, driven by playwright-core)
+and Firefox ESR (headless, driven by puppeteer-core over WebDriver BiDi) open the demo page through
+a real Envoy in front of a real server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.gateway.envoy import ROOT, Envoy
 from tests.integration.support import TenantKeys
@@ -22,7 +24,8 @@ PASSWORD = "Zq7-unguessable-Xw"
 
 
 async def start_driver(url: str, *mode: str) -> asyncio.subprocess.Process:
-    """The Playwright script on ``url`` in a headless chromium (see drive-demo.mjs)."""
+    """The driver script on ``url`` in a headless chromium, or the browser ``mode`` names with
+    ``--browser`` (see drive-demo.mjs)."""
     return await asyncio.create_subprocess_exec(
         "node",
         str(DRIVER),
@@ -54,10 +57,10 @@ async def finish_driver(proc: asyncio.subprocess.Process) -> bytes:
     return out
 
 
-async def drive_demo(url: str, screenshot: Path) -> dict[str, Any]:
-    """A scripted visitor fills in the demo form and submits it; the script's JSON report."""
+async def drive_demo(url: str, screenshot: Path, browser: str = "chromium") -> dict[str, Any]:
+    """A scripted visitor fills in the demo form in ``browser`` and submits it; the script's JSON report."""
     report: dict[str, Any] = json.loads(
-        await finish_driver(await start_driver(url, "--screenshot", str(screenshot)))
+        await finish_driver(await start_driver(url, "--screenshot", str(screenshot), "--browser", browser))
     )
     return report
 
@@ -118,13 +121,16 @@ async def test_a_scripted_headless_chromium_on_the_demo_page_gets_a_high_verdict
         assert reply.status == 403
 
 
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
 async def test_a_visitor_who_leaves_without_submitting_is_scored_by_the_pagehide_fallback_cross_origin(
-    envoy: Envoy, tenant: TenantKeys
+    envoy: Envoy, tenant: TenantKeys, browser: str
 ) -> None:
     # The page comes from 127.0.0.1 and scores at localhost: another origin, so the keepalive
     # request with its authorization header needs (and gets) a CORS preflight.
     endpoint = f"http://localhost:{envoy.port}"
-    proc = await start_driver(f"{envoy.url}/demo?key={tenant.publishable}&endpoint={endpoint}", "--leave")
+    proc = await start_driver(
+        f"{envoy.url}/demo?key={tenant.publishable}&endpoint={endpoint}", "--leave", "--browser", browser
+    )
     try:
         assert proc.stdout is not None
         left = json.loads(await asyncio.wait_for(proc.stdout.readline(), timeout=60))
@@ -133,3 +139,39 @@ async def test_a_visitor_who_leaves_without_submitting_is_scored_by_the_pagehide
         await finish_driver(proc)
     assert stored["risk_level"] in ("RISK_LEVEL_HIGH", "RISK_LEVEL_CRITICAL")
     assert stored["event_counts"]["keys"] == 2 * (len(EMAIL) + len(PASSWORD))
+
+
+# What a genuine Firefox reports where Chrome differs; a check that assumed Chrome would call each a lie.
+FIREFOX_SIGNALS = {"product_sub": "20100101", "eval_length": 37, "has_chrome_object": False}
+
+
+async def test_a_scripted_firefox_is_caught_by_its_webdriver_flag_and_its_own_signals_raise_no_false_alarm(
+    envoy: Envoy, tenant: TenantKeys
+) -> None:
+    screenshot = ROOT / "test-output" / "web" / "demo-verdict-firefox.png"
+    screenshot.unlink(missing_ok=True)
+    report = await drive_demo(f"{envoy.url}/demo?key={tenant.publishable}", screenshot, "firefox")
+
+    verdict = report["verdict"]
+    assert verdict is not None, report
+    assert verdict["risk_level"] in ("RISK_LEVEL_HIGH", "RISK_LEVEL_CRITICAL"), verdict
+    assert verdict["final"] is True
+    assert verdict["risk_level"].removeprefix("RISK_LEVEL_") in report["page"]
+    assert screenshot.stat().st_size > 10_000
+    [body] = report["bodies"]
+    sent = json.loads(body)
+    device = sent["start"]["device"]
+    assert "Firefox/" in device["user_agent"]
+    assert device["webdriver"] is True
+    assert {name: device.get(name) for name in FIREFOX_SIGNALS} == FIREFOX_SIGNALS
+    # Its automation is caught; nothing else about the browser itself is held against it: not
+    # its productSub, its eval length, its missing window.chrome or empty vendor, its plugins.
+    codes = {reason["code"] for reason in verdict["reasons"] if reason["weight"] > 0}
+    assert {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))} == {"AUTOMATION_WEBDRIVER"}
+    # Keys arrive as classes with Firefox's event times, and nothing typed leaves the page.
+    kinds, times = sent["events"]["kinds"], sent["events"]["t_ms"]
+    assert kinds.count(5) == kinds.count(6) == len(EMAIL) + len(PASSWORD)
+    assert times == sorted(times)
+    assert times[-1] > 0
+    for secret in (EMAIL, PASSWORD, "robot", "unguessable", "Zq7"):
+        assert secret not in body

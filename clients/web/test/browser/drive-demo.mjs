@@ -1,6 +1,7 @@
-// Opens the demo page in Debian's chromium (headless, driven by playwright-core: navigator.webdriver
-// is true, as under any WebDriver/CDP automation), moves and clicks like a script, types into
-// the form, submits, and waits for the verdict. Prints one JSON object on stdout:
+// Opens the demo page in Debian's chromium (headless, driven by playwright-core) or Firefox ESR
+// (`--browser firefox`: headless, driven by puppeteer-core over WebDriver BiDi); navigator.webdriver
+// is true in both, as under any WebDriver/CDP automation. Moves and clicks like a script, types
+// into the form, submits, and waits for the verdict. Prints one JSON object on stdout:
 //   {"verdict": {...}, "bodies": ["<ScoreSession request body>", ...], "page": "<verdict panel text>"}
 //
 //   node test/browser/drive-demo.mjs --url 'http://127.0.0.1:8080/demo?key=pk_test_...' \
@@ -9,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium } from './chromium.mjs';
+import { launchFirefox } from './firefox.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -16,7 +18,9 @@ const { values: opts } = parseArgs({
     screenshot: { type: 'string' },
     email: { type: 'string', default: 'robot@example.com' },
     password: { type: 'string', default: 'correct-horse' },
+    browser: { type: 'string', default: 'chromium' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    firefox: { type: 'string', default: '/usr/bin/firefox-esr' },
     // Leave the page instead of submitting the form: the collector's pagehide fallback scores it.
     leave: { type: 'boolean', default: false },
   },
@@ -24,12 +28,13 @@ const { values: opts } = parseArgs({
 if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
 
 let report;
-const { context, close } = await launchChromium({ executablePath: opts.chromium, viewport: { width: 1000, height: 640 } });
+const { page, close } = await openPage(opts.browser, { width: 1000, height: 640 });
 try {
-  const page = context.pages()[0] || (await context.newPage());
   const bodies = [];
   const logs = [];
-  page.on('request', (r) => r.url().includes('/v1/sessions:score') && bodies.push(r.postData() || ''));
+  // (playwright has a request's body at hand; puppeteer fetches it from Firefox over BiDi)
+  const body = (r) => (opts.browser === 'firefox' ? r.fetchPostData() : r.postData());
+  page.on('request', (r) => r.url().includes('/v1/sessions:score') && bodies.push(body(r)));
   page.on('console', (m) => logs.push(m.text()));
   page.on('pageerror', (e) => logs.push(String(e)));
   await page.goto(opts.url, { waitUntil: 'load' });
@@ -41,7 +46,8 @@ try {
     await page.mouse.click(x, y);
     await page.keyboard.type(text, { delay: 40 });
   }
-  await page.mouse.wheel(0, 120);
+  // (playwright takes the deltas as arguments, puppeteer as an object)
+  await (opts.browser === 'firefox' ? page.mouse.wheel({ deltaY: 120 }) : page.mouse.wheel(0, 120));
   if (opts.leave) {
     // The keepalive request outlives the page, and Playwright no longer sees it: report the
     // session id now and keep the browser open until the caller (who polls GetVerdict) closes stdin.
@@ -63,16 +69,27 @@ async function submit(page, bodies, logs) {
   await page.mouse.click(x, y);
 
   await page.waitForSelector('#verdict[data-done]', { timeout: 30000 });
-  const done = await page.getAttribute('#verdict', 'data-done');
+  const done = await page.evaluate(() => document.querySelector('#verdict').dataset.done);
   mkdirSync(dirname(opts.screenshot), { recursive: true });
   await page.screenshot({ path: opts.screenshot, fullPage: true });
   const verdict = done === 'true' ? await page.evaluate(() => collector.finish()) : null;
-  const text = await page.innerText('#verdict');
-  return { verdict, bodies, page: text, logs };
+  const text = await page.evaluate(() => document.querySelector('#verdict').innerText);
+  return { verdict, bodies: (await Promise.all(bodies)).map((b) => b || ''), page: text, logs };
 }
 
 // A script's pointer: straight lines at a constant pace, clicks dead in the middle.
 async function centre(page, selector) {
-  const box = await page.locator(selector).boundingBox();
+  const box = await page.evaluate((s) => document.querySelector(s).getBoundingClientRect().toJSON(), selector);
   return [box.x + box.width / 2, box.y + box.height / 2];
+}
+
+// The first page of a fresh headless `browser` ('chromium' or 'firefox') and how to close it.
+async function openPage(browser, viewport) {
+  if (browser === 'firefox') {
+    const { browser: firefox, close } = await launchFirefox({ executablePath: opts.firefox, viewport });
+    return { page: (await firefox.pages())[0] || (await firefox.newPage()), close };
+  }
+  if (browser !== 'chromium') throw new Error(`--browser ${browser}: chromium or firefox`);
+  const { context, close } = await launchChromium({ executablePath: opts.chromium, viewport });
+  return { page: context.pages()[0] || (await context.newPage()), close };
 }
