@@ -237,3 +237,31 @@ async def test_a_session_streamed_faster_than_it_claims_to_happen_is_flagged_unl
     recorded_codes = {r.code for r in verdicts[recorded].reasons}
     assert "TIMING_RECORDED_SESSION" in recorded_codes
     assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" not in recorded_codes
+
+
+async def test_a_key_press_flagged_as_a_capital_without_shift_reaches_the_verdict_only_on_a_press(
+    detection: detection_pb2_grpc.DetectionServiceAsyncStub, tenant: TenantKeys
+) -> None:
+    # "Ab" typed as a program types it: the capital's press carries flag 1 in `buttons`.
+    down, up = events_pb2.EVENT_KIND_KEY_DOWN, events_pb2.EVENT_KIND_KEY_UP
+    letter = events_pb2.KEY_CLASS_LETTER
+
+    def typed(flags: list[int]) -> events_pb2.Events:
+        return events_pb2.Events(
+            t_ms=[0.0, 95.0, 210.0, 290.0],
+            kinds=[down, up, down, up],
+            key_classes=[letter] * 4,
+            buttons=flags,
+        )
+
+    bare, on_release = new_session_id(), new_session_id()
+    items = [begin(bare), begin(on_release), batch(bare, typed([1, 0, 0, 0]), 1)]
+    items += [batch(on_release, typed([0, 1, 0, 0]), 1), end(bare), end(on_release)]
+
+    verdicts = {r.session_id: r.verdict for r in await collect(detection, tenant.publishable, items)}
+
+    reasons = {r.code: r for r in verdicts[bare].reasons}
+    assert reasons["KEYS_CAPITAL_WITHOUT_SHIFT"].weight >= 2.0
+    assert "1 capital letter(s)" in reasons["KEYS_CAPITAL_WITHOUT_SHIFT"].message
+    assert "KEYS_CAPITAL_WITHOUT_SHIFT" not in {r.code for r in verdicts[on_release].reasons}
+    assert verdicts[bare].score > verdicts[on_release].score

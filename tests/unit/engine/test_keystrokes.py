@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pytest
 
 from botsift_server.engine import (
+    KEY_FLAG_CAPITAL_WITHOUT_SHIFT,
     Assessment,
     Device,
     Engine,
@@ -442,3 +443,60 @@ def test_real_typists_press_shift_before_their_key() -> None:
     sentences = [trace.events for trace in import_dataset("aalto", cut)]
     assert any(np.any(s.key_class == int(KeyClass.MODIFIER)) for s in sentences)
     assert all(_chord_weight(s) == 0.0 for s in sentences)
+
+
+def _with_flagged_capitals(
+    cols: EventColumns, every: int, flags: int = KEY_FLAG_CAPITAL_WITHOUT_SHIFT
+) -> EventColumns:
+    """``cols`` with ``flags`` on every ``every``-th letter press (``every`` 0: none)."""
+    button = cols.button.copy()
+    if every:
+        letters = np.flatnonzero((cols.kind == DOWN) & (cols.key_class == LETTER))
+        button[letters[::every]] = flags
+    return dataclasses.replace(cols, button=button)
+
+
+def _capital_weight(cols: EventColumns, device: Device = CLEAN_CHROME) -> tuple[float, Assessment]:
+    state = ENGINE.start(SessionContext(device=device))
+    ENGINE.add(state, cols)
+    assessment = ENGINE.assess(state)
+    found = [r.weight for r in assessment.reasons if r.code == "KEYS_CAPITAL_WITHOUT_SHIFT"]
+    return (found[0] if found else -1.0), assessment
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_capitals_typed_without_shift_or_caps_lock_are_a_programs_text_but_alone_stay_below_high(
+    seed: int,
+) -> None:
+    typed = human_typing(np.random.default_rng(seed), keys=40)
+    clean, person = _capital_weight(typed)
+    assert clean == -1.0
+    one, _ = _capital_weight(_with_flagged_capitals(typed, every=1000))
+    assert one >= 2.0
+    several, script = _capital_weight(_with_flagged_capitals(typed, every=5))
+    assert several > one
+    # Human timing with bare capitals: far more suspicious, not HIGH on that alone.
+    assert person.risk_level is RiskLevel.LOW
+    assert script.score > 4 * person.score
+    assert script.risk_level < RiskLevel.HIGH
+    # A phone's keyboard capitalises on its own: said, not counted.
+    on_phone, phone = _capital_weight(_with_flagged_capitals(typed, every=5), device=ANDROID)
+    assert on_phone == 0.0
+    assert phone.risk_level is RiskLevel.LOW
+    # Flag bits other than this one are reserved and ignored; key releases carry no flag.
+    assert _capital_weight(_with_flagged_capitals(typed, every=5, flags=2))[0] == -1.0
+    released = dataclasses.replace(typed, button=np.where(typed.kind == UP, 1, 0).astype(np.uint8))
+    assert _capital_weight(released)[0] == -1.0
+
+
+def test_a_capital_typed_without_shift_counts_before_a_rhythm_can_be_judged_and_alone_is_not_high() -> None:
+    presses = columns([0.0, 90.0, 300.0, 380.0], [DOWN, UP, DOWN, UP], key_class=[LETTER] * 4)
+    flagged = _with_flagged_capitals(presses, every=1)
+    weight, assessment = _capital_weight(flagged)
+    assert weight >= 2.0
+    assert assessment.risk_level is RiskLevel.MEDIUM
+    # Not even on a login, whose thresholds are lower.
+    login = Engine(EngineConfig().for_action("login"))
+    state = login.start(SessionContext(action="login", device=CLEAN_CHROME))
+    login.add(state, flagged)
+    assert login.assess(state).risk_level < RiskLevel.HIGH

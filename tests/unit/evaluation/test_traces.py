@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from botsift_server.engine import EventKind, KeyClass
+from botsift_server.engine import KEY_FLAG_CAPITAL_WITHOUT_SHIFT, EventKind, KeyClass
 from botsift_server.evaluation import TraceFormatError, read_traces, trace_from_dict, write_traces
 
 EXAMPLE = {
@@ -45,6 +45,23 @@ def test_writing_and_reading_back_gives_the_same_sessions(tmp_path: Path) -> Non
         assert np.array_equal(getattr(again[0].events, field), getattr(original.events, field))
     assert again[0].device == original.device
     assert again[0].label == "human"
+
+
+def test_a_capital_typed_without_shift_keeps_its_flag_written_and_read(
+    tmp_path: Path,
+) -> None:
+    flagged = {
+        "session_id": "s2",
+        "events": [
+            {"t": 0.0, "type": "keydown", "key_class": "letter", "button": KEY_FLAG_CAPITAL_WITHOUT_SHIFT},
+            {"t": 80.0, "type": "keyup", "key_class": "letter"},
+        ],
+    }
+    path = tmp_path / "t.jsonl"
+    write_traces(path, [trace_from_dict(flagged)])
+    assert json.loads(path.read_text())["events"] == flagged["events"]
+    [again] = read_traces(path)
+    assert list(again.events.button) == [KEY_FLAG_CAPITAL_WITHOUT_SHIFT, 0]
 
 
 def test_events_out_of_order_are_sorted_by_time() -> None:

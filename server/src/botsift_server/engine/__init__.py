@@ -19,6 +19,7 @@ from botsift_server.engine._evidence import INSUFFICIENT_EVIDENCE
 from botsift_server.engine._reasons import REASON_CODES
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import (
+    KEY_FLAG_CAPITAL_WITHOUT_SHIFT,
     Assessment,
     Contribution,
     Device,
@@ -36,6 +37,7 @@ __all__ = [
     "DETECTORS",
     "ENGINE_VERSION",
     "INSUFFICIENT_EVIDENCE",
+    "KEY_FLAG_CAPITAL_WITHOUT_SHIFT",
     "REASON_CODES",
     "Assessment",
     "Contribution",

@@ -152,6 +152,9 @@ class SessionState:
     """Touch starts followed by their end."""
     taps_instant: int = 0
     """Touches that ended within ``INSTANT_CLICK_MS`` of their start."""
+    capitals_without_shift: int = 0
+    """Key presses that typed a capital letter with neither Shift nor Caps Lock on (flagged by
+    the client, :data:`KEY_FLAG_CAPITAL_WITHOUT_SHIFT`)."""
 
     @property
     def counts(self) -> EventCounts:

@@ -42,6 +42,12 @@ class KeyClass(IntEnum):
     OTHER = 9
 
 
+KEY_FLAG_CAPITAL_WITHOUT_SHIFT = 1
+"""Bit of a key-down event's ``button`` (``Events.buttons``): the key typed a capital letter while
+neither Shift nor Caps Lock was on, as a program's ``keyboard.type`` sends it; a physical keyboard
+cannot. Other bits are reserved and ignored."""
+
+
 class RiskLevel(IntEnum):
     """How worried a site should be; the values are those of ``botsift.v1.RiskLevel``."""
 
@@ -129,7 +135,9 @@ class EventColumns:
 
     All arrays have the same length. ``t_ms`` is non-decreasing (also across batches of a
     session), finite and >= 0; ``x``/``y`` are finite (0 where an event has no position);
-    ``kind`` holds :class:`EventKind` values, ``key_class`` :class:`KeyClass` values.
+    ``kind`` holds :class:`EventKind` values, ``key_class`` :class:`KeyClass` values;
+    ``button`` the button of a press or release, visibility (1 visible) of a visibility event and
+    flags (:data:`KEY_FLAG_CAPITAL_WITHOUT_SHIFT`) of a key press.
     """
 
     t_ms: npt.NDArray[np.float64]

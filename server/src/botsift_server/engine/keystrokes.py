@@ -28,7 +28,7 @@ from botsift_server.engine._evidence import (
     skew_kurtosis,
 )
 from botsift_server.engine._state import SessionState
-from botsift_server.engine._types import EventColumns, EventKind, KeyClass
+from botsift_server.engine._types import KEY_FLAG_CAPITAL_WITHOUT_SHIFT, EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
 from botsift_server.engine.keystroke_features import MAX_FLIGHT_MS, keystroke_features, press_times
 from botsift_server.engine.learned import TreeModel
@@ -65,6 +65,17 @@ FULL_HUNTING_MS = 800.0
 # Those rules judge fully while the clock step is at most RHYTHM_CLOCK_SHARE[1] of the median
 # interval, and not at all from RHYTHM_CLOCK_SHARE[0].
 RHYTHM_CLOCK_SHARE = (0.5, 0.2)
+# A capital letter typed with neither Shift nor Caps Lock on (the client flags the press): a
+# physical keyboard types capitals only with one of them, while Puppeteer's and Playwright's
+# `keyboard.type` send "A" bare (checked in headless chromium and Firefox). People whose text
+# reaches the page as bare keys (some remote-desktop clients, text expanders, dictation) can do
+# it too, so it is strong evidence, not proof: CAPITAL_LOG_ODDS[0] for the first, up to [1] more
+# from CAPITAL_FULL_COUNT; alone it keeps a session below HIGH. Not judged on an on-screen
+# keyboard, whose automatic capitals come without Shift.
+CAPITAL_LOG_ODDS = (2.0, 0.5)
+CAPITAL_FULL_COUNT = 3
+# How much the keystroke detector has seen when a flagged press is all it has.
+CAPITAL_CONFIDENCE = 0.25
 # The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
 MODEL_MIN_FLIGHTS = 4
 MODEL_FULL_FLIGHTS = 7
@@ -73,8 +84,13 @@ MODEL_FULL_FLIGHTS = 7
 def update(state: SessionState, columns: EventColumns) -> None:
     """Append the key events of one batch to the session's key window (call only when it has some)."""
     kind = columns.kind
-    keys = (kind == _KEY_DOWN) | (kind == _KEY_UP)
+    down = kind == _KEY_DOWN
+    keys = down | (kind == _KEY_UP)
     state.key_window.extend(columns.t_ms[keys], kind[keys], columns.key_class[keys])
+    button = columns.button
+    if np.count_nonzero(button):  # (most batches: main-button clicks only, all 0)
+        flagged = down & ((button & KEY_FLAG_CAPITAL_WITHOUT_SHIFT) != 0)
+        state.capitals_without_shift += int(np.count_nonzero(flagged))
 
 
 def flights_and_holds(
@@ -143,13 +159,14 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     keyboard); nor do they, or fine timing, on a clock rounded to a coarse step.
     """
     t, kind, key_class = state.key_window.columns()
+    on_screen = state.context.device.types_on_screen
+    capitals = _capitals_without_shift(state.capitals_without_shift, on_screen)
     if t.shape[0] < 3:
-        return Evidence(DETECTOR, (), 0.0)
+        return Evidence(DETECTOR, tuple(capitals), CAPITAL_CONFIDENCE if capitals else 0.0)
     with np.errstate(all="ignore"):
         # Presses (auto-repeat left out) once: the rules below share them.
         pt, pc = press_times(t, kind, key_class)
         flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
-        on_screen = state.context.device.types_on_screen
         clock_ms = clock_step_ms(t)
         # (Holds are not measured on a coarse clock: a press and release in one tick read as 0 ms.)
         median_hold = median(holds) if holds.shape[0] >= 5 else math.nan
@@ -171,6 +188,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
             findings.extend(_scaled(_word_rhythm(t, kind, key_class), resolved))
             findings.extend(_scaled(_key_kind_rhythm(pt, pc), resolved))
         findings.extend(_corrections(pc))
+        findings.extend(capitals)
     if model is not None and flights.shape[0] >= MODEL_MIN_FLIGHTS:
         strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
         findings.extend(
@@ -179,7 +197,33 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
             )
         )
     confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))
+    if capitals:
+        confidence = max(confidence, CAPITAL_CONFIDENCE)
     return Evidence(DETECTOR, tuple(findings), confidence)
+
+
+def _capitals_without_shift(count: int, on_screen: bool) -> list[Finding]:
+    """Capital letters typed with neither Shift nor Caps Lock on (see :data:`CAPITAL_LOG_ODDS`)."""
+    if count == 0:
+        return []
+    if on_screen:
+        return [
+            Finding(
+                "KEYS_CAPITAL_WITHOUT_SHIFT",
+                f"{count} capital letter(s) came without Shift or Caps Lock, as an on-screen keyboard "
+                "capitalises on its own; not counted on this device.",
+                0.0,
+            )
+        ]
+    more = CAPITAL_LOG_ODDS[1] * ramp(count, 1, CAPITAL_FULL_COUNT)
+    return [
+        Finding(
+            "KEYS_CAPITAL_WITHOUT_SHIFT",
+            f"{count} capital letter(s) were typed with neither Shift nor Caps Lock on, as a program "
+            "sends text key by key; a physical keyboard types capitals with one of them.",
+            CAPITAL_LOG_ODDS[0] + more,
+        )
+    ]
 
 
 def _rhythm_resolved(flights: npt.NDArray[np.float64], clock_ms: float) -> float:

@@ -153,6 +153,8 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
             item["y"] = _num(float(ev.y[i]))
         if kind in (EventKind.DOWN, EventKind.UP, EventKind.VISIBILITY):
             item["button"] = int(ev.button[i])
+        elif kind is EventKind.KEY_DOWN and ev.button[i]:
+            item["button"] = int(ev.button[i])  # the press's flags (a capital typed without Shift)
         events.append(item)
     device = {
         k: (list(v) if isinstance(v, tuple) else v)
