@@ -65,6 +65,12 @@ async def drive_demo(url: str, screenshot: Path, browser: str = "chromium") -> d
     return report
 
 
+def capitals_flagged(events: dict[str, Any]) -> int:
+    """Key presses of a ScoreSession body's events flagged as capitals typed without Shift."""
+    buttons = events.get("buttons") or [0] * len(events["kinds"])
+    return sum(1 for kind, flags in zip(events["kinds"], buttons, strict=True) if kind == 5 and flags & 1)
+
+
 async def stored_verdict(envoy: Envoy, session_id: str, secret_key: str) -> dict[str, Any]:
     """GetVerdict through Envoy with the secret key, waiting up to 10 s for the verdict to exist."""
     url = f"{envoy.url}/v1/sessions/{session_id}/verdict"
@@ -91,6 +97,8 @@ async def test_a_scripted_headless_chromium_on_the_demo_page_gets_a_high_verdict
     assert verdict["risk_level"] in ("RISK_LEVEL_HIGH", "RISK_LEVEL_CRITICAL"), verdict
     codes = {reason["code"] for reason in verdict["reasons"]}
     assert {"AUTOMATION_WEBDRIVER", "AUTOMATION_HEADLESS_UA"} <= codes, codes
+    # Playwright's keyboard.type sends the password's capitals without Shift.
+    assert "KEYS_CAPITAL_WITHOUT_SHIFT" in codes
     assert verdict["final"] is True
     # The page shows what came back.
     assert verdict["risk_level"].removeprefix("RISK_LEVEL_") in report["page"]
@@ -105,6 +113,7 @@ async def test_a_scripted_headless_chromium_on_the_demo_page_gets_a_high_verdict
     kinds = sent["events"]["kinds"]
     assert {1, 2, 3, 4, 5, 6} <= set(kinds)  # moves, buttons, wheel, keys
     assert kinds.count(5) == len(EMAIL) + len(PASSWORD)
+    assert capitals_flagged(sent["events"]) == sum(ch.isupper() for ch in EMAIL + PASSWORD) == 2
     for secret in (EMAIL, PASSWORD, "robot", "unguessable", "Zq7"):
         assert secret not in body
 
@@ -168,6 +177,9 @@ async def test_a_scripted_firefox_is_caught_by_its_webdriver_flag_and_its_own_si
     # its productSub, its eval length, its missing window.chrome or empty vendor, its plugins.
     codes = {reason["code"] for reason in verdict["reasons"] if reason["weight"] > 0}
     assert {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))} == {"AUTOMATION_WEBDRIVER"}
+    # Puppeteer's keyboard.type sends the password's capitals without Shift, in Firefox too.
+    assert "KEYS_CAPITAL_WITHOUT_SHIFT" in codes
+    assert capitals_flagged(sent["events"]) == 2
     # Keys arrive as classes with Firefox's event times, and nothing typed leaves the page.
     kinds, times = sent["events"]["kinds"], sent["events"]["t_ms"]
     assert kinds.count(5) == kinds.count(6) == len(EMAIL) + len(PASSWORD)

@@ -18,7 +18,7 @@ export { KIND } from './recorder.js';
 export { readDevice, automationMarkers } from './device.js';
 
 /** The collector's version; follows the proto package (botsift.v1). */
-export const VERSION = '1.1.0';
+export const VERSION = '1.2.0';
 
 // `fetch(..., {keepalive: true})` bodies are capped at 64 KiB by browsers.
 const KEEPALIVE_BYTES = 60000;

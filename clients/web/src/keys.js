@@ -1,5 +1,6 @@
-// Key classes: all the collector ever learns about a key. The key itself (`KeyboardEvent.key`,
-// `.code`) is read only here, mapped to a class number, and dropped.
+// Key classes (and one flag): all the collector ever learns about a key. The key itself
+// (`KeyboardEvent.key`, `.code`) is read only here, mapped to a class number and a flag, and
+// dropped.
 
 /** KeyClass numbers of proto/botsift/v1/events.proto. */
 export const KEY = {
@@ -74,4 +75,23 @@ export function classifyKey(event) {
     return KEY.punctuation;
   }
   return KEY.other;
+}
+
+/** Flag bits of a key press, sent in `Events.buttons` of key-down events. */
+export const KEY_FLAG = { capitalWithoutShift: 1 };
+
+/**
+ * The flags of a key press: `KEY_FLAG.capitalWithoutShift` when it typed a capital letter while
+ * neither Shift nor Caps Lock was on. A physical keyboard cannot (the operating system reports
+ * both states); Puppeteer's and Playwright's `keyboard.type("A")` send the bare capital. Which
+ * letter it was goes no further than this function. 0 when the browser cannot tell the states.
+ * @param {{key?: string, shiftKey?: boolean, getModifierState?: (name: string) => boolean}} event
+ * @returns {number}
+ */
+export function keyFlags(event) {
+  const key = event.key || '';
+  if ([...key].length !== 1 || key === key.toLowerCase() || key !== key.toUpperCase()) return 0;
+  if (typeof event.getModifierState !== 'function') return 0;
+  if (event.shiftKey || event.getModifierState('Shift') || event.getModifierState('CapsLock')) return 0;
+  return KEY_FLAG.capitalWithoutShift;
 }

@@ -1,7 +1,7 @@
 // Records a visitor's events into the columnar `Events` form of the protocol: parallel arrays,
 // one element per event. Only times, positions, buttons and key classes are kept.
 
-import { classifyKey } from './keys.js';
+import { classifyKey, keyFlags } from './keys.js';
 
 /** EventKind numbers of proto/botsift/v1/events.proto. */
 export const KIND = {
@@ -70,8 +70,10 @@ export function record(win, options) {
     const point = e.changedTouches && e.changedTouches[0];
     if (point) push(kind, position(point.clientX), position(point.clientY), 0, 0, throttle, happened(e));
   };
-  // Key events: the class only. The event's `key` and `code` go no further than classifyKey.
-  const key = (kind) => (e) => push(kind, 0, 0, 0, classifyKey(e), 0, happened(e));
+  // Key events: the class only, and for a press its flags (in the buttons column). The event's
+  // `key` and `code` go no further than classifyKey and keyFlags.
+  const key = (kind) => (e) =>
+    push(kind, 0, 0, kind === KIND.keydown ? keyFlags(e) : 0, classifyKey(e), 0, happened(e));
   const doc = win.document;
   const visible = () => (doc && doc.visibilityState === 'hidden' ? 0 : 1);
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import { classifyKey, KEY } from '../src/keys.js';
+import { classifyKey, KEY, KEY_FLAG, keyFlags } from '../src/keys.js';
 import { record, KIND } from '../src/recorder.js';
 import { Collector } from '../src/index.js';
 
@@ -93,6 +93,35 @@ test('the payload carries key classes and times, never the typed characters', as
   assert.ok(events.t_ms.every((t, i) => i === 0 || t >= events.t_ms[i - 1]), 'times never go back');
   assert.equal(JSON.parse(body).start.action, 'login');
   collector.stop();
+});
+
+test('a press that types a capital with neither Shift nor Caps Lock on is flagged, and nothing else is', () => {
+  const win = fakeWindow();
+  const recorder = record(win, { moveIntervalMs: 16, scrollIntervalMs: 100, maxEvents: 100, now: () => 0 });
+  const key = (type, ch, code, { shift = false, caps = false } = {}) => {
+    const e = keyEvent(type, ch, code);
+    Object.assign(e, { shiftKey: shift, getModifierState: (m) => (m === 'Shift' ? shift : m === 'CapsLock' && caps) });
+    win.dispatchEvent(e);
+  };
+  const presses = [
+    ['A', 'KeyA', {}], // as Puppeteer's and Playwright's keyboard.type('A') send it
+    ['B', 'KeyB', { shift: true }],
+    ['C', 'KeyC', { caps: true }],
+    ['d', 'KeyD', {}],
+    ['7', 'Digit7', {}],
+    ['@', 'Digit2', {}], // which symbols need Shift depends on the layout: never flagged
+    ['あ', '', {}], // no case
+    ['É', '', {}],
+  ];
+  for (const [ch, code, state] of presses) {
+    key('keydown', ch, code, state);
+    key('keyup', ch, code, state); // a release is never flagged
+  }
+  const flag = KEY_FLAG.capitalWithoutShift;
+  assert.deepEqual(recorder.events().buttons, [flag, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, flag, 0]);
+  // A browser that cannot tell Caps Lock's state: nothing is flagged.
+  assert.equal(keyFlags({ key: 'A', shiftKey: false }), 0);
+  recorder.stop();
 });
 
 test('pointer moves are sampled at the configured interval; buttons and wheel are always kept', () => {
