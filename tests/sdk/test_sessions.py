@@ -109,6 +109,20 @@ async def test_a_webdriver_session_is_judged_high_risk_with_automation_reasons(
     assert any(r.code.startswith("AUTOMATION_") for r in verdict.reasons)
 
 
+async def test_a_key_press_reported_as_a_capital_without_shift_is_judged(client: botsift.AsyncClient) -> None:
+    async def typed(capital_without_shift: bool) -> set[str]:
+        async with client.session(action="login", device=human_device()) as s:
+            s.key_down("letter", t_ms=0.0, capital_without_shift=capital_without_shift)
+            s.key_up("letter", t_ms=95.0)
+            s.key_down("letter", t_ms=210.0)
+            s.key_up("letter", t_ms=290.0)
+            verdict = await s.verdict()
+        return {r.code for r in verdict.reasons if r.weight > 0}
+
+    assert "KEYS_CAPITAL_WITHOUT_SHIFT" in await typed(True)
+    assert "KEYS_CAPITAL_WITHOUT_SHIFT" not in await typed(False)
+
+
 async def test_two_hundred_concurrent_sessions_share_one_stream(client: botsift.AsyncClient) -> None:
     async def one(i: int) -> botsift.Verdict:
         async with client.session(action="login", device=human_device()) as s:

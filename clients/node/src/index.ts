@@ -3,7 +3,7 @@
  * @module
  */
 export { BotSiftClient, type CallOptions, type ClientOptions } from "./client.js";
-export { Session, KEY_CLASSES, type At, type DeviceInit, type KeyClassLike, type RetryOptions, type SessionOptions } from "./session.js";
+export { Session, KEY_CLASSES, CAPITAL_WITHOUT_SHIFT, type At, type DeviceInit, type KeyClassLike, type RetryOptions, type SessionOptions } from "./session.js";
 export * from "./errors.js";
 export { readTraces, traceFromObject, replayTrace, type Trace } from "./traces.js";
 export { EventKind, KeyClass, type DeviceSignals, type Events, EventsSchema } from "./gen/botsift/v1/events_pb.js";

@@ -21,6 +21,9 @@ export const KEY_CLASSES = {
   navigation: KeyClass.NAVIGATION, other: KeyClass.OTHER,
 } as const;
 
+/** Flag of a key press (`Events.buttons` of a key-down event): it typed a capital letter while neither Shift nor Caps Lock was on. */
+export const CAPITAL_WITHOUT_SHIFT = 1;
+
 /** Batching, buffering and back-pressure of sessions (the same knobs as the Python SDK). */
 export interface SessionOptions {
   /** A batch is sent once it holds this many events (256)... */
@@ -142,7 +145,14 @@ export class Session {
   /** A button went down. */ pointerDown(x: number, y: number, button = 0, at: At = {}): void { this.record(EventKind.DOWN, { x, y, button, ...at }); }
   /** A button went up. */ pointerUp(x: number, y: number, button = 0, at: At = {}): void { this.record(EventKind.UP, { x, y, button, ...at }); }
   /** A wheel turned. */ wheel(dx: number, dy: number, at: At = {}): void { this.record(EventKind.WHEEL, { x: dx, y: dy, ...at }); }
-  /** A key of a class went down (never which key). */ keyDown(keyClass: KeyClassLike, at: At = {}): void { this.record(EventKind.KEY_DOWN, { keyClass, ...at }); }
+  /**
+   * A key of a class went down (never which key). `capitalWithoutShift`: it typed a capital letter
+   * while neither Shift nor Caps Lock was on (as programs type text; a physical keyboard cannot).
+   */
+  keyDown(keyClass: KeyClassLike, at: At & { capitalWithoutShift?: boolean } = {}): void {
+    const { capitalWithoutShift, ...when } = at;
+    this.record(EventKind.KEY_DOWN, { keyClass, button: capitalWithoutShift ? CAPITAL_WITHOUT_SHIFT : 0, ...when });
+  }
   /** A key of a class went up. */ keyUp(keyClass: KeyClassLike, at: At = {}): void { this.record(EventKind.KEY_UP, { keyClass, ...at }); }
   /** The page scrolled to (x, y). */ scroll(x: number, y: number, at: At = {}): void { this.record(EventKind.SCROLL, { x, y, ...at }); }
   /** Focus gained. */ focus(at: At = {}): void { this.record(EventKind.FOCUS, at); }

@@ -96,6 +96,22 @@ test("a webdriver session is judged high risk with automation reasons; the backe
   assert.equal(stored.score, verdict.score);
 });
 
+test("a key press reported as a capital typed without Shift is judged", async () => {
+  const c = client();
+  const typed = async (capitalWithoutShift) => {
+    const s = c.session({ action: "login", device: human });
+    s.keyDown("letter", { tMs: 0, capitalWithoutShift });
+    s.keyUp("letter", { tMs: 95 });
+    s.keyDown("letter", { tMs: 210 });
+    s.keyUp("letter", { tMs: 290 });
+    const verdict = await s.verdict();
+    return verdict.reasons.filter((r) => r.weight > 0).map((r) => r.code);
+  };
+  assert.ok((await typed(true)).includes("KEYS_CAPITAL_WITHOUT_SHIFT"));
+  assert.ok(!(await typed(false)).includes("KEYS_CAPITAL_WITHOUT_SHIFT"));
+  await c.close();
+});
+
 test("the stream drops mid-session when the server crashes, and the session recovers without losing or duplicating events", async () => {
   const c = client();
   const e = events(200, 7);

@@ -38,7 +38,7 @@ from botsift._errors import (
     SessionInterruptedError,
     TimeoutError,
 )
-from botsift._events import EVENT_TYPES, KEY_CLASSES, KeyClassLike, device_signals
+from botsift._events import CAPITAL_WITHOUT_SHIFT, EVENT_TYPES, KEY_CLASSES, KeyClassLike, device_signals
 from botsift._session import Session
 from botsift._sync import Client, SyncSession
 from botsift._traces import Trace, TraceFormatError, read_traces, replay_trace, replay_traces, trace_from_dict
@@ -48,6 +48,7 @@ from botsift.v1.keys_pb2 import ApiKey, KeyKind, KeyMode
 from botsift.v1.verdict_pb2 import Reason, RiskLevel, Verdict
 
 __all__ = [
+    "CAPITAL_WITHOUT_SHIFT",
     "EVENT_TYPES",
     "KEY_CLASSES",
     "AlreadyExistsError",

@@ -37,6 +37,10 @@ KEY_CLASSES: dict[str, int] = {
 }
 """Trace-format ``key_class`` names -> ``KeyClass`` values."""
 
+CAPITAL_WITHOUT_SHIFT = 1
+"""Flag of a key press (``Events.buttons`` of a key-down event): it typed a capital letter while
+neither Shift nor Caps Lock was on."""
+
 KeyClassLike = str | int
 """A key class by name (``"letter"``) or ``KeyClass`` value (``events_pb2.KEY_CLASS_LETTER``)."""
 

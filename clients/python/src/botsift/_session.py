@@ -19,7 +19,7 @@ from botsift._errors import (
     SessionClosedError,
     SessionInterruptedError,
 )
-from botsift._events import EventColumns, KeyClassLike, key_class_value
+from botsift._events import CAPITAL_WITHOUT_SHIFT, EventColumns, KeyClassLike, key_class_value
 from botsift.v1 import detection_pb2, events_pb2, verdict_pb2
 
 if TYPE_CHECKING:
@@ -164,10 +164,19 @@ class Session:
         """A wheel turned by (dx, dy) pixels."""
         self.record(_K.EVENT_KIND_WHEEL, x=dx, y=dy, t_ms=t_ms)
 
-    def key_down(self, key_class: KeyClassLike, *, t_ms: float | None = None) -> None:
+    def key_down(
+        self, key_class: KeyClassLike, *, t_ms: float | None = None, capital_without_shift: bool = False
+    ) -> None:
         """A key of class ``key_class`` (``"letter"``, ``"digit"``, ...) went down. Never pass
-        which key: BotSift only ever learns classes."""
-        self.record(_K.EVENT_KIND_KEY_DOWN, key_class=key_class, t_ms=t_ms)
+        which key: BotSift only ever learns classes. ``capital_without_shift``: the key typed a
+        capital letter while neither Shift nor Caps Lock was on (as programs type text; a physical
+        keyboard cannot)."""
+        self.record(
+            _K.EVENT_KIND_KEY_DOWN,
+            key_class=key_class,
+            t_ms=t_ms,
+            button=CAPITAL_WITHOUT_SHIFT if capital_without_shift else 0,
+        )
 
     def key_up(self, key_class: KeyClassLike, *, t_ms: float | None = None) -> None:
         """A key of class ``key_class`` went up."""
