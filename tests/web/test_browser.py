@@ -21,6 +21,8 @@ DRIVER = WEB / "test" / "browser" / "drive-demo.mjs"
 SCREENSHOT = ROOT / "test-output" / "web" / "demo-verdict.png"
 EMAIL = "robot.visitor@example.com"
 PASSWORD = "Zq7-unguessable-Xw"
+# Where drive-demo.mjs's page script dispatches its fake pointer moves (and 10 fake keys).
+FAKE_X = 987.6
 
 
 async def start_driver(url: str, *mode: str) -> asyncio.subprocess.Process:
@@ -112,7 +114,9 @@ async def test_a_scripted_headless_chromium_on_the_demo_page_gets_a_high_verdict
     assert sent["start"]["session_id"] == verdict["session_id"]
     kinds = sent["events"]["kinds"]
     assert {1, 2, 3, 4, 5, 6} <= set(kinds)  # moves, buttons, wheel, keys
+    # Only the keys typed: not the 10 a page script dispatched, nor its fake path.
     assert kinds.count(5) == len(EMAIL) + len(PASSWORD)
+    assert FAKE_X not in sent["events"]["x"]
     assert capitals_flagged(sent["events"]) == sum(ch.isupper() for ch in EMAIL + PASSWORD) == 2
     for secret in (EMAIL, PASSWORD, "robot", "unguessable", "Zq7"):
         assert secret not in body
@@ -183,6 +187,7 @@ async def test_a_scripted_firefox_is_caught_by_its_webdriver_flag_and_its_own_si
     # Keys arrive as classes with Firefox's event times, and nothing typed leaves the page.
     kinds, times = sent["events"]["kinds"], sent["events"]["t_ms"]
     assert kinds.count(5) == kinds.count(6) == len(EMAIL) + len(PASSWORD)
+    assert FAKE_X not in sent["events"]["x"]
     assert times == sorted(times)
     assert times[-1] > 0
     for secret in (EMAIL, PASSWORD, "robot", "unguessable", "Zq7"):

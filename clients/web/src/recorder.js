@@ -95,6 +95,13 @@ export function record(win, options) {
     [win, 'blur', (e) => e.target === win && push(KIND.blur, 0, 0, 0, 0, 0)],
   ];
   if (doc) listeners.push([doc, 'visibilitychange', () => push(KIND.visibility, 0, 0, visible(), 0, 0)]);
+  // Only what the browser itself dispatched (`isTrusted`): an event a script builds and dispatches
+  // (a password manager's autofill keys, or a bot passing fake "human" moves to the collector)
+  // is not the visitor's input, and no page script can forge the flag.
+  for (const listener of listeners) {
+    const handle = listener[2];
+    listener[2] = (e) => e.isTrusted !== false && handle(e);
+  }
   for (const [target, type, fn] of listeners) target.addEventListener(type, fn, { capture: true, passive: true });
 
   return {

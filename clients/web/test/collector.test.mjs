@@ -48,6 +48,14 @@ test('keys without a code (virtual keyboards) are classified by their value', ()
   assert.equal(classifyKey({}), KEY.other);
 });
 
+// An event as the browser dispatches a visitor's input: trusted (under node, a constructed event
+// is not, as a page script's is not).
+class UserEvent extends Event {
+  get isTrusted() {
+    return true;
+  }
+}
+
 // A window stand-in for node: an EventTarget with the few properties the collector reads.
 function fakeWindow() {
   const win = new EventTarget();
@@ -66,7 +74,7 @@ function fakeWindow() {
 }
 
 function keyEvent(type, key, code) {
-  const event = new Event(type);
+  const event = new UserEvent(type);
   Object.assign(event, { key, code });
   return event;
 }
@@ -124,12 +132,27 @@ test('a press that types a capital with neither Shift nor Caps Lock on is flagge
   recorder.stop();
 });
 
+test('events a script builds and dispatches are not recorded, only the browser\'s own', () => {
+  const win = fakeWindow();
+  const recorder = record(win, { moveIntervalMs: 0, scrollIntervalMs: 0, maxEvents: 100, now: () => 0 });
+  const send = (EventType, type, fields) => win.dispatchEvent(Object.assign(new EventType(type), fields));
+  // A bot feeding the collector a fake path, a password manager's autofill keys.
+  for (let i = 0; i < 5; i++) send(Event, 'pointermove', { clientX: i, clientY: i, pointerType: 'mouse' });
+  send(Event, 'keydown', { key: 'a', code: 'KeyA' });
+  send(Event, 'keyup', { key: 'a', code: 'KeyA' });
+  assert.deepEqual(recorder.events().kinds, []);
+  send(UserEvent, 'pointermove', { clientX: 7, clientY: 8, pointerType: 'mouse' });
+  send(UserEvent, 'keydown', { key: 'b', code: 'KeyB' });
+  assert.deepEqual(recorder.events().kinds, [KIND.move, KIND.keydown]);
+  recorder.stop();
+});
+
 test('pointer moves are sampled at the configured interval; buttons and wheel are always kept', () => {
   const win = fakeWindow();
   let clock = 0;
   const recorder = record(win, { moveIntervalMs: 50, scrollIntervalMs: 50, maxEvents: 100, now: () => clock });
   const pointer = (type, x, y, button = 0) => {
-    const e = new Event(type);
+    const e = new UserEvent(type);
     Object.assign(e, { clientX: x, clientY: y, button, pointerType: 'mouse' });
     win.dispatchEvent(e);
   };
@@ -139,7 +162,7 @@ test('pointer moves are sampled at the configured interval; buttons and wheel ar
   }
   pointer('pointerdown', 19, 38, 0);
   pointer('pointerup', 19, 38, 0);
-  const wheel = new Event('wheel');
+  const wheel = new UserEvent('wheel');
   Object.assign(wheel, { deltaX: 0, deltaY: 3, deltaMode: 1 });
   win.dispatchEvent(wheel);
   const events = recorder.events();
@@ -159,7 +182,7 @@ test('keys, presses and moves are timed by when they happened, not when a page b
   });
   const at = (type, happened, handled, fields = {}) => {
     clock = handled;
-    const e = new Event(type);
+    const e = new UserEvent(type);
     Object.defineProperty(e, 'timeStamp', { value: happened });
     Object.assign(e, { key: 'a', code: 'KeyA', clientX: 10, clientY: 20, button: 0, pointerType: 'mouse', ...fields });
     win.dispatchEvent(e);

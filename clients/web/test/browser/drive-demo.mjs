@@ -38,6 +38,16 @@ try {
   page.on('console', (m) => logs.push(m.text()));
   page.on('pageerror', (e) => logs.push(String(e)));
   await page.goto(opts.url, { waitUntil: 'load' });
+  // What a password manager's autofill and a bot feeding the collector a fake path both do:
+  // events a script builds and dispatches. The collector records none of them (the test counts
+  // the keys, and looks for the fake path's x).
+  await page.evaluate(() => {
+    for (let i = 0; i < 10; i++) {
+      window.dispatchEvent(new PointerEvent('pointermove', { clientX: 987.6, clientY: 12 + i, pointerType: 'mouse' }));
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '9', code: 'Digit9', bubbles: true }));
+      document.body.dispatchEvent(new KeyboardEvent('keyup', { key: '9', code: 'Digit9', bubbles: true }));
+    }
+  });
 
   await page.mouse.move(20, 20);
   for (const [selector, text] of [['#email', opts.email], ['#password', opts.password]]) {
