@@ -4,9 +4,7 @@ People type with uneven, right-skewed (roughly log-normal) intervals between key
 hold each key for tens of milliseconds. Scripts type on a timer (constant intervals), faster
 than fingers, with zero hold times, or with intervals drawn from a flat random range.
 
-We do not know which key an event is, only its class, so a release is paired with the first
-press of the same class since the previous release of that class. That pairing never invents a
-hold; under rollover within one class it just skips some.
+Holds are paired with their presses by :mod:`botsift_server.engine.key_holds`.
 """
 
 from __future__ import annotations
@@ -30,6 +28,7 @@ from botsift_server.engine._evidence import (
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import KEY_FLAG_CAPITAL_WITHOUT_SHIFT, EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
+from botsift_server.engine.key_holds import hold_drift, paired_holds
 from botsift_server.engine.keystroke_features import MAX_FLIGHT_MS, keystroke_features, press_times
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
@@ -115,40 +114,8 @@ def _typing_holds(
     t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
 ) -> npt.NDArray[np.float64]:
     """Hold times, keys held on purpose (or a lost release) left out; none without releases."""
-    if not (kind == _KEY_UP).any():
-        return np.zeros(0, np.float64)
-    hold = _holds(t, kind, key_class)
-    return hold[hold <= MAX_HOLD_MS].astype(np.float64)
-
-
-def _holds(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> npt.NDArray[np.float64]:
-    """Hold times: each release paired with the first press of its class since that class's
-    previous release. All classes at once: events are grouped by class (stable, so in time
-    order within a class), and a search never pairs across classes because a press found past
-    a release's own group comes after that release."""
-    order = np.argsort(key_class, kind="stable")
-    sub_kind = kind[order]
-    sub_cls = key_class[order]
-    sub_t = t[order]
-    n = sub_kind.shape[0]
-    pos = np.arange(n)
-    up_pos = pos[sub_kind == _KEY_UP]
-    # First press at or after each position (n when none), found by a reverse running minimum.
-    press_at = np.where(sub_kind == _KEY_DOWN, pos, n)
-    first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
-    # Where each release's search starts: after the previous release of its class, else at the
-    # class's first event.
-    group_start = sub_cls.searchsorted(sub_cls[up_pos], side="left")
-    previous_up = np.empty_like(up_pos)
-    previous_up[0:1] = -1
-    previous_up[1:] = up_pos[:-1]
-    search_from = np.maximum(previous_up + 1, group_start)
-    press = first_press_from[search_from]
-    paired = press < up_pos
-    held: npt.NDArray[np.float64] = sub_t[up_pos[paired]] - sub_t[press[paired]]
-    return held
+    held = paired_holds(t, kind, key_class)[1]
+    return held[held <= MAX_HOLD_MS].astype(np.float64)
 
 
 def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
@@ -183,6 +150,8 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         # overlaps it, but is no typist's rollover.
         if not on_screen and zero == 0.0:
             findings.extend(_rollover(kind, chords[latency < CHORD_MS[0]] + 1))
+            if clock_ms == 0.0:
+                findings.extend(hold_drift(t, kind, key_class))
         findings.extend(_modifier_chords(latency))
         if resolved > 0.0:
             findings.extend(_scaled(_word_rhythm(t, kind, key_class), resolved))

@@ -1,0 +1,202 @@
+"""Hold times (press to release) of key presses, and whether they behave as a typist's do.
+
+We do not know which key an event is, only its class, so a release is paired with the first
+press of the same class since the previous release of that class. That pairing never invents a
+hold; under rollover within one class it just skips some.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine._evidence import Finding
+from botsift_server.engine._types import EventKind, KeyClass
+
+_KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
+_MODIFIER = int(KeyClass.MODIFIER)
+
+# A typist's holds carry the state of their hands: they drift from key to key (the lag-1
+# correlation of log holds is positive: median 0.10 over Aalto sentences) and a key pressed after
+# a longer pause is released sooner (hold against the log of the interval before its press:
+# median -0.13). A script that draws each hold on its own, however human its spread, has neither:
+# both correlations are 0 but for noise. Each is turned into a z-score (r * sqrt(pairs), about
+# standard normal for independent holds), both combined into z (their sum over sqrt(2), signed so
+# that a typist's is positive): mean 0.95, spread 1.29 over the sentences of Aalto's train-part
+# typists; the typing bots' -0.05. The finding's log-odds are those of a shift of
+# HOLD_DRIFT_SHIFT in z (half the typists' mean: conservative), -SHIFT * z + SHIFT**2 / 2,
+# clamped to +-HOLD_DRIFT_LOG_ODDS: weak evidence either way on one sentence, firmer over many
+# keys. Only holds in HOLD_RANGE_MS count (a key held on purpose is not typing) and only
+# correlations over HOLD_DRIFT_MIN_PAIRS pairs or more; modifiers are left out (a Shift is held
+# across its letter).
+HOLD_DRIFT_SHIFT = 0.5
+HOLD_DRIFT_LOG_ODDS = 1.0
+HOLD_DRIFT_MIN_PAIRS = 6
+HOLD_RANGE_MS = (5.0, 1000.0)
+# Intervals before a press longer than this are a pause between fields, not typing.
+HOLD_MAX_PAUSE_MS = 1500.0
+# A press of a key class whose oldest unreleased press is this much older is that key's
+# auto-repeat (operating systems start repeating after 250 ms or more), not a second key.
+AUTO_REPEAT_MS = 250.0
+# Values that vary less than this (standard deviation of their logs) have nothing to correlate: a
+# script's constant holds differ only by rounding, whose "correlation" is noise.
+MIN_LOG_SPREAD = 0.02
+
+_NONE: npt.NDArray[np.intp] = np.zeros(0, np.intp)
+_NO_HOLDS: npt.NDArray[np.float64] = np.zeros(0, np.float64)
+
+
+def paired_holds(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """The index (in ``t``) of each press paired with a release, and its hold time, in the
+    releases' order within each class. Each release is paired with the first press of its class
+    since that class's previous release. All classes at once: events are grouped by class
+    (stable, so in time order within a class), and a search never pairs across classes because a
+    press found past a release's own group comes after that release."""
+    if not (kind == _KEY_UP).any():
+        return _NONE, _NO_HOLDS
+    order = np.argsort(key_class, kind="stable")
+    sub_kind = kind[order]
+    sub_cls = key_class[order]
+    sub_t = t[order]
+    n = sub_kind.shape[0]
+    pos = np.arange(n)
+    up_pos = pos[sub_kind == _KEY_UP]
+    # First press at or after each position (n when none), found by a reverse running minimum.
+    press_at = np.where(sub_kind == _KEY_DOWN, pos, n)
+    first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
+    # Where each release's search starts: after the previous release of its class, else at the
+    # class's first event.
+    group_start = sub_cls.searchsorted(sub_cls[up_pos], side="left")
+    previous_up = np.empty_like(up_pos)
+    previous_up[0:1] = -1
+    previous_up[1:] = up_pos[:-1]
+    search_from = np.maximum(previous_up + 1, group_start)
+    press = first_press_from[search_from]
+    paired = press < up_pos
+    held: npt.NDArray[np.float64] = sub_t[up_pos[paired]] - sub_t[press[paired]]
+    pressed: npt.NDArray[np.intp] = order[press[paired]]
+    return pressed, held
+
+
+def hold_drift(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> list[Finding]:
+    """Whether hold times drift and follow pauses as a typist's do (see :data:`HOLD_DRIFT_SHIFT`)."""
+    press_t, log_hold = _holds_in_order(t, kind, key_class)
+    if press_t.shape[0] < HOLD_DRIFT_MIN_PAIRS + 1:
+        return []
+    before = np.diff(press_t)
+    after_pause = (before > 0.0) & (before <= HOLD_MAX_PAUSE_MS)
+    drift = _correlation(log_hold[:-1], log_hold[1:], np.ones(before.shape[0], np.bool_))
+    pause = _correlation(log_hold[1:], np.log(np.maximum(before, 1e-9)), after_pause)
+    zs = [z for z in (drift[1], -pause[1]) if math.isfinite(z)]
+    if not zs:
+        return []
+    z = math.fsum(zs) / math.sqrt(len(zs))
+    shift, cap = HOLD_DRIFT_SHIFT, HOLD_DRIFT_LOG_ODDS
+    log_odds = min(cap, max(-cap, shift * (shift / 2 - z)))
+    said = f"from key to key {drift[0]:+.2f}, against the pause before the key {pause[0]:+.2f}"
+    if log_odds > 0.0:
+        return [
+            Finding(
+                "KEYS_HOLDS_INDEPENDENT",
+                f"How long each key is held is unrelated to the keys around it (correlation {said}), "
+                "as if each hold were drawn on its own; a typist's holds drift, and shorten after a pause.",
+                log_odds,
+            )
+        ]
+    return [
+        Finding(
+            "KEYS_HOLDS_FOLLOW_TYPIST",
+            f"How long each key is held drifts from key to key and shortens after a pause "
+            f"(correlation {said}), as a typist's holds do.",
+            log_odds,
+        )
+    ]
+
+
+def _holds_in_order(
+    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The times of typing-key presses (modifiers and auto-repeats left out), in order, and the
+    log of each one's hold (NaN where it has none in HOLD_RANGE_MS).
+
+    Releases are paired in order within a class (first pressed, first released), so a typist's
+    letter pressed before the previous letter is released gets its own hold. A press that follows
+    presses of its class with no release between, AUTO_REPEAT_MS or more after the first of
+    them, is that key's auto-repeat (or follows a lost release): left out. A release with no
+    press of its class open (its press came before the window) is left out.
+
+    All classes at once, vectorised: events are grouped by class (stable, so in time order within
+    a class); running counts restart per class, and a running minimum never reaches across
+    classes because each class's counts are offset below every earlier class's.
+    """
+    typing = ((kind == _KEY_DOWN) | (kind == _KEY_UP)) & (key_class != _MODIFIER)
+    where = typing.nonzero()[0]
+    order = where[np.argsort(key_class[where], kind="stable")]
+    cls, down, when = key_class[order], kind[order] == _KEY_DOWN, t[order]
+    n = order.shape[0]
+    if n == 0:
+        return _NO_HOLDS, _NO_HOLDS
+    pos = np.arange(n)
+    first = np.ones(n, np.bool_)
+    first[1:] = cls[1:] != cls[:-1]
+    # Runs of presses with no release between: a press repeating AUTO_REPEAT_MS after the run's
+    # first press is an auto-repeat.
+    run_start = down.copy()
+    run_start[1:] &= first[1:] | ~down[:-1]
+    started = np.maximum.accumulate(np.where(run_start, pos, 0))
+    keep = ~(down & ~run_start & (when - when[started] >= AUTO_REPEAT_MS))
+    order, cls, down, when, first = order[keep], cls[keep], down[keep], when[keep], first[keep]
+    first[1:] |= cls[1:] != cls[:-1]
+    # Open presses per class (+1 a press, -1 a release), each class offset below the earlier ones
+    # by more than any count: a release that takes the count to a new low had no open press.
+    group = np.cumsum(first) - 1
+    offset = -(2 * cls.shape[0] + 2) * group
+    count = np.cumsum(np.where(down, 1, -1))
+    count = count - (count - np.where(down, 1, -1))[first][group] + offset
+    low = np.minimum.accumulate(count)
+    before = np.empty_like(low)
+    before[:1] = 0
+    before[1:] = low[:-1]
+    before = np.minimum(before, offset)
+    orphan = ~down & (count < before)
+    down_at = (down).nonzero()[0]
+    up_at = (~down & ~orphan).nonzero()[0]
+    # The k-th release of a class pairs with the k-th press of that class.
+    downs_before = np.cumsum(down) - down
+    first_down_of_group = downs_before[first][group]
+    ups_before = np.cumsum(~down & ~orphan) - (~down & ~orphan)
+    first_up_of_group = ups_before[first][group]
+    rank = ups_before[up_at] - first_up_of_group[up_at]
+    partner = down_at[first_down_of_group[up_at] + rank]
+    held = when[up_at] - when[partner]
+    log_hold = np.full(n, np.nan)
+    usable = (held >= HOLD_RANGE_MS[0]) & (held <= HOLD_RANGE_MS[1])
+    log_hold[partner[usable]] = np.log(held[usable])
+    # Back to time order, presses only.
+    presses = down_at[np.argsort(order[down_at], kind="stable")]
+    return when[presses], log_hold[presses]
+
+
+def _correlation(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], where: npt.NDArray[np.bool_]
+) -> tuple[float, float]:
+    """The correlation of ``a`` and ``b`` where both are finite and ``where`` holds, and its
+    z-score (r * sqrt(pairs)); NaNs for fewer than HOLD_DRIFT_MIN_PAIRS pairs or either side
+    spread less than MIN_LOG_SPREAD."""
+    both = where & np.isfinite(a) & np.isfinite(b)
+    n = int(np.count_nonzero(both))
+    if n < HOLD_DRIFT_MIN_PAIRS:
+        return math.nan, math.nan
+    x, y = a[both] - a[both].mean(), b[both] - b[both].mean()
+    xx, yy = float(np.dot(x, x)), float(np.dot(y, y))
+    if min(xx, yy) < n * MIN_LOG_SPREAD**2:
+        return math.nan, math.nan
+    scale = math.sqrt(xx * yy)
+    r = float(np.dot(x, y)) / scale
+    return r, r * math.sqrt(n)
