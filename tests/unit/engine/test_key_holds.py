@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botsift_server.engine import Device, Engine, EventColumns, EventKind, KeyClass, SessionContext
-from botsift_server.engine.key_holds import AUTO_REPEAT_MS, HOLD_RANGE_MS, _holds_in_order, hold_drift
+from botsift_server.engine.key_holds import HOLD_RANGE_MS, _holds_in_order, hold_drift
+from botsift_server.engine.keystroke_features import AUTO_REPEAT_MS
 
 from .traces import CLEAN_CHROME, columns
 
@@ -25,12 +26,13 @@ def _reference(t: list[float], kind: list[int], cls: list[int]) -> tuple[list[fl
     last_was_press: dict[int, bool] = {}
     press_t: list[float] = []
     hold: list[float] = []
+    releases = UP in kind  # (with none sent at all, every press is a press)
     for when, what, c in zip(t, kind, cls, strict=True):
         if c == MODIFIER:
             continue
         queue = queues.setdefault(c, [])
         if what == DOWN:
-            if last_was_press.get(c):
+            if releases and last_was_press.get(c):
                 if when - run_first[c] >= AUTO_REPEAT_MS:
                     continue  # an auto-repeat
             else:

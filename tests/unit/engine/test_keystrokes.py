@@ -272,12 +272,13 @@ def test_holding_a_key_down_with_auto_repeat_is_not_constant_typing() -> None:
 
 
 def test_release_pairs_with_the_first_press_of_its_class_since_the_last_release() -> None:
-    # letter down, space down, letter up, space up, then a letter with two repeats before its release
-    t = np.array([0.0, 50.0, 90.0, 130.0, 300.0, 333.0, 366.0, 400.0])
+    # letter down, space down, letter up, space up, then a letter held 300 ms, the operating
+    # system repeating it from 260 ms, before its release
+    t = np.array([0.0, 50.0, 90.0, 130.0, 300.0, 560.0, 593.0, 600.0])
     kind = np.array([DOWN, DOWN, UP, UP, DOWN, DOWN, DOWN, UP], np.uint8)
     key_class = np.array([LETTER, SPACE, LETTER, SPACE, LETTER, LETTER, LETTER, LETTER], np.uint8)
     flights, holds = flights_and_holds(t, kind, key_class)
-    assert sorted(holds.tolist()) == [80.0, 90.0, 100.0]
+    assert sorted(holds.tolist()) == [80.0, 90.0, 300.0]
     assert flights.tolist() == [50.0, 250.0]
 
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from botsift_server.engine._evidence import Finding
 from botsift_server.engine._types import EventKind, KeyClass
+from botsift_server.engine.keystroke_features import auto_repeats
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 _MODIFIER = int(KeyClass.MODIFIER)
@@ -37,9 +38,6 @@ HOLD_DRIFT_MIN_PAIRS = 6
 HOLD_RANGE_MS = (5.0, 1000.0)
 # Intervals before a press longer than this are a pause between fields, not typing.
 HOLD_MAX_PAUSE_MS = 1500.0
-# A press of a key class whose oldest unreleased press is this much older is that key's
-# auto-repeat (operating systems start repeating after 250 ms or more), not a second key.
-AUTO_REPEAT_MS = 250.0
 # Values that vary less than this (standard deviation of their logs) have nothing to correlate: a
 # script's constant holds differ only by rounding, whose "correlation" is noise.
 MIN_LOG_SPREAD = 0.02
@@ -126,56 +124,42 @@ def _holds_in_order(
     log of each one's hold (NaN where it has none in HOLD_RANGE_MS).
 
     Releases are paired in order within a class (first pressed, first released), so a typist's
-    letter pressed before the previous letter is released gets its own hold. A press that follows
-    presses of its class with no release between, AUTO_REPEAT_MS or more after the first of
-    them, is that key's auto-repeat (or follows a lost release): left out. A release with no
-    press of its class open (its press came before the window) is left out.
+    letter pressed before the previous letter is released gets its own hold. Auto-repeats are
+    those of :func:`auto_repeats`; a release with no press of its class open (its press came
+    before the window) is left out.
 
     All classes at once, vectorised: events are grouped by class (stable, so in time order within
     a class); running counts restart per class, and a running minimum never reaches across
     classes because each class's counts are offset below every earlier class's.
     """
     typing = ((kind == _KEY_DOWN) | (kind == _KEY_UP)) & (key_class != _MODIFIER)
-    where = typing.nonzero()[0]
+    where = (typing & ~auto_repeats(t, kind, key_class)).nonzero()[0]
     order = where[np.argsort(key_class[where], kind="stable")]
     cls, down, when = key_class[order], kind[order] == _KEY_DOWN, t[order]
-    n = order.shape[0]
-    if n == 0:
+    if order.shape[0] == 0:
         return _NO_HOLDS, _NO_HOLDS
-    pos = np.arange(n)
-    first = np.ones(n, np.bool_)
+    first = np.ones(order.shape[0], np.bool_)
     first[1:] = cls[1:] != cls[:-1]
-    # Runs of presses with no release between: a press repeating AUTO_REPEAT_MS after the run's
-    # first press is an auto-repeat.
-    run_start = down.copy()
-    run_start[1:] &= first[1:] | ~down[:-1]
-    started = np.maximum.accumulate(np.where(run_start, pos, 0))
-    keep = ~(down & ~run_start & (when - when[started] >= AUTO_REPEAT_MS))
-    order, cls, down, when, first = order[keep], cls[keep], down[keep], when[keep], first[keep]
-    first[1:] |= cls[1:] != cls[:-1]
     # Open presses per class (+1 a press, -1 a release), each class offset below the earlier ones
     # by more than any count: a release that takes the count to a new low had no open press.
     group = np.cumsum(first) - 1
     offset = -(2 * cls.shape[0] + 2) * group
-    count = np.cumsum(np.where(down, 1, -1))
-    count = count - (count - np.where(down, 1, -1))[first][group] + offset
-    low = np.minimum.accumulate(count)
-    before = np.empty_like(low)
-    before[:1] = 0
-    before[1:] = low[:-1]
-    before = np.minimum(before, offset)
-    orphan = ~down & (count < before)
-    down_at = (down).nonzero()[0]
-    up_at = (~down & ~orphan).nonzero()[0]
+    step = np.where(down, 1, -1)
+    count = np.cumsum(step)
+    count = count - (count - step)[first][group] + offset
+    low = np.empty_like(count)
+    low[:1] = 0
+    low[1:] = np.minimum.accumulate(count)[:-1]
+    released = ~down & (count >= np.minimum(low, offset))
+    down_at = down.nonzero()[0]
+    up_at = released.nonzero()[0]
     # The k-th release of a class pairs with the k-th press of that class.
     downs_before = np.cumsum(down) - down
-    first_down_of_group = downs_before[first][group]
-    ups_before = np.cumsum(~down & ~orphan) - (~down & ~orphan)
-    first_up_of_group = ups_before[first][group]
-    rank = ups_before[up_at] - first_up_of_group[up_at]
-    partner = down_at[first_down_of_group[up_at] + rank]
+    ups_before = np.cumsum(released) - released
+    rank = ups_before[up_at] - ups_before[first][group][up_at]
+    partner = down_at[downs_before[first][group][up_at] + rank]
     held = when[up_at] - when[partner]
-    log_hold = np.full(n, np.nan)
+    log_hold = np.full(order.shape[0], np.nan)
     usable = (held >= HOLD_RANGE_MS[0]) & (held <= HOLD_RANGE_MS[1])
     log_hold[partner[usable]] = np.log(held[usable])
     # Back to time order, presses only.
