@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +99,46 @@ def test_taps_on_a_touch_screen_are_not_clicks_without_approach() -> None:
     clicks = columns([95.0, 96.0], [int(EventKind.DOWN), int(EventKind.UP)], [200.0] * 2, [300.0] * 2)
     a = _assess(merge(touch, clicks))
     assert "POINTER_CLICK_WITHOUT_APPROACH" not in {r.code for r in a.reasons}
+
+
+MOVE, DOWN, UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
+
+
+def _placed(a: Assessment) -> float:
+    return next((r.weight for r in a.reasons if r.code == "POINTER_PLACED_CLICK"), 0.0)
+
+
+def test_clicks_on_a_pointer_put_in_place_are_a_scripts_click() -> None:
+    # Playwright's click() as measured in headless chromium: one move to the element, the press
+    # 0.2-0.4 ms later, the release within 3 ms; the next click 40 ms on, 390 px away, in one step.
+    t = [0.0, 0.3, 3.5, 45.0, 45.2, 45.3]
+    kinds = [MOVE, DOWN, UP, MOVE, DOWN, UP]
+    x, y = [300.0, 300.0, 300.0, 650.0, 650.0, 650.0], [200.0, 200.0, 200.0, 370.0, 370.0, 370.0]
+    clicks = columns(t, kinds, x, y)
+    one = _assess(columns(t[:3], kinds[:3], x[:3], y[:3]))
+    both = _assess(clicks)
+    assert 1.0 <= _placed(one) < _placed(both) <= 2.0
+    assert one.risk_level is RiskLevel.LOW  # one such click alone
+    # However the events are cut into batches (a press and its release apart).
+    for sizes in ([1], [2], [4], [5], [1, 1, 1, 1, 1]):
+        assert _placed(_assess(*split(clicks, sizes))) == _placed(both)
+    # Not on a phone or tablet, whose taps come as mouse events at the spot.
+    phone = dataclasses.replace(CLEAN_CHROME, max_touch_points=5, touch_support=True)
+    state = ENGINE.start(SessionContext(device=phone))
+    ENGINE.add(state, clicks)
+    assert _placed(ENGINE.assess(state)) == 0.0
+
+
+def test_a_hand_that_moves_to_its_target_and_holds_the_button_is_not_a_placed_click() -> None:
+    assert _placed(_assess(human_mouse(np.random.default_rng(7)))) == 0.0
+    # A touchpad's tap-to-click (released within 1 ms) after moving there: not placed either.
+    approach = np.arange(10, dtype=np.float64)
+    t = [*(approach * 16.0), 160.5, 161.5]
+    x = [*(100.0 + 12.0 * approach), 208.0, 208.0]
+    kinds = [MOVE] * 10 + [DOWN, UP]
+    assert _placed(_assess(columns(t, kinds, x, [300.0] * 12))) == 0.0
+    # A press held 90 ms on a pointer that appeared there: not a script's instant click.
+    assert _placed(_assess(columns([0.0, 0.5, 90.5], [MOVE, DOWN, UP], [300.0] * 3, [200.0] * 3))) == 0.0
 
 
 def _balabit(path: Path) -> EventColumns:

@@ -92,6 +92,10 @@ class PointerTotals:
     clicks_judged: int = 0
     clicks_without_approach: int = 0
     teleports: int = 0
+    placed_clicks: int = 0
+    placed_press_t_ms: float | None = None
+    last_kind: int = 0
+    last_step2: float = 0.0
     has_last: bool = False
     last_t_ms: float = 0.0
     last_x: float = 0.0
