@@ -239,7 +239,10 @@ def _event_columns(draw: st.DrawFn) -> list[EventColumns]:
     ys = draw(st.lists(coords, min_size=n, max_size=n))
     kinds = draw(st.lists(st.sampled_from(_KINDS), min_size=n, max_size=n))
     key_classes = draw(st.lists(st.integers(0, 9), min_size=n, max_size=n))
+    # Buttons of presses, visibility, a key press's flags (a capital typed without Shift): 0-31.
+    buttons = draw(st.lists(st.integers(0, 31), min_size=n, max_size=n))
     cols = columns(np.cumsum(np.asarray(dt, np.float64)), kinds, xs, ys, key_classes)
+    cols = dataclasses.replace(cols, button=np.asarray(buttons, np.uint8))
     cuts = draw(st.lists(st.integers(0, 20), max_size=6))
     return split(cols, cuts)
 
