@@ -1,0 +1,180 @@
+"""Clicks and jumps of the pointer, counted over the whole session: jumps across the screen with
+no movement between, clicks where the pointer never went, and clicks on a pointer a script put in
+place.
+
+Counted per batch (:func:`fold_clicks`, from each event and the one before it, carried across
+batches, so the counts do not depend on how events were batched) and judged by
+:func:`click_findings`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from botsift_server.engine._evidence import Finding
+from botsift_server.engine._state import PointerTotals, SessionState
+from botsift_server.engine._types import EventKind
+
+_MOVE, _DOWN, _UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
+_TOUCH_FIRST, _TOUCH_LAST = int(EventKind.TOUCH_START), int(EventKind.TOUCH_END)
+
+# A jump at least this far, faster than a hand moves a mouse (peak ~5-8 px/ms on large screens).
+TELEPORT_MIN_PX = 150.0
+TELEPORT_MIN_PX_PER_MS = 15.0
+# A click farther than this from the last known pointer position arrived without moving there.
+APPROACH_RADIUS_PX = 24.0
+# A click on a pointer put in place: pressed within PLACED_PRESS_MS of the move that brought the
+# pointer there from nowhere (the session's first pointer event) or in one step of TELEPORT_MIN_PX
+# or more, and released within PLACED_RELEASE_MS, as Puppeteer's and Playwright's click() moves
+# to an element in one step and presses and releases at once (measured: Playwright in headless
+# chromium presses 0.1-0.4 ms after the move and releases 0-3 ms later; Puppeteer in Firefox ESR
+# 0-2 ms and 1-4 ms). A hand moves to a target first and holds the button about 100 ms.
+# Eval-part Balabit single movements: 6 of 17,098 start so (a lone move, pressed within 5 ms,
+# released within 8 ms); scripts' one-step clicks (the teleport bot): 166 of 249. Log-odds
+# PLACED_LOG_ODDS[0] for one (alone, a person who clicks so stays LOW), up to [1] from two.
+# Not judged in a session with touches or on a device with a touch screen (a tap's synthesised
+# mouse events come so).
+PLACED_PRESS_MS = 5.0
+PLACED_RELEASE_MS = 8.0
+PLACED_LOG_ODDS = (1.5, 2.0)
+
+
+def fold_clicks(
+    state: SessionState,
+    totals: PointerTotals,
+    kind: npt.NDArray[np.uint8],
+    mouse: npt.NDArray[np.bool_],
+    t: npt.NDArray[np.float64],
+    k: npt.NDArray[np.uint8],
+    dist2: npt.NDArray[np.float64],
+    dt: npt.NDArray[np.float64],
+    *,
+    moves: int,
+    downs: int,
+    touches: int,
+) -> None:
+    """Fold one batch's jumps and clicks into ``totals`` (before its ``last_*`` move on).
+
+    ``kind`` is the batch's event kinds, ``mouse`` which of them are mouse events; ``t``, ``k``
+    are the mouse events' times and kinds, ``dist2`` and ``dt`` each one's squared step and
+    interval from the mouse event before it (0 for the session's first).
+    """
+    if moves and float(dist2.max()) >= TELEPORT_MIN_PX * TELEPORT_MIN_PX:
+        totals.teleports += int(np.count_nonzero(_jumps(dist2, dt) & (k == _MOVE)))
+
+    maybe_placed = False
+    if downs:
+        down_at = (k == _DOWN).nonzero()[0]
+        totals.clicks += int(down_at.shape[0])
+        # (Most presses come longer after the last pointer event than a placed click's.)
+        maybe_placed = min(dt[down_at].tolist()) <= PLACED_PRESS_MS
+        # On touch screens the browser synthesises mouse events at the tap: no approach is normal.
+        if touches:
+            touch = (kind >= _TOUCH_FIRST) & (kind <= _TOUCH_LAST)
+            touches_before = state.family_counts[2] + touch.cumsum()[mouse.nonzero()[0][down_at]]
+            judged = down_at[touches_before == 0]
+        else:
+            judged = down_at if state.family_counts[2] == 0 else down_at[:0]
+        if judged.shape[0]:
+            # A click with no earlier pointer position (a recording or page that starts with a
+            # press) says nothing about where the pointer came from: it is not judged.
+            judged = judged[(judged > 0) | totals.has_last]
+            far = dist2[judged] > APPROACH_RADIUS_PX * APPROACH_RADIUS_PX
+            totals.clicks_judged += int(judged.shape[0])
+            totals.clicks_without_approach += int(np.count_nonzero(far))
+
+    if maybe_placed or totals.placed_press_t_ms is not None:
+        _placed_clicks(totals, t, k, dist2, dt, fresh=not totals.has_last)
+    # (What a press first in the next batch needs to know of this batch's last event.)
+    totals.last_kind = int(k[-1])
+    totals.last_step2 = -1.0 if k.shape[0] == 1 and not totals.has_last else float(dist2[-1])
+
+
+def click_findings(state: SessionState) -> list[Finding]:
+    """What the session's jumps and clicks say."""
+    totals = state.pointer_totals
+    findings = _clicks_and_jumps(
+        totals.moves, totals.clicks_judged, totals.clicks_without_approach, totals.teleports
+    )
+    device = state.context.device
+    touch_device = device.types_on_screen or bool(device.max_touch_points) or device.touch_support is True
+    if totals.placed_clicks and state.family_counts[2] == 0 and not touch_device:
+        findings.append(
+            Finding(
+                "POINTER_PLACED_CLICK",
+                f"{totals.placed_clicks} click(s) pressed within {PLACED_PRESS_MS:.0f} ms of the pointer "
+                "appearing on the spot (from nowhere or by a jump) and released within "
+                f"{PLACED_RELEASE_MS:.0f} ms, as a script's click() puts the pointer on an element; a hand "
+                "moves there first and holds the button about 100 ms.",
+                float(np.interp(totals.placed_clicks, (1, 2), PLACED_LOG_ODDS)),
+            )
+        )
+    return findings
+
+
+def _jumps(dist2: npt.NDArray[np.float64], dt: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Which steps (squared length ``dist2``, interval ``dt``) jump: TELEPORT_MIN_PX or more,
+    faster than TELEPORT_MIN_PX_PER_MS."""
+    reach = TELEPORT_MIN_PX_PER_MS * np.maximum(dt, 1.0)
+    jumped: npt.NDArray[np.bool_] = (dist2 >= TELEPORT_MIN_PX * TELEPORT_MIN_PX) & (dist2 > reach * reach)
+    return jumped
+
+
+def _placed_clicks(
+    totals: PointerTotals,
+    t: npt.NDArray[np.float64],
+    k: npt.NDArray[np.uint8],
+    dist2: npt.NDArray[np.float64],
+    dt: npt.NDArray[np.float64],
+    fresh: bool,
+) -> None:
+    """Count the batch's clicks on a pointer put in place (see :data:`PLACED_PRESS_MS`); a press
+    and its release may come in different batches. ``fresh``: the batch starts the session's
+    pointer events."""
+    at = ((k == _DOWN) | (k == _UP)).nonzero()[0]
+    before = np.maximum(at - 1, 0)
+    # Whether the event before each press or release is a move that put the pointer there: one
+    # step of TELEPORT_MIN_PX or more, or the session's first pointer event.
+    came = (k[before] == _MOVE) & (
+        (dist2[before] >= TELEPORT_MIN_PX * TELEPORT_MIN_PX) | ((before == 0) & fresh)
+    )
+    big = TELEPORT_MIN_PX * TELEPORT_MIN_PX
+    carried = totals.last_kind == _MOVE and (totals.last_step2 < 0.0 or totals.last_step2 >= big)
+    for i, kind, when, since, placed in zip(
+        at.tolist(), k[at].tolist(), t[at].tolist(), dt[at].tolist(), came.tolist(), strict=True
+    ):
+        if kind == _DOWN:
+            placed = carried if i == 0 else placed
+            totals.placed_press_t_ms = when if placed and since <= PLACED_PRESS_MS else None
+        else:
+            pressed = totals.placed_press_t_ms
+            if pressed is not None and when - pressed <= PLACED_RELEASE_MS:
+                totals.placed_clicks += 1
+            totals.placed_press_t_ms = None
+
+
+def _clicks_and_jumps(moves: int, clicks: int, without_approach: int, teleports: int) -> list[Finding]:
+    """Jumps across the screen, and clicks where the pointer had not moved to."""
+    findings: list[Finding] = []
+    if teleports:
+        strength = min(1.0, teleports / (2.0 + 0.01 * moves))
+        findings.append(
+            Finding(
+                "POINTER_TELEPORT",
+                f"The pointer jumped {teleports} time(s) across the screen with no movement in between.",
+                1.5 * strength,
+            )
+        )
+    if without_approach and moves:
+        # (A session that never moved has no approach to judge: the behaviour detector's
+        # BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT says so, once.)
+        strength = (without_approach / clicks) * min(1.0, without_approach / 2.0)
+        findings.append(
+            Finding(
+                "POINTER_CLICK_WITHOUT_APPROACH",
+                f"{without_approach} of {clicks} click(s) happened where the pointer had not moved to.",
+                1.6 * strength,
+            )
+        )
+    return findings
