@@ -22,13 +22,20 @@ from botsift_server.engine._evidence import (
     cv,
     median,
     ramp,
-    share_log_odds,
     skew_kurtosis,
 )
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import KEY_FLAG_CAPITAL_WITHOUT_SHIFT, EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
 from botsift_server.engine.key_holds import hold_drift, paired_holds
+from botsift_server.engine.key_modifiers import (
+    CAPITAL_CONFIDENCE,
+    CHORD_MS,
+    NO_PRESSES,
+    capitals_without_shift,
+    modifier_chords,
+    modifier_presses,
+)
 from botsift_server.engine.keystroke_features import MAX_FLIGHT_MS, keystroke_features, press_times
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
@@ -38,7 +45,6 @@ DETECTOR = "keystrokes"
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 _LETTER, _SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
 _BACKSPACE = int(KeyClass.BACKSPACE)
-_MODIFIER = int(KeyClass.MODIFIER)
 # Holds longer than this are a key held on purpose (or a lost release), not typing.
 MAX_HOLD_MS = 2000.0
 # A finger on a physical key holds it for tens of milliseconds: of 14,625 sentences typed by
@@ -64,17 +70,6 @@ FULL_HUNTING_MS = 800.0
 # Those rules judge fully while the clock step is at most RHYTHM_CLOCK_SHARE[1] of the median
 # interval, and not at all from RHYTHM_CLOCK_SHARE[0].
 RHYTHM_CLOCK_SHARE = (0.5, 0.2)
-# A capital letter typed with neither Shift nor Caps Lock on (the client flags the press): a
-# physical keyboard types capitals only with one of them, while Puppeteer's and Playwright's
-# `keyboard.type` send "A" bare (checked in headless chromium and Firefox). People whose text
-# reaches the page as bare keys (some remote-desktop clients, text expanders, dictation) can do
-# it too, so it is strong evidence, not proof: CAPITAL_LOG_ODDS[0] for the first, up to [1] more
-# from CAPITAL_FULL_COUNT; alone it keeps a session below HIGH. Not judged on an on-screen
-# keyboard, whose automatic capitals come without Shift.
-CAPITAL_LOG_ODDS = (2.0, 0.5)
-CAPITAL_FULL_COUNT = 3
-# How much the keystroke detector has seen when a flagged press is all it has.
-CAPITAL_CONFIDENCE = 0.25
 # The learned model judges from this many intervals, fully from MODEL_FULL_FLIGHTS.
 MODEL_MIN_FLIGHTS = 4
 MODEL_FULL_FLIGHTS = 7
@@ -127,7 +122,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     """
     t, kind, key_class = state.key_window.columns()
     on_screen = state.context.device.types_on_screen
-    capitals = _capitals_without_shift(state.capitals_without_shift, on_screen)
+    capitals = capitals_without_shift(state.capitals_without_shift, on_screen)
     if t.shape[0] < 3:
         return Evidence(DETECTOR, tuple(capitals), CAPITAL_CONFIDENCE if capitals else 0.0)
     with np.errstate(all="ignore"):
@@ -143,7 +138,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
             flights, holds, median_hold, zero, on_screen=on_screen, clock_ms=clock_ms, resolved=resolved
         )
         # Modifier presses and how soon their key follows (not measured on a rounded clock).
-        chords = _modifier_presses(kind, key_class) if not on_screen and clock_ms == 0.0 else _NO_PRESSES
+        chords = modifier_presses(kind, key_class) if not on_screen and clock_ms == 0.0 else NO_PRESSES
         latency = t[chords + 1] - t[chords]
         # One key at a time on a touch screen; and keys released as soon as pressed cannot
         # overlap, which KEYS_ZERO_HOLD has already said. A key sent together with its modifier
@@ -152,7 +147,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
             findings.extend(_rollover(kind, chords[latency < CHORD_MS[0]] + 1))
             if clock_ms == 0.0:
                 findings.extend(hold_drift(t, kind, key_class))
-        findings.extend(_modifier_chords(latency))
+        findings.extend(modifier_chords(latency))
         if resolved > 0.0:
             findings.extend(_scaled(_word_rhythm(t, kind, key_class), resolved))
             findings.extend(_scaled(_key_kind_rhythm(pt, pc), resolved))
@@ -169,30 +164,6 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     if capitals:
         confidence = max(confidence, CAPITAL_CONFIDENCE)
     return Evidence(DETECTOR, tuple(findings), confidence)
-
-
-def _capitals_without_shift(count: int, on_screen: bool) -> list[Finding]:
-    """Capital letters typed with neither Shift nor Caps Lock on (see :data:`CAPITAL_LOG_ODDS`)."""
-    if count == 0:
-        return []
-    if on_screen:
-        return [
-            Finding(
-                "KEYS_CAPITAL_WITHOUT_SHIFT",
-                f"{count} capital letter(s) came without Shift or Caps Lock, as an on-screen keyboard "
-                "capitalises on its own; not counted on this device.",
-                0.0,
-            )
-        ]
-    more = CAPITAL_LOG_ODDS[1] * ramp(count, 1, CAPITAL_FULL_COUNT)
-    return [
-        Finding(
-            "KEYS_CAPITAL_WITHOUT_SHIFT",
-            f"{count} capital letter(s) were typed with neither Shift nor Caps Lock on, as a program "
-            "sends text key by key; a physical keyboard types capitals with one of them.",
-            CAPITAL_LOG_ODDS[0] + more,
-        )
-    ]
 
 
 def _rhythm_resolved(flights: npt.NDArray[np.float64], clock_ms: float) -> float:
@@ -403,63 +374,6 @@ def _rollover(kind: npt.NDArray[np.uint8], chorded: npt.NDArray[np.intp]) -> lis
             )
         ]
     return []
-
-
-# A person presses a modifier (Shift, Ctrl, Alt) with one finger and the key it modifies with
-# another, tens of milliseconds later; a program sending a key combination (pynput's or
-# ``keyboard``'s shift+key, pyautogui's hotkey, xdotool) presses the two within a millisecond.
-# Judged where a modifier press that is not an auto-repeat (nor a second modifier joining one
-# already down) is followed directly by the press of a key: it counts from CHORD_MS[0] between
-# the two presses, fully from CHORD_MS[1]. Of the 21,434 such presses in Aalto's 14,625 sentences,
-# 7 come within 10 ms (4 sentences carry the finding); two typing libraries never trained on
-# (humanized-autotyper, human_keyboard) press every one within 1 ms. The finding needs such
-# chords to be a share of the modifier presses (from CHORD_MIN_SHARE[0], fully from [1]).
-# Log-odds: CHORD_LOG_ODDS[0] for one chord, up to [1] more for a second. Not judged on a rounded
-# clock (both presses read one time) or an on-screen keyboard.
-CHORD_MS = (15.0, 5.0)
-CHORD_MIN_SHARE = (0.2, 0.5)
-CHORD_LOG_ODDS = (2.0, 1.0)
-
-
-_NO_PRESSES: npt.NDArray[np.intp] = np.zeros(0, np.intp)
-
-
-def _modifier_presses(kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
-    """Where a modifier is pressed right before the key it modifies: a modifier press that does
-    not follow another modifier press (an auto-repeat, or a second modifier joining one held,
-    does), followed directly by the press of a key that is not a modifier."""
-    is_mod = key_class == _MODIFIER
-    if not is_mod.any():
-        return _NO_PRESSES
-    down = kind == _KEY_DOWN
-    mod_down = down & is_mod
-    start = mod_down[:-1].copy()
-    start[1:] &= ~mod_down[:-2]
-    start &= down[1:] & ~is_mod[1:]
-    at: npt.NDArray[np.intp] = start.nonzero()[0]
-    return at
-
-
-def _modifier_chords(latency: npt.NDArray[np.float64]) -> list[Finding]:
-    """Modifiers pressed together with their key, as a program sends a key combination
-    (``latency``: from each modifier press of :func:`_modifier_presses` to its key's press)."""
-    n = latency.shape[0]
-    if n == 0:
-        return []
-    zero_at = CHORD_MS[0]
-    log_odds = share_log_odds(latency, CHORD_MS, CHORD_MIN_SHARE, CHORD_LOG_ODDS)
-    if log_odds <= 0.0:
-        return []
-    chords = int(np.count_nonzero(latency < zero_at))
-    return [
-        Finding(
-            "KEYS_MODIFIER_CHORD",
-            f"{chords} of {n} modifier keys (Shift, Ctrl, Alt) were pressed within {zero_at:.0f} ms of the "
-            f"key they modify (fastest {float(latency.min()):.1f} ms), as a program sends a key combination; "
-            "a person's second finger follows tens of milliseconds later.",
-            log_odds,
-        )
-    ]
 
 
 def _word_rhythm(
