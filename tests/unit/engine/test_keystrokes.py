@@ -22,7 +22,8 @@ from botsift_server.engine import (
     RiskLevel,
     SessionContext,
 )
-from botsift_server.engine.keystrokes import flights_and_holds, key_kind_share
+from botsift_server.engine.key_kinds import key_kind_share
+from botsift_server.engine.keystrokes import flights_and_holds
 from botsift_server.evaluation import import_dataset
 
 from .traces import CLEAN_CHROME, bot_typing, columns, human_typing, merge
