@@ -67,8 +67,12 @@ def fold_clicks(
     if downs:
         down_at = (k == _DOWN).nonzero()[0]
         totals.clicks += int(down_at.shape[0])
-        # (Most presses come longer after the last pointer event than a placed click's.)
-        maybe_placed = min(dt[down_at].tolist()) <= PLACED_PRESS_MS
+        # (Few presses come this soon after a move that put the pointer in place: look first.)
+        fresh = not totals.has_last
+        maybe_placed = any(
+            dt.item(i) <= PLACED_PRESS_MS and _put_in_place(totals, k, dist2, i, fresh)
+            for i in down_at.tolist()
+        )
         # On touch screens the browser synthesises mouse events at the tap: no approach is normal.
         if touches:
             touch = (kind >= _TOUCH_FIRST) & (kind <= _TOUCH_LAST)
@@ -121,6 +125,19 @@ def _jumps(dist2: npt.NDArray[np.float64], dt: npt.NDArray[np.float64]) -> npt.N
     return jumped
 
 
+def _put_in_place(
+    totals: PointerTotals, k: npt.NDArray[np.uint8], dist2: npt.NDArray[np.float64], i: int, fresh: bool
+) -> bool:
+    """Whether the mouse event before batch event ``i`` is a move that put the pointer in place:
+    the session's first pointer event, or one step of TELEPORT_MIN_PX or more (for ``i`` 0, the
+    last batch's last event, as ``totals`` carries it). ``fresh``: the batch starts the session's
+    pointer events."""
+    big = TELEPORT_MIN_PX * TELEPORT_MIN_PX
+    if i == 0:
+        return totals.last_kind == _MOVE and (totals.last_step2 < 0.0 or totals.last_step2 >= big)
+    return k.item(i - 1) == _MOVE and (dist2.item(i - 1) >= big or (i == 1 and fresh))
+
+
 def _placed_clicks(
     totals: PointerTotals,
     t: npt.NDArray[np.float64],
@@ -132,24 +149,13 @@ def _placed_clicks(
     """Count the batch's clicks on a pointer put in place (see :data:`PLACED_PRESS_MS`); a press
     and its release may come in different batches. ``fresh``: the batch starts the session's
     pointer events."""
-    at = ((k == _DOWN) | (k == _UP)).nonzero()[0]
-    before = np.maximum(at - 1, 0)
-    # Whether the event before each press or release is a move that put the pointer there: one
-    # step of TELEPORT_MIN_PX or more, or the session's first pointer event.
-    came = (k[before] == _MOVE) & (
-        (dist2[before] >= TELEPORT_MIN_PX * TELEPORT_MIN_PX) | ((before == 0) & fresh)
-    )
-    big = TELEPORT_MIN_PX * TELEPORT_MIN_PX
-    carried = totals.last_kind == _MOVE and (totals.last_step2 < 0.0 or totals.last_step2 >= big)
-    for i, kind, when, since, placed in zip(
-        at.tolist(), k[at].tolist(), t[at].tolist(), dt[at].tolist(), came.tolist(), strict=True
-    ):
-        if kind == _DOWN:
-            placed = carried if i == 0 else placed
-            totals.placed_press_t_ms = when if placed and since <= PLACED_PRESS_MS else None
+    for i in ((k == _DOWN) | (k == _UP)).nonzero()[0].tolist():
+        if k.item(i) == _DOWN:
+            placed = dt.item(i) <= PLACED_PRESS_MS and _put_in_place(totals, k, dist2, i, fresh)
+            totals.placed_press_t_ms = t.item(i) if placed else None
         else:
             pressed = totals.placed_press_t_ms
-            if pressed is not None and when - pressed <= PLACED_RELEASE_MS:
+            if pressed is not None and t.item(i) - pressed <= PLACED_RELEASE_MS:
                 totals.placed_clicks += 1
             totals.placed_press_t_ms = None
 
