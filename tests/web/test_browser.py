@@ -192,3 +192,30 @@ async def test_a_scripted_firefox_is_caught_by_its_webdriver_flag_and_its_own_si
     assert times[-1] > 0
     for secret in (EMAIL, PASSWORD, "robot", "unguessable", "Zq7"):
         assert secret not in body
+
+
+async def test_a_stealth_firefox_script_hiding_navigator_webdriver_is_caught_by_how_it_types_and_clicks(
+    envoy: Envoy, tenant: TenantKeys
+) -> None:
+    # The page's navigator.webdriver reads false, as stealth plugins make it; Firefox's user agent
+    # says nothing of headless. Only behaviour is left.
+    screenshot = ROOT / "test-output" / "web" / "demo-verdict-firefox-stealth.png"
+    proc = await start_driver(
+        f"{envoy.url}/demo?key={tenant.publishable}",
+        "--screenshot",
+        str(screenshot),
+        "--browser",
+        "firefox",
+        "--stealth",
+    )
+    report: dict[str, Any] = json.loads(await finish_driver(proc))
+
+    verdict = report["verdict"]
+    assert verdict is not None, report
+    [body] = report["bodies"]
+    assert json.loads(body)["start"]["device"]["webdriver"] is False
+    codes = {reason["code"] for reason in verdict["reasons"] if reason["weight"] > 0}
+    assert not {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))}, codes
+    assert verdict["risk_level"] in ("RISK_LEVEL_HIGH", "RISK_LEVEL_CRITICAL"), verdict
+    # Bare capitals, keys held for the same few milliseconds, clicks released at once.
+    assert {"KEYS_CAPITAL_WITHOUT_SHIFT", "BEHAVIOUR_INSTANT_CLICKS"} <= codes, codes

@@ -23,6 +23,8 @@ const { values: opts } = parseArgs({
     firefox: { type: 'string', default: '/usr/bin/firefox-esr' },
     // Leave the page instead of submitting the form: the collector's pagehide fallback scores it.
     leave: { type: 'boolean', default: false },
+    // Hide navigator.webdriver as "stealth" plugins do, so only behaviour can give the script away.
+    stealth: { type: 'boolean', default: false },
   },
 });
 if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
@@ -37,6 +39,10 @@ try {
   page.on('request', (r) => r.url().includes('/v1/sessions:score') && bodies.push(body(r)));
   page.on('console', (m) => logs.push(m.text()));
   page.on('pageerror', (e) => logs.push(String(e)));
+  if (opts.stealth) {
+    const hide = () => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });
+    await (opts.browser === 'firefox' ? page.evaluateOnNewDocument(hide) : page.addInitScript(hide));
+  }
   await page.goto(opts.url, { waitUntil: 'load' });
   // What a password manager's autofill and a bot feeding the collector a fake path both do:
   // events a script builds and dispatches. The collector records none of them (the test counts
