@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botsift_server.engine import Device, Engine, EventColumns, EventKind, KeyClass, SessionContext
-from botsift_server.engine.key_holds import HOLD_RANGE_MS, _holds_in_order, hold_drift
+from botsift_server.engine.key_holds import hold_drift, holds_in_order
 from botsift_server.engine.keystroke_features import AUTO_REPEAT_MS
 
 from .traces import CLEAN_CHROME, columns
@@ -20,7 +20,7 @@ LETTER, SPACE, MODIFIER = int(KeyClass.LETTER), int(KeyClass.SPACE), int(KeyClas
 
 
 def _reference(t: list[float], kind: list[int], cls: list[int]) -> tuple[list[float], list[float]]:
-    """The pairing :func:`_holds_in_order` documents, one event at a time."""
+    """The pairing :func:`holds_in_order` documents (without modifiers), one event at a time."""
     queues: dict[int, list[int]] = {}
     run_first: dict[int, float] = {}
     last_was_press: dict[int, bool] = {}
@@ -45,9 +45,7 @@ def _reference(t: list[float], kind: list[int], cls: list[int]) -> tuple[list[fl
             last_was_press[c] = False
             if queue:
                 at = queue.pop(0)
-                held = when - press_t[at]
-                if HOLD_RANGE_MS[0] <= held <= HOLD_RANGE_MS[1]:
-                    hold[at] = math.log(held)
+                hold[at] = when - press_t[at]
     return press_t, hold
 
 
@@ -69,21 +67,22 @@ def test_pairing_in_order_matches_the_one_event_at_a_time_reading(
     t = np.cumsum([gap for gap, _, _ in steps]).astype(np.float64)
     kind = np.array([k for _, k, _ in steps], np.uint8)
     cls = np.array([c for _, _, c in steps], np.uint8)
-    press_t, log_hold = _holds_in_order(t, kind, cls)
+    press_t, press_class, held = holds_in_order(t, kind, cls)
+    typing = press_class != MODIFIER
     want_t, want_hold = _reference(t.tolist(), kind.tolist(), cls.tolist())
-    assert press_t.tolist() == want_t
-    assert np.allclose(log_hold, want_hold, equal_nan=True)
+    assert press_t[typing].tolist() == want_t
+    assert np.allclose(held[typing], want_hold, equal_nan=True)
 
 
 def test_a_letter_pressed_before_the_previous_is_released_gets_its_own_hold() -> None:
     # a down, b down, a up, b up: two letters rolled over, 100 and 90 ms held.
-    t, log_hold = _holds_in_order(
+    t, _, held = holds_in_order(
         np.array([0.0, 60.0, 100.0, 150.0]),
         np.array([DOWN, DOWN, UP, UP], np.uint8),
         np.full(4, LETTER, np.uint8),
     )
     assert t.tolist() == [0.0, 60.0]
-    assert np.allclose(np.exp(log_hold), [100.0, 90.0])
+    assert held.tolist() == [100.0, 90.0]
 
 
 def test_a_held_backspace_repeating_does_not_shift_the_pairs_after_it() -> None:
@@ -91,12 +90,11 @@ def test_a_held_backspace_repeating_does_not_shift_the_pairs_after_it() -> None:
     repeats = [0.0, *np.arange(500.0, 1200.0, 33.0).tolist()]
     t = [*repeats, 1200.0, 1400.0, 1480.0, 1600.0, 1690.0]
     kind = [DOWN] * len(repeats) + [UP, DOWN, UP, DOWN, UP]
-    press_t, log_hold = _holds_in_order(
+    press_t, _, held = holds_in_order(
         np.array(t), np.array(kind, np.uint8), np.full(len(t), int(KeyClass.BACKSPACE), np.uint8)
     )
     assert press_t.tolist() == [0.0, 1400.0, 1600.0]
-    assert np.isnan(log_hold[0])  # 1.2 s: held on purpose, not typing
-    assert np.allclose(np.exp(log_hold[1:]), [80.0, 90.0])
+    assert held.tolist() == [1200.0, 80.0, 90.0]  # the held key once, then each tap
 
 
 def _typing(hold_ms: npt.NDArray[np.float64], gaps_ms: npt.NDArray[np.float64]) -> EventColumns:
@@ -147,7 +145,7 @@ def test_hold_drift_is_not_judged_where_holds_say_nothing() -> None:
     rng = np.random.default_rng(6)
     gaps = rng.lognormal(np.log(170.0), 0.45, 59)
     # Constant holds differ only by rounding: nothing to correlate.
-    assert hold_drift(*_columns3(_typing(np.full(60, 80.0), gaps))) == []
+    assert hold_drift(*holds_in_order(*_columns3(_typing(np.full(60, 80.0), gaps)))) == []
     script = _typing(rng.lognormal(np.log(95.0), 0.3, 60), gaps)
     assert _codes(script)  # judged on a desktop...
     phone = Device(

@@ -272,7 +272,7 @@ def test_holding_a_key_down_with_auto_repeat_is_not_constant_typing() -> None:
     assert a.risk_level is RiskLevel.LOW
 
 
-def test_release_pairs_with_the_first_press_of_its_class_since_the_last_release() -> None:
+def test_releases_pair_with_presses_of_their_class_in_order_and_auto_repeats_are_no_presses() -> None:
     # letter down, space down, letter up, space up, then a letter held 300 ms, the operating
     # system repeating it from 260 ms, before its release
     t = np.array([0.0, 50.0, 90.0, 130.0, 300.0, 560.0, 593.0, 600.0])

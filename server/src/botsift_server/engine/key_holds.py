@@ -1,8 +1,8 @@
 """Hold times (press to release) of key presses, and whether they behave as a typist's do.
 
-We do not know which key an event is, only its class, so a release is paired with the first
-press of the same class since the previous release of that class. That pairing never invents a
-hold; under rollover within one class it just skips some.
+We do not know which key an event is, only its class, so releases are paired with presses in
+order within a class (first pressed, first released: a typist's fingers lift in the order they
+went down), auto-repeats left out (:func:`holds_in_order`).
 """
 
 from __future__ import annotations
@@ -42,49 +42,19 @@ HOLD_MAX_PAUSE_MS = 1500.0
 # script's constant holds differ only by rounding, whose "correlation" is noise.
 MIN_LOG_SPREAD = 0.02
 
-_NONE: npt.NDArray[np.intp] = np.zeros(0, np.intp)
 _NO_HOLDS: npt.NDArray[np.float64] = np.zeros(0, np.float64)
-
-
-def paired_holds(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-    """The index (in ``t``) of each press paired with a release, and its hold time, in the
-    releases' order within each class. Each release is paired with the first press of its class
-    since that class's previous release. All classes at once: events are grouped by class
-    (stable, so in time order within a class), and a search never pairs across classes because a
-    press found past a release's own group comes after that release."""
-    if not (kind == _KEY_UP).any():
-        return _NONE, _NO_HOLDS
-    order = np.argsort(key_class, kind="stable")
-    sub_kind = kind[order]
-    sub_cls = key_class[order]
-    sub_t = t[order]
-    n = sub_kind.shape[0]
-    pos = np.arange(n)
-    up_pos = pos[sub_kind == _KEY_UP]
-    # First press at or after each position (n when none), found by a reverse running minimum.
-    press_at = np.where(sub_kind == _KEY_DOWN, pos, n)
-    first_press_from = np.minimum.accumulate(press_at[::-1])[::-1]
-    # Where each release's search starts: after the previous release of its class, else at the
-    # class's first event.
-    group_start = sub_cls.searchsorted(sub_cls[up_pos], side="left")
-    previous_up = np.empty_like(up_pos)
-    previous_up[0:1] = -1
-    previous_up[1:] = up_pos[:-1]
-    search_from = np.maximum(previous_up + 1, group_start)
-    press = first_press_from[search_from]
-    paired = press < up_pos
-    held: npt.NDArray[np.float64] = sub_t[up_pos[paired]] - sub_t[press[paired]]
-    pressed: npt.NDArray[np.intp] = order[press[paired]]
-    return pressed, held
+_NO_CLASSES: npt.NDArray[np.uint8] = np.zeros(0, np.uint8)
 
 
 def hold_drift(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
+    press_t: npt.NDArray[np.float64], press_class: npt.NDArray[np.uint8], held: npt.NDArray[np.float64]
 ) -> list[Finding]:
-    """Whether hold times drift and follow pauses as a typist's do (see :data:`HOLD_DRIFT_SHIFT`)."""
-    press_t, log_hold = _holds_in_order(t, kind, key_class)
+    """Whether hold times drift and follow pauses as a typist's do (see :data:`HOLD_DRIFT_SHIFT`);
+    the presses and holds are those of :func:`holds_in_order`."""
+    typing = press_class != _MODIFIER
+    press_t, held = press_t[typing], held[typing]
+    usable = (held >= HOLD_RANGE_MS[0]) & (held <= HOLD_RANGE_MS[1])
+    log_hold = np.where(usable, np.log(np.where(usable, held, 1.0)), np.nan)
     if press_t.shape[0] < HOLD_DRIFT_MIN_PAIRS + 1:
         return []
     before = np.diff(press_t)
@@ -117,11 +87,11 @@ def hold_drift(
     ]
 
 
-def _holds_in_order(
+def holds_in_order(
     t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """The times of typing-key presses (modifiers and auto-repeats left out), in order, and the
-    log of each one's hold (NaN where it has none in HOLD_RANGE_MS).
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+    """The times and classes of key presses (auto-repeats left out), in order, and each one's
+    hold in ms (NaN where it has no release).
 
     Releases are paired in order within a class (first pressed, first released), so a typist's
     letter pressed before the previous letter is released gets its own hold. Auto-repeats are
@@ -132,12 +102,12 @@ def _holds_in_order(
     a class); running counts restart per class, and a running minimum never reaches across
     classes because each class's counts are offset below every earlier class's.
     """
-    typing = ((kind == _KEY_DOWN) | (kind == _KEY_UP)) & (key_class != _MODIFIER)
-    where = (typing & ~auto_repeats(t, kind, key_class)).nonzero()[0]
+    keys = (kind == _KEY_DOWN) | (kind == _KEY_UP)
+    where = (keys & ~auto_repeats(t, kind, key_class)).nonzero()[0]
     order = where[np.argsort(key_class[where], kind="stable")]
     cls, down, when = key_class[order], kind[order] == _KEY_DOWN, t[order]
     if order.shape[0] == 0:
-        return _NO_HOLDS, _NO_HOLDS
+        return _NO_HOLDS, _NO_CLASSES, _NO_HOLDS
     first = np.ones(order.shape[0], np.bool_)
     first[1:] = cls[1:] != cls[:-1]
     # Open presses per class (+1 a press, -1 a release), each class offset below the earlier ones
@@ -158,13 +128,11 @@ def _holds_in_order(
     ups_before = np.cumsum(released) - released
     rank = ups_before[up_at] - ups_before[first][group][up_at]
     partner = down_at[downs_before[first][group][up_at] + rank]
-    held = when[up_at] - when[partner]
-    log_hold = np.full(order.shape[0], np.nan)
-    usable = (held >= HOLD_RANGE_MS[0]) & (held <= HOLD_RANGE_MS[1])
-    log_hold[partner[usable]] = np.log(held[usable])
+    held = np.full(order.shape[0], np.nan)
+    held[partner] = when[up_at] - when[partner]
     # Back to time order, presses only.
     presses = down_at[np.argsort(order[down_at], kind="stable")]
-    return when[presses], log_hold[presses]
+    return when[presses], cls[presses], held[presses]
 
 
 def _correlation(

@@ -27,7 +27,7 @@ from botsift_server.engine._evidence import (
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import KEY_FLAG_CAPITAL_WITHOUT_SHIFT, EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
-from botsift_server.engine.key_holds import hold_drift, paired_holds
+from botsift_server.engine.key_holds import hold_drift, holds_in_order
 from botsift_server.engine.key_kinds import key_kind_rhythm
 from botsift_server.engine.key_modifiers import (
     CAPITAL_CONFIDENCE,
@@ -93,9 +93,9 @@ def flights_and_holds(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Press-to-press intervals and press-to-release durations (ms) of a run of key events.
 
-    Auto-repeat presses (a press whose previous key event was a press of the same class) are left
-    out of the intervals when the collector sends releases at all: holding backspace is not a
-    rhythm.
+    Auto-repeat presses are left out of the intervals when the collector sends releases at all
+    (holding backspace is not a rhythm; see :func:`press_times`), and of the holds, whose
+    releases pair with presses in order within a class (:func:`holds_in_order`).
     """
     return _flights(press_times(t, kind, key_class)[0]), _typing_holds(t, kind, key_class)
 
@@ -110,7 +110,11 @@ def _typing_holds(
     t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
 ) -> npt.NDArray[np.float64]:
     """Hold times, keys held on purpose (or a lost release) left out; none without releases."""
-    held = paired_holds(t, kind, key_class)[1]
+    return _typing(holds_in_order(t, kind, key_class)[2])
+
+
+def _typing(held: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The holds of :func:`holds_in_order` that are typing: released, and not held on purpose."""
     return held[held <= MAX_HOLD_MS].astype(np.float64)
 
 
@@ -129,7 +133,9 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     with np.errstate(all="ignore"):
         # Presses (auto-repeat left out) once: the rules below share them.
         pt, pc = press_times(t, kind, key_class)
-        flights, holds = _flights(pt), _typing_holds(t, kind, key_class)
+        # Each press's hold once: the hold rules and the drift of holds share them.
+        pressed = holds_in_order(t, kind, key_class)
+        flights, holds = _flights(pt), _typing(pressed[2])
         clock_ms = clock_step_ms(t)
         # (Holds are not measured on a coarse clock: a press and release in one tick read as 0 ms.)
         median_hold = median(holds) if holds.shape[0] >= 5 else math.nan
@@ -147,7 +153,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         if not on_screen and zero == 0.0:
             findings.extend(_rollover(kind, chords[latency < CHORD_MS[0]] + 1))
             if clock_ms == 0.0:
-                findings.extend(hold_drift(t, kind, key_class))
+                findings.extend(hold_drift(*pressed))
         findings.extend(modifier_chords(latency))
         if resolved > 0.0:
             findings.extend(_scaled(_word_rhythm(t, kind, key_class), resolved))
