@@ -179,8 +179,10 @@ async def test_a_scripted_firefox_is_caught_by_its_webdriver_flag_and_its_own_si
     assert {name: device.get(name) for name in FIREFOX_SIGNALS} == FIREFOX_SIGNALS
     # Its automation is caught; nothing else about the browser itself is held against it: not
     # its productSub, its eval length, its missing window.chrome or empty vendor, its plugins.
+    # (A machine without a GPU may give headless Firefox a software WebGL renderer: that is true.)
     codes = {reason["code"] for reason in verdict["reasons"] if reason["weight"] > 0}
-    assert {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))} == {"AUTOMATION_WEBDRIVER"}
+    device_codes = {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))}
+    assert device_codes - {"DEVICE_SOFTWARE_RENDERER"} == {"AUTOMATION_WEBDRIVER"}
     # Puppeteer's keyboard.type sends the password's capitals without Shift, in Firefox too.
     assert "KEYS_CAPITAL_WITHOUT_SHIFT" in codes
     assert capitals_flagged(sent["events"]) == 2
@@ -215,7 +217,8 @@ async def test_a_stealth_firefox_script_hiding_navigator_webdriver_is_caught_by_
     [body] = report["bodies"]
     assert json.loads(body)["start"]["device"]["webdriver"] is False
     codes = {reason["code"] for reason in verdict["reasons"] if reason["weight"] > 0}
-    assert not {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))}, codes
+    device_codes = {code for code in codes if code.startswith(("AUTOMATION_", "DEVICE_"))}
+    assert device_codes <= {"DEVICE_SOFTWARE_RENDERER"}, codes  # (true of a machine without a GPU)
     assert verdict["risk_level"] in ("RISK_LEVEL_HIGH", "RISK_LEVEL_CRITICAL"), verdict
     # Bare capitals (keys held for the same few milliseconds and clicks released at once add to
     # them, but their timing depends on how busy the machine is).
