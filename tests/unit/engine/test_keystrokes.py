@@ -485,6 +485,9 @@ def test_capitals_typed_without_shift_or_caps_lock_are_a_programs_text_but_alone
     on_phone, phone = _capital_weight(_with_flagged_capitals(typed, every=5), device=ANDROID)
     assert on_phone == 0.0
     assert phone.risk_level is RiskLevel.LOW
+    # Nor on a Windows tablet's touch keyboard (a desktop's user agent, touch points).
+    surface = dataclasses.replace(CLEAN_CHROME, max_touch_points=10)
+    assert _capital_weight(_with_flagged_capitals(typed, every=5), device=surface)[0] == 0.0
     # Flag bits other than this one are reserved and ignored; key releases carry no flag.
     assert _capital_weight(_with_flagged_capitals(typed, every=5, flags=2))[0] == -1.0
     released = dataclasses.replace(typed, button=np.where(typed.kind == UP, 1, 0).astype(np.uint8))

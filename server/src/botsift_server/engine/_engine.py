@@ -13,7 +13,7 @@ from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
-ENGINE_VERSION = "engine-0.10.3"
+ENGINE_VERSION = "engine-0.10.4"
 """Version of the detection logic, recorded in every :class:`Assessment`."""
 
 _MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL

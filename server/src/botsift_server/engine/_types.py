@@ -118,6 +118,13 @@ class Device:
             return True
         return "macintosh" in ua and (self.max_touch_points or 0) > 1
 
+    @property
+    def has_touch_screen(self) -> bool:
+        """Whether the device may be used by touch: a phone or tablet, or touch points or touch
+        support reported (a Windows tablet or a laptop with a touch screen, whose on-screen
+        keyboard and taps make input no mouse or physical keyboard does)."""
+        return self.types_on_screen or bool(self.max_touch_points) or self.touch_support is True
+
 
 @dataclass(frozen=True, slots=True)
 class SessionContext:

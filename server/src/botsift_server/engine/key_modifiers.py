@@ -18,8 +18,8 @@ _MODIFIER = int(KeyClass.MODIFIER)
 # `keyboard.type` send "A" bare (checked in headless chromium and Firefox). People whose text
 # reaches the page as bare keys (some remote-desktop clients, text expanders, dictation) can do
 # it too, so it is strong evidence, not proof: CAPITAL_LOG_ODDS[0] for the first, up to [1] more
-# from CAPITAL_FULL_COUNT; alone it keeps a session below HIGH. Not judged on an on-screen
-# keyboard, whose automatic capitals come without Shift.
+# from CAPITAL_FULL_COUNT; alone it keeps a session below HIGH. Not judged on a device with a
+# touch screen, whose on-screen keyboard (a phone's, a Windows tablet's) capitalises on its own.
 CAPITAL_LOG_ODDS = (2.0, 0.5)
 CAPITAL_FULL_COUNT = 3
 # How much the keystroke detector has seen when a flagged press is all it has.
@@ -82,11 +82,12 @@ def modifier_chords(latency: npt.NDArray[np.float64]) -> list[Finding]:
     ]
 
 
-def capitals_without_shift(count: int, on_screen: bool) -> list[Finding]:
-    """Capital letters typed with neither Shift nor Caps Lock on (see :data:`CAPITAL_LOG_ODDS`)."""
+def capitals_without_shift(count: int, touch_screen: bool) -> list[Finding]:
+    """Capital letters typed with neither Shift nor Caps Lock on (see :data:`CAPITAL_LOG_ODDS`);
+    not counted on a device with a touch screen (``touch_screen``)."""
     if count == 0:
         return []
-    if on_screen:
+    if touch_screen:
         return [
             Finding(
                 "KEYS_CAPITAL_WITHOUT_SHIFT",

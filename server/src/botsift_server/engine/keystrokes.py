@@ -127,7 +127,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
     """
     t, kind, key_class = state.key_window.columns()
     on_screen = state.context.device.types_on_screen
-    capitals = capitals_without_shift(state.capitals_without_shift, on_screen)
+    capitals = capitals_without_shift(state.capitals_without_shift, state.context.device.has_touch_screen)
     if t.shape[0] < 3:
         return Evidence(DETECTOR, tuple(capitals), CAPITAL_CONFIDENCE if capitals else 0.0)
     with np.errstate(all="ignore"):

@@ -102,8 +102,7 @@ def click_findings(state: SessionState) -> list[Finding]:
         totals.moves, totals.clicks_judged, totals.clicks_without_approach, totals.teleports
     )
     device = state.context.device
-    touch_device = device.types_on_screen or bool(device.max_touch_points) or device.touch_support is True
-    if totals.placed_clicks and state.family_counts[2] == 0 and not touch_device:
+    if totals.placed_clicks and state.family_counts[2] == 0 and not device.has_touch_screen:
         findings.append(
             Finding(
                 "POINTER_PLACED_CLICK",
