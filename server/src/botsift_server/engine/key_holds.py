@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from botsift_server.engine._evidence import Finding
 from botsift_server.engine._types import EventKind, KeyClass
-from botsift_server.engine.keystroke_features import auto_repeats
+from botsift_server.engine.keystroke_features import repeats_by_class
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 _MODIFIER = int(KeyClass.MODIFIER)
@@ -102,10 +102,14 @@ def holds_in_order(
     a class); running counts restart per class, and a running minimum never reaches across
     classes because each class's counts are offset below every earlier class's.
     """
-    keys = (kind == _KEY_DOWN) | (kind == _KEY_UP)
-    where = (keys & ~auto_repeats(t, kind, key_class)).nonzero()[0]
-    order = where[np.argsort(key_class[where], kind="stable")]
+    ups = kind == _KEY_UP
+    keys = ((kind == _KEY_DOWN) | ups).nonzero()[0]
+    order = keys[np.argsort(key_class[keys], kind="stable")]
     cls, down, when = key_class[order], kind[order] == _KEY_DOWN, t[order]
+    if ups.any():
+        # Auto-repeats out (grouped by class already; what is left stays grouped and in order).
+        kept = ~repeats_by_class(cls, down, when)
+        order, cls, down, when = order[kept], cls[kept], down[kept], when[kept]
     if order.shape[0] == 0:
         return _NO_HOLDS, _NO_CLASSES, _NO_HOLDS
     first = np.ones(order.shape[0], np.bool_)

@@ -67,11 +67,19 @@ def auto_repeats(
     keys = (down | (kind == _KEY_UP)).nonzero()[0]
     # Grouped by class (stable: in time order within a class).
     order = keys[np.argsort(key_class[keys], kind="stable")]
-    cls, pressed, when = key_class[order], down[order], t[order]
+    repeat[order] = repeats_by_class(key_class[order], down[order], t[order])
+    return repeat
+
+
+def repeats_by_class(
+    cls: npt.NDArray[np.uint8], pressed: npt.NDArray[np.bool_], when: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """:func:`auto_repeats` of key events already grouped by class (stable, so in time order
+    within a class): their classes, whether each is a press, and their times."""
     run_start = pressed.copy()
     run_start[1:] &= (cls[1:] != cls[:-1]) | ~pressed[:-1]
-    first = np.maximum.accumulate(np.where(run_start, np.arange(order.shape[0]), 0))
-    repeat[order] = pressed & ~run_start & (when - when[first] >= AUTO_REPEAT_MS)
+    first = np.maximum.accumulate(np.where(run_start, np.arange(cls.shape[0]), 0))
+    repeat: npt.NDArray[np.bool_] = pressed & ~run_start & (when - when[first] >= AUTO_REPEAT_MS)
     return repeat
 
 
