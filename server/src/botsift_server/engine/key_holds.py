@@ -26,8 +26,8 @@ _MODIFIER = int(KeyClass.MODIFIER)
 # both correlations are 0 but for noise. Each is turned into a z-score (r * sqrt(pairs), about
 # standard normal for independent holds), both combined into z (their sum over sqrt(2), signed so
 # that a typist's is positive): mean 0.95, spread 1.29 over the sentences of Aalto's train-part
-# typists; the typing bots' -0.05. The finding's log-odds are those of a shift of
-# HOLD_DRIFT_SHIFT in z (half the typists' mean: conservative), -SHIFT * z + SHIFT**2 / 2,
+# typists; -0.05 over the log-normal typing bot's. The finding's log-odds are those of a shift
+# of HOLD_DRIFT_SHIFT in z (half the typists' mean: conservative), -SHIFT * z + SHIFT**2 / 2,
 # clamped to +-HOLD_DRIFT_LOG_ODDS: weak evidence either way on one sentence, firmer over many
 # keys. Only holds in HOLD_RANGE_MS count (a key held on purpose is not typing) and only
 # correlations over HOLD_DRIFT_MIN_PAIRS pairs or more; modifiers are left out (a Shift is held
