@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botsift_server.engine import Device, Engine, EventColumns, EventKind, KeyClass, SessionContext
-from botsift_server.engine.key_holds import hold_drift, holds_in_order
-from botsift_server.engine.keystroke_features import AUTO_REPEAT_MS
+from botsift_server.engine.key_holds import AUTO_REPEAT_MS, hold_drift, holds_in_order
 
 from .traces import CLEAN_CHROME, columns
 

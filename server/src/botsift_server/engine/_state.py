@@ -94,8 +94,7 @@ class PointerTotals:
     teleports: int = 0
     placed_clicks: int = 0
     placed_press_t_ms: float | None = None
-    last_kind: int = 0
-    last_step2: float = 0.0
+    last_put_in_place: bool = False
     has_last: bool = False
     last_t_ms: float = 0.0
     last_x: float = 0.0

@@ -14,7 +14,6 @@ import numpy.typing as npt
 
 from botsift_server.engine._evidence import Finding
 from botsift_server.engine._types import EventKind, KeyClass
-from botsift_server.engine.keystroke_features import repeats_by_class
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 _MODIFIER = int(KeyClass.MODIFIER)
@@ -38,6 +37,9 @@ HOLD_DRIFT_MIN_PAIRS = 6
 HOLD_RANGE_MS = (5.0, 1000.0)
 # Intervals before a press longer than this are a pause between fields, not typing.
 HOLD_MAX_PAUSE_MS = 1500.0
+# A press of a class that follows unreleased presses of its class this long after the first of
+# them is that key's auto-repeat (see :func:`repeats_by_class`).
+AUTO_REPEAT_MS = 250.0
 # Values that vary less than this (standard deviation of their logs) have nothing to correlate: a
 # script's constant holds differ only by rounding, whose "correlation" is noise.
 MIN_LOG_SPREAD = 0.02
@@ -94,9 +96,9 @@ def holds_in_order(
     hold in ms (NaN where it has no release).
 
     Releases are paired in order within a class (first pressed, first released), so a typist's
-    letter pressed before the previous letter is released gets its own hold. Auto-repeats are
-    those of :func:`auto_repeats`; a release with no press of its class open (its press came
-    before the window) is left out.
+    letter pressed before the previous letter is released gets its own hold. Auto-repeats
+    (:func:`repeats_by_class`) are left out when the collector sends releases at all, and so is
+    a release with no press of its class open (its press came before the window).
 
     All classes at once, vectorised: events are grouped by class (stable, so in time order within
     a class); running counts restart per class, and a running minimum never reaches across
@@ -137,6 +139,26 @@ def holds_in_order(
     # Back to time order, presses only.
     presses = down_at[np.argsort(order[down_at], kind="stable")]
     return when[presses], cls[presses], held[presses]
+
+
+def repeats_by_class(
+    cls: npt.NDArray[np.uint8], pressed: npt.NDArray[np.bool_], when: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Which key events are a held key's auto-repeated presses, of events already grouped by
+    class (stable, so in time order within a class): their classes, whether each is a press, and
+    their times.
+
+    A press that follows presses of its class with no release of that class between, at least
+    AUTO_REPEAT_MS after the first of them. A typist's second letter pressed before the first is
+    released follows it by less; an operating system starts repeating a held key after 250 ms or
+    more, then every 30-50 ms. (A press after a lost release reads as a repeat too: it has no
+    release of its own to pair with.)
+    """
+    run_start = pressed.copy()
+    run_start[1:] &= (cls[1:] != cls[:-1]) | ~pressed[:-1]
+    first = np.maximum.accumulate(np.where(run_start, np.arange(cls.shape[0]), 0))
+    repeat: npt.NDArray[np.bool_] = pressed & ~run_start & (when - when[first] >= AUTO_REPEAT_MS)
+    return repeat
 
 
 def _correlation(

@@ -27,8 +27,6 @@ _SPACE, _BACKSPACE = int(KeyClass.SPACE), int(KeyClass.BACKSPACE)
 _LETTER, _MODIFIER = int(KeyClass.LETTER), int(KeyClass.MODIFIER)
 # Longer gaps between presses are pauses (thinking, switching fields), not typing rhythm.
 MAX_FLIGHT_MS = 2000.0
-# A press this long after the unreleased press of its class it follows is that key's auto-repeat.
-AUTO_REPEAT_MS = 250.0
 
 KEYSTROKE_FEATURES: tuple[str, ...] = (
     "key_log_flights",
@@ -48,41 +46,6 @@ KEYSTROKE_FEATURES: tuple[str, ...] = (
 """Names of the keystroke features, in the order :func:`keystroke_features` returns them."""
 
 
-def auto_repeats(
-    t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
-) -> npt.NDArray[np.bool_]:
-    """Which events are a held key's auto-repeated presses (none when the collector sends no
-    releases: then every press is a press).
-
-    A press that follows presses of its class with no release of that class between, at least
-    AUTO_REPEAT_MS after the first of them. A typist's second letter pressed before the first is
-    released follows it by less; an operating system starts repeating a held key after 250 ms or
-    more, then every 30-50 ms. (A press after a lost release reads as a repeat too: it has no
-    release of its own to pair with.)
-    """
-    repeat = np.zeros(t.shape[0], np.bool_)
-    down = kind == _KEY_DOWN
-    if not (kind == _KEY_UP).any() or np.count_nonzero(down) < 2:
-        return repeat
-    keys = (down | (kind == _KEY_UP)).nonzero()[0]
-    # Grouped by class (stable: in time order within a class).
-    order = keys[np.argsort(key_class[keys], kind="stable")]
-    repeat[order] = repeats_by_class(key_class[order], down[order], t[order])
-    return repeat
-
-
-def repeats_by_class(
-    cls: npt.NDArray[np.uint8], pressed: npt.NDArray[np.bool_], when: npt.NDArray[np.float64]
-) -> npt.NDArray[np.bool_]:
-    """:func:`auto_repeats` of key events already grouped by class (stable, so in time order
-    within a class): their classes, whether each is a press, and their times."""
-    run_start = pressed.copy()
-    run_start[1:] &= (cls[1:] != cls[:-1]) | ~pressed[:-1]
-    first = np.maximum.accumulate(np.where(run_start, np.arange(cls.shape[0]), 0))
-    repeat: npt.NDArray[np.bool_] = pressed & ~run_start & (when - when[first] >= AUTO_REPEAT_MS)
-    return repeat
-
-
 def press_times(
     t: npt.NDArray[np.float64], kind: npt.NDArray[np.uint8], key_class: npt.NDArray[np.uint8]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]:
@@ -90,8 +53,9 @@ def press_times(
     same class, with no release between, when the collector sends releases at all).
 
     That also leaves out a letter pressed while the previous letter is still held (8% of Aalto
-    typists' presses), which :func:`auto_repeats` keeps. The rules on intervals were calibrated
-    on these presses; judged on those of :func:`auto_repeats` instead, sentences rank a little
+    typists' presses), which the hold pairing's auto-repeat by time keeps
+    (:func:`botsift_server.engine.key_holds.repeats_by_class`). The rules on intervals were
+    calibrated on these presses; judged on those of the pairing instead, sentences rank a little
     better (eval part: AUC 0.974 -> 0.976) and typists the rules were not written for a little
     worse (0.888 -> 0.876), with 7 Aalto sentences at 0.5 or more instead of 5: not changed.
     """

@@ -91,8 +91,7 @@ def fold_clicks(
     if maybe_placed or totals.placed_press_t_ms is not None:
         _placed_clicks(totals, t, k, dist2, dt, fresh=not totals.has_last)
     # (What a press first in the next batch needs to know of this batch's last event.)
-    totals.last_kind = int(k[-1])
-    totals.last_step2 = -1.0 if k.shape[0] == 1 and not totals.has_last else float(dist2[-1])
+    totals.last_put_in_place = _put_in_place(totals, k, dist2, k.shape[0], not totals.has_last)
 
 
 def click_findings(state: SessionState) -> list[Finding]:
@@ -127,13 +126,13 @@ def _jumps(dist2: npt.NDArray[np.float64], dt: npt.NDArray[np.float64]) -> npt.N
 def _put_in_place(
     totals: PointerTotals, k: npt.NDArray[np.uint8], dist2: npt.NDArray[np.float64], i: int, fresh: bool
 ) -> bool:
-    """Whether the mouse event before batch event ``i`` is a move that put the pointer in place:
-    the session's first pointer event, or one step of TELEPORT_MIN_PX or more (for ``i`` 0, the
-    last batch's last event, as ``totals`` carries it). ``fresh``: the batch starts the session's
-    pointer events."""
-    big = TELEPORT_MIN_PX * TELEPORT_MIN_PX
+    """Whether the mouse event before batch event ``i`` (``i`` may be one past the last) is a
+    move that put the pointer in place: the session's first pointer event, or one step of
+    TELEPORT_MIN_PX or more (for ``i`` 0, the last batch's last event, as ``totals`` carries it).
+    ``fresh``: the batch starts the session's pointer events."""
     if i == 0:
-        return totals.last_kind == _MOVE and (totals.last_step2 < 0.0 or totals.last_step2 >= big)
+        return totals.last_put_in_place
+    big = TELEPORT_MIN_PX * TELEPORT_MIN_PX
     return k.item(i - 1) == _MOVE and (dist2.item(i - 1) >= big or (i == 1 and fresh))
 
 
