@@ -223,3 +223,30 @@ async def test_a_stealth_firefox_script_hiding_navigator_webdriver_is_caught_by_
     # Bare capitals (keys held for the same few milliseconds and clicks released at once add to
     # them, but their timing depends on how busy the machine is).
     assert "KEYS_CAPITAL_WITHOUT_SHIFT" in codes, codes
+
+
+@pytest.mark.parametrize("how", ["script", "input"])
+async def test_a_page_a_script_scrolls_with_no_input_is_flagged_and_one_scrolled_by_wheel_and_keys_is_not(
+    envoy: Envoy, tenant: TenantKeys, how: str
+) -> None:
+    # Before the form, the visitor reads an article below it, 3,600 px in six steps: `script` with
+    # window.scrollBy as scrapers do, `input` with the wheel and Page Down.
+    screenshot = ROOT / "test-output" / "web" / f"demo-verdict-scroll-{how}.png"
+    proc = await start_driver(
+        f"{envoy.url}/demo?key={tenant.publishable}", "--screenshot", str(screenshot), "--scroll", how
+    )
+    report: dict[str, Any] = json.loads(await finish_driver(proc))
+
+    verdict = report["verdict"]
+    assert verdict is not None, report
+    [body] = report["bodies"]
+    events = json.loads(body)["events"]
+    offsets = [y for kind, y in zip(events["kinds"], events["y"], strict=True) if kind == 10]
+    assert max(offsets) >= 3000.0
+    reasons = {reason["code"]: reason for reason in verdict["reasons"]}
+    if how == "script":
+        assert 4 not in events["kinds"][: events["kinds"].index(10)]  # no wheel before it scrolled
+        assert reasons["BEHAVIOUR_SCROLL_WITHOUT_INPUT"]["weight"] > 1.0, reasons
+    else:
+        assert 4 in events["kinds"]
+        assert "BEHAVIOUR_SCROLL_WITHOUT_INPUT" not in reasons, reasons

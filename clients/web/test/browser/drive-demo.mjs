@@ -25,6 +25,9 @@ const { values: opts } = parseArgs({
     leave: { type: 'boolean', default: false },
     // Hide navigator.webdriver as "stealth" plugins do, so only behaviour can give the script away.
     stealth: { type: 'boolean', default: false },
+    // Read a long page before filling in the form: `script` scrolls it as scrapers do
+    // (window.scrollBy, no input at all), `input` with the wheel and Page Down as a person's browser would.
+    scroll: { type: 'string' },
   },
 });
 if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
@@ -55,6 +58,7 @@ try {
     }
   });
 
+  if (opts.scroll) await readThePage(page, opts.scroll);
   await page.mouse.move(20, 20);
   for (const [selector, text] of [['#email', opts.email], ['#password', opts.password]]) {
     const [x, y] = await centre(page, selector);
@@ -91,6 +95,35 @@ async function submit(page, bodies, logs) {
   const verdict = done === 'true' ? await page.evaluate(() => collector.finish()) : null;
   const text = await page.evaluate(() => document.querySelector('#verdict').innerText);
   return { verdict, bodies: (await Promise.all(bodies)).map((b) => b || ''), page: text, logs };
+}
+
+// An article below the form, scrolled through in six steps of 600 px, then back to the top (and
+// gone again, so that the rest of the script finds the page as it always does).
+async function readThePage(page, how) {
+  if (how !== 'script' && how !== 'input') throw new Error(`--scroll ${how}: script or input`);
+  await page.evaluate(() => {
+    const article = document.createElement('div');
+    article.id = 'article';
+    article.style.height = '8000px';
+    document.body.append(article);
+  });
+  // Past the page's load, when browsers restore a page's offset (and the engine does not judge).
+  await sleep(3500);
+  await page.mouse.move(500, 300);
+  for (let i = 0; i < 6; i++) {
+    if (how === 'script') await page.evaluate(() => window.scrollBy(0, 600));
+    else if (i % 2) await page.keyboard.press('PageDown');
+    else await (opts.browser === 'firefox' ? page.mouse.wheel({ deltaY: 600 }) : page.mouse.wheel(0, 600));
+    await sleep(700);
+  }
+  if (how === 'script') await page.evaluate(() => window.scrollTo(0, 0));
+  else await page.keyboard.press('Home');
+  await sleep(500);
+  await page.evaluate(() => document.getElementById('article').remove());
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // A script's pointer: straight lines at a constant pace, clicks dead in the middle.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine import behaviour, device, keystrokes, pointer, scoring, timing
+from botsift_server.engine import behaviour, device, keystrokes, pointer, scoring, scrolling, timing
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
@@ -13,7 +13,7 @@ from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
-ENGINE_VERSION = "engine-0.10.4"
+ENGINE_VERSION = "engine-0.11.0"
 """Version of the detection logic, recorded in every :class:`Assessment`."""
 
 _MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL
@@ -74,6 +74,12 @@ class Engine:
         mouse = per_kind[_MOVE] + per_kind[_DOWN] + per_kind[_UP]
         keys = per_kind[_KEY_DOWN] + per_kind[_KEY_UP]
         touches = per_kind[_TOUCH_START] + per_kind[_TOUCH_MOVE] + per_kind[_TOUCH_END]
+        # Scrolling reads where the pointer was before this batch, so it goes first.
+        moves_page = (
+            per_kind[_SCROLL] + per_kind[_WHEEL] + per_kind[_KEY_DOWN] + per_kind[_DOWN] + per_kind[_UP]
+        )
+        if moves_page or touches:
+            scrolling.update(state, columns, per_kind)
         # Pointer totals read the touch count from before this batch, so counts are updated last.
         if mouse:
             pointer.update(state, columns, moves=per_kind[_MOVE], downs=per_kind[_DOWN], touches=touches)

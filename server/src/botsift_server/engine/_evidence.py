@@ -82,6 +82,15 @@ def share_log_odds(
     return log_odds[0] * min(lean, 1.0) + log_odds[1] * min(max(lean - 1.0, 0.0), 1.0)
 
 
+def latest(values: npt.NDArray[Any], where: npt.NDArray[np.bool_], before: float) -> npt.NDArray[Any]:
+    """Per element, ``values`` at the latest position at or before it where ``where`` holds,
+    else ``before`` (what was carried in from an earlier batch)."""
+    at = np.where(where, np.arange(where.shape[0]), -1)
+    last = np.maximum.accumulate(at)
+    out: npt.NDArray[Any] = np.where(last >= 0, values[np.maximum(last, 0)], before)
+    return out
+
+
 def mean(values: npt.NDArray[np.float64]) -> float:
     """Mean of a non-empty 1-D array: the same bits as ``values.mean()`` with less call overhead."""
     return float(_SUM(values)) / int(values.shape[0])

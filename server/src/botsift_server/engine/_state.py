@@ -6,6 +6,7 @@ totals are integers and floats, and each window keeps only its latest rows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,37 @@ class PointerTotals:
     last_y: float = 0.0
 
 
+@dataclass(slots=True)
+class ScrollTotals:
+    """Whole-session scrolling counts, updated per batch (exactly, whatever the batching; see
+    :mod:`botsift_server.engine.scrolling`)."""
+
+    explained_until_ms: float = -math.inf
+    """Until when the latest input (wheel, key, click, touch) explains a scroll of the page."""
+    offset_x: float = 0.0
+    offset_y: float = 0.0
+    """The page's scroll offsets at the last scroll event (0, 0 before any: pages load at the top)."""
+    explained_px: float = 0.0
+    """How far the page moved right after input (scroll offsets, |dx| + |dy|)."""
+    unexplained_px: float = 0.0
+    """How far it moved with no input to explain it (after the page's load)."""
+    episodes: int = 0
+    """Separate runs of such moves (a run ends at a pause or at a move input explains)."""
+    last_unexplained_ms: float | None = None
+    """Time of the last move no input explained, None when the last move was explained."""
+    wheel_t_ms: float | None = None
+    """Time of the last vertical wheel event; None before any."""
+    wheel_dx: float = 0.0
+    wheel_dy: float = 0.0
+    """Its deltas."""
+    wheel_run_ms: float = 0.0
+    """The interval that the current run of identical wheel turns keeps (0 when none)."""
+    wheel_run: int = 0
+    """Intervals in the current run."""
+    wheel_longest_run: int = 0
+    """The longest such run so far."""
+
+
 @dataclass(slots=True, eq=False)
 class SessionState:
     """Everything the engine remembers about one session; create it with ``Engine.start``.
@@ -125,6 +157,8 @@ class SessionState:
     """How many events were added."""
     pointer_totals: PointerTotals = field(default_factory=PointerTotals)
     """Whole-session pointer counts."""
+    scroll_totals: ScrollTotals = field(default_factory=ScrollTotals)
+    """Whole-session scrolling counts."""
     family_counts: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     """Running counts: pointer, keys, touches, scrolls, focus (see :attr:`counts`)."""
     first_input_t_ms: float | None = None

@@ -19,6 +19,8 @@
 * **instant taps** — a touch that ends within a few milliseconds of its start: a fingertip's
   tap lasts tens of milliseconds (about 100 ms), an emulated tap (``page.tap()``, CDP
   ``Input.dispatchTouchEvent``) starts and ends in the same instant.
+* **scrolling** — a page that scrolls with no input to move it, and a wheel turned on a timer
+  (see :mod:`botsift_server.engine.scrolling`).
 
 Each is soft on its own except replay (see the weights): a person who types into a page while a
 browser extension's pop-up has focus, or who clicks twice without nudging the mouse, exists.
@@ -28,8 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from botsift_server.engine import scrolling
 from botsift_server.engine._config import EngineConfig
-from botsift_server.engine._evidence import Evidence, Finding, ramp
+from botsift_server.engine._evidence import Evidence, Finding, latest, ramp
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.replay import Fingerprint, ReplayIndex
@@ -52,9 +55,9 @@ def update(state: SessionState, columns: EventColumns) -> None:
         state.first_input_t_ms = float(columns.t_ms[int(np.argmax(inputs))])
     # State after each event: the latest change at or before it, else the state before the batch.
     blur = np.where(kind == _BLUR, 1, np.where(kind == _FOCUS, 0, -1))
-    away = _carry(blur, int(state.blurred))
+    away = latest(blur, blur >= 0, int(state.blurred))
     hide = np.where(kind == _VISIBILITY, (columns.button == 0).astype(np.int64), -1)
-    hidden = _carry(hide, int(state.hidden))
+    hidden = latest(hide, hide >= 0, int(state.hidden))
     state.inputs_blurred += int(np.count_nonzero(inputs & (away == 1)))
     state.inputs_hidden += int(np.count_nonzero(inputs & (hidden == 1)))
     state.blurred = bool(away[-1] == 1)
@@ -95,14 +98,6 @@ def _held(
     return held, pressed_at
 
 
-def _carry(changes: np.ndarray, before: int) -> np.ndarray:
-    """Per event, the value of the latest change (>= 0) at or before it, else ``before``."""
-    at = np.where(changes >= 0, np.arange(changes.shape[0]), -1)
-    last = np.maximum.accumulate(at)
-    out: np.ndarray = np.where(last >= 0, changes[np.maximum(last, 0)], before)
-    return out
-
-
 def assess(
     state: SessionState, config: EngineConfig, replay: ReplayIndex | None, fp: Fingerprint | None = None
 ) -> Evidence:
@@ -130,19 +125,22 @@ def assess(
             )
         )
     totals = state.pointer_totals
+    assistive = 0.0
     if (
         totals.clicks >= 2
         and totals.moves == 0
         and state.family_counts[2] == 0
         and state.context.device.is_desktop
     ):
+        assistive = 1.5 * ramp(totals.clicks, 1, 4)
         findings.append(
             Finding(
                 "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT",
                 f"{totals.clicks} clicks on a desktop device without a single pointer movement.",
-                1.5 * ramp(totals.clicks, 1, 4),
+                assistive,
             )
         )
+    findings.extend(scrolling.findings(state, assistive))
     if (
         state.clicks_instant >= 2
         and state.clicks_instant * 2 >= state.clicks_released
