@@ -118,3 +118,32 @@ async def test_a_live_session_streamed_faster_than_its_clock_is_flagged(client: 
             await session.interim_verdict()
         verdict = await session.verdict()
     assert "TIMING_EVENTS_AHEAD_OF_ARRIVAL" in {r.code for r in verdict.reasons}
+
+
+async def test_the_blocking_client_sends_scrolling_and_the_server_tells_a_page_scrolled_by_script(
+    target: str, tenant: TenantKeys
+) -> None:
+    reasons = await asyncio.to_thread(_reading_story, target, tenant)
+    assert "BEHAVIOUR_SCROLL_WITHOUT_INPUT" in reasons["script"]
+    assert "BEHAVIOUR_SCROLL_WITHOUT_INPUT" not in reasons["wheel"]
+    # Wheel turns of the same 240 px every 400 ms: a loop, not a hand.
+    assert "BEHAVIOUR_CONSTANT_WHEEL" in reasons["wheel"]
+
+
+def _reading_story(target: str, tenant: TenantKeys) -> dict[str, set[str]]:
+    """Two visitors read an article, 4,800 px in twenty steps: one page is moved by
+    ``window.scrollBy`` alone, the other by the wheel (each turn followed by its scroll)."""
+    out: dict[str, set[str]] = {}
+    with botsift.Client(api_key=tenant.publishable, target=target) as client:
+        for how in ("script", "wheel"):
+            with client.session(action="view", device=human_device()) as s:
+                s.focus(t_ms=0.0)
+                for i in range(20):
+                    t = 4000.0 + 400.0 * i
+                    if how == "wheel":
+                        s.wheel(0.0, 240.0, t_ms=t)
+                    s.scroll(0.0, 240.0 * (i + 1), t_ms=t + 20.0)
+                verdict = s.verdict()
+            assert verdict.event_counts.scrolls == (20 if how == "script" else 40)
+            out[how] = {r.code for r in verdict.reasons}
+    return out

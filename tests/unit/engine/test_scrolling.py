@@ -51,11 +51,11 @@ def _glide(t0: float, y0: float, y1: float, frames: int = 8, frame_ms: float = 5
     )
 
 
-def _script_reader(runs: int = 8, step_px: float = 700.0, smooth: bool = False) -> EventColumns:
+def _script_reader(steps: int = 8, step_px: float = 700.0, smooth: bool = False) -> EventColumns:
     """A scraper reading a page: ``window.scrollBy`` every 1.5-3 s from 4 s in, and nothing else."""
     rng = np.random.default_rng(5)
     t, y, parts = 4000.0, 0.0, []
-    for _ in range(runs):
+    for _ in range(steps):
         if smooth:
             parts.append(_glide(t, y, y + step_px))
         else:
@@ -90,9 +90,11 @@ def test_a_script_scrolling_the_page_with_no_input_is_flagged_in_any_batching_bu
 
 
 def test_a_little_unexplained_scrolling_weighs_little() -> None:
-    # Two short jumps: half a screen each, two runs.
-    few = _weight(_assess(_script_reader(runs=2, step_px=450.0)), "BEHAVIOUR_SCROLL_WITHOUT_INPUT")
+    # Two short jumps, half a screen each.
+    few = _weight(_assess(_script_reader(steps=2, step_px=450.0)), "BEHAVIOUR_SCROLL_WITHOUT_INPUT")
     assert 0.0 < few < 0.5
+    # One long jump is the page restoring itself (a single-page app back on a list, 6 screens down).
+    assert _weight(_assess(_script_reader(steps=1, step_px=5600.0)), "BEHAVIOUR_SCROLL_WITHOUT_INPUT") == 0.0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

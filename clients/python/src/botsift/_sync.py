@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -151,32 +151,66 @@ class SyncSession:
         """The session id."""
         return self._session.session_id
 
-    def _record(self, kind: int, **fields: Any) -> None:
+    def _call(self, record: Callable[[Session], None]) -> None:
         async def apply() -> None:
-            self._session.record(kind, **fields)
+            record(self._session)
             await self._session.drain()
 
         self._client._run(apply())
 
     def pointer(self, x: float, y: float, *, t_ms: float | None = None) -> None:
-        """The pointer moved to (x, y)."""
-        self._record(events_pb2.EVENT_KIND_MOVE, x=x, y=y, t_ms=t_ms)
+        """The pointer moved to (x, y) in CSS pixels."""
+        self._call(lambda s: s.pointer(x, y, t_ms=t_ms))
 
     def pointer_down(self, x: float, y: float, button: int = 0, *, t_ms: float | None = None) -> None:
         """A pointer button went down at (x, y)."""
-        self._record(events_pb2.EVENT_KIND_DOWN, x=x, y=y, button=button, t_ms=t_ms)
+        self._call(lambda s: s.pointer_down(x, y, button, t_ms=t_ms))
 
     def pointer_up(self, x: float, y: float, button: int = 0, *, t_ms: float | None = None) -> None:
         """A pointer button went up at (x, y)."""
-        self._record(events_pb2.EVENT_KIND_UP, x=x, y=y, button=button, t_ms=t_ms)
+        self._call(lambda s: s.pointer_up(x, y, button, t_ms=t_ms))
 
-    def key_down(self, key_class: KeyClassLike, *, t_ms: float | None = None) -> None:
-        """A key of class ``key_class`` went down (never which key)."""
-        self._record(events_pb2.EVENT_KIND_KEY_DOWN, key_class=key_class, t_ms=t_ms)
+    def wheel(self, dx: float, dy: float, *, t_ms: float | None = None) -> None:
+        """A wheel turned by (dx, dy) pixels."""
+        self._call(lambda s: s.wheel(dx, dy, t_ms=t_ms))
+
+    def key_down(
+        self, key_class: KeyClassLike, *, t_ms: float | None = None, capital_without_shift: bool = False
+    ) -> None:
+        """A key of class ``key_class`` went down (never which key); see :meth:`Session.key_down`."""
+        self._call(lambda s: s.key_down(key_class, t_ms=t_ms, capital_without_shift=capital_without_shift))
 
     def key_up(self, key_class: KeyClassLike, *, t_ms: float | None = None) -> None:
         """A key of class ``key_class`` went up."""
-        self._record(events_pb2.EVENT_KIND_KEY_UP, key_class=key_class, t_ms=t_ms)
+        self._call(lambda s: s.key_up(key_class, t_ms=t_ms))
+
+    def touch_start(self, x: float, y: float, *, t_ms: float | None = None) -> None:
+        """A finger touched the screen at (x, y)."""
+        self._call(lambda s: s.touch_start(x, y, t_ms=t_ms))
+
+    def touch_move(self, x: float, y: float, *, t_ms: float | None = None) -> None:
+        """A finger moved to (x, y)."""
+        self._call(lambda s: s.touch_move(x, y, t_ms=t_ms))
+
+    def touch_end(self, x: float, y: float, *, t_ms: float | None = None) -> None:
+        """A finger left the screen at (x, y)."""
+        self._call(lambda s: s.touch_end(x, y, t_ms=t_ms))
+
+    def scroll(self, x: float, y: float, *, t_ms: float | None = None) -> None:
+        """The page scrolled to offsets (x, y)."""
+        self._call(lambda s: s.scroll(x, y, t_ms=t_ms))
+
+    def focus(self, *, t_ms: float | None = None) -> None:
+        """The page gained focus."""
+        self._call(lambda s: s.focus(t_ms=t_ms))
+
+    def blur(self, *, t_ms: float | None = None) -> None:
+        """The page lost focus."""
+        self._call(lambda s: s.blur(t_ms=t_ms))
+
+    def visibility(self, visible: bool, *, t_ms: float | None = None) -> None:
+        """The page became visible or hidden."""
+        self._call(lambda s: s.visibility(visible, t_ms=t_ms))
 
     def add(self, events: events_pb2.Events) -> None:
         """Record many events at once (columnar)."""

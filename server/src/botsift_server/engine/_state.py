@@ -116,10 +116,8 @@ class ScrollTotals:
     """How far the page moved right after input (scroll offsets, |dx| + |dy|)."""
     unexplained_px: float = 0.0
     """How far it moved with no input to explain it (after the page's load)."""
-    episodes: int = 0
-    """Separate runs of such moves (a run ends at a pause or at a move input explains)."""
-    last_unexplained_ms: float | None = None
-    """Time of the last move no input explained, None when the last move was explained."""
+    unexplained_moves: int = 0
+    """Scroll events that moved it so."""
     wheel_t_ms: float | None = None
     """Time of the last vertical wheel event; None before any."""
     wheel_dx: float = 0.0

@@ -19,10 +19,10 @@ input that the page sees. So:
 * a modifier key explains :data:`LONG_EXPLAINS_MS`: after Ctrl/Cmd+F, the find bar's keys never
   reach the page but its matches move it; so does a middle click (auto-scroll);
 * the first :data:`LOAD_MS` of the session's clock are not judged (restoring the offset on load);
-* the finding needs most of the page's movement unexplained, in several separate runs, over more
-  than half a screen; it stays below HIGH on its own. Together with
-  ``BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT``, which assistive technology also causes, it counts only
-  as much as the stronger of the two.
+* the finding needs most of the page's movement unexplained, in more than one move (a single
+  jump is the page restoring itself), over more than half a screen; it stays below HIGH on its
+  own. Together with ``BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT``, which assistive technology also
+  causes, it counts only as much as the stronger of the two.
 
 A hand turning a wheel keeps no timer: many turns in a row by the same delta at the same interval
 (within :data:`WHEEL_TOLERANCE`) are a loop (``mouse.wheel`` and a fixed sleep). Streams at frame
@@ -67,14 +67,13 @@ LONG_EXPLAINS_MS = 60000.0
 SCROLL_BAR_PX = 60.0
 # The first milliseconds of a session are the page's load, when browsers restore the offset.
 LOAD_MS = 3000.0
-# Unexplained moves further apart than this are separate runs (a smooth scroll moves every frame).
-RUN_GAP_MS = 500.0
 # When the device does not say how tall its window is.
 DEFAULT_SCREEN_PX = 800.0
 # The finding ramps up from the first value of each to the second: the share of the page's
-# movement that nothing explained, the separate runs of it, and how far it went in screens.
+# movement that nothing explained, the scroll events that moved it so (one is a jump: the page
+# restored on Back in a single-page app), and how far it went in screens.
 UNEXPLAINED_SHARE = (0.5, 0.9)
-UNEXPLAINED_RUNS = (1.0, 4.0)
+UNEXPLAINED_MOVES = (1.0, 4.0)
 UNEXPLAINED_SCREENS = (0.5, 3.0)
 UNEXPLAINED_LOG_ODDS = 2.0
 # Wheel turns judged for a timer: intervals in this range (ms), kept to this share of the run's first.
@@ -190,14 +189,9 @@ def _fold_scrolls(
             continue
         if by_input:
             totals.explained_px += moved
-            totals.last_unexplained_ms = None
-            continue
-        # A run starts at an unexplained move after an explained one, or after a pause.
-        last = totals.last_unexplained_ms
-        if last is None or t - last > RUN_GAP_MS:
-            totals.episodes += 1
-        totals.unexplained_px += moved
-        totals.last_unexplained_ms = t
+        else:
+            totals.unexplained_px += moved
+            totals.unexplained_moves += 1
 
 
 def _fold_wheels(totals: ScrollTotals, times: list[float], dxs: list[float], dys: list[float]) -> None:
@@ -229,7 +223,7 @@ def findings(state: SessionState, assistive_log_odds: float = 0.0) -> list[Findi
         screens = totals.unexplained_px / float(state.context.device.inner_height or DEFAULT_SCREEN_PX)
         strength = (
             ramp(share, *UNEXPLAINED_SHARE)
-            * ramp(totals.episodes, *UNEXPLAINED_RUNS)
+            * ramp(totals.unexplained_moves, *UNEXPLAINED_MOVES)
             * ramp(screens, *UNEXPLAINED_SCREENS)
         )
         log_odds = UNEXPLAINED_LOG_ODDS * strength - max(assistive_log_odds, 0.0)
@@ -237,7 +231,7 @@ def findings(state: SessionState, assistive_log_odds: float = 0.0) -> list[Findi
             out.append(
                 Finding(
                     "BEHAVIOUR_SCROLL_WITHOUT_INPUT",
-                    f"The page scrolled {screens:.1f} screens in {totals.episodes} separate runs with no "
+                    f"The page scrolled {screens:.1f} screens in {totals.unexplained_moves} moves with no "
                     f"wheel, key, touch or click to move it ({share:.0%} of how far it moved); a "
                     "person's page moves when they scroll it.",
                     log_odds,
