@@ -226,14 +226,21 @@ async def test_a_stealth_firefox_script_hiding_navigator_webdriver_is_caught_by_
 
 
 @pytest.mark.parametrize("how", ["script", "input"])
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
 async def test_a_page_a_script_scrolls_with_no_input_is_flagged_and_one_scrolled_by_wheel_and_keys_is_not(
-    envoy: Envoy, tenant: TenantKeys, how: str
+    envoy: Envoy, tenant: TenantKeys, browser: str, how: str
 ) -> None:
     # Before the form, the visitor reads an article below it, 3,600 px in six steps: `script` with
     # window.scrollBy as scrapers do, `input` with the wheel and Page Down.
-    screenshot = ROOT / "test-output" / "web" / f"demo-verdict-scroll-{how}.png"
+    screenshot = ROOT / "test-output" / "web" / f"demo-verdict-scroll-{browser}-{how}.png"
     proc = await start_driver(
-        f"{envoy.url}/demo?key={tenant.publishable}", "--screenshot", str(screenshot), "--scroll", how
+        f"{envoy.url}/demo?key={tenant.publishable}",
+        "--screenshot",
+        str(screenshot),
+        "--browser",
+        browser,
+        "--scroll",
+        how,
     )
     report: dict[str, Any] = json.loads(await finish_driver(proc))
 
