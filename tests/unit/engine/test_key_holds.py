@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -10,12 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botsift_server.engine import Device, Engine, EventColumns, EventKind, KeyClass, SessionContext
-from botsift_server.engine.key_holds import AUTO_REPEAT_MS, hold_drift, holds_in_order
+from botsift_server.engine.key_holds import AUTO_REPEAT_MS, hold_by_class, hold_drift, holds_in_order
+from botsift_server.evaluation import import_dataset
 
 from .traces import CLEAN_CHROME, columns
 
 DOWN, UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 LETTER, SPACE, MODIFIER = int(KeyClass.LETTER), int(KeyClass.SPACE), int(KeyClass.MODIFIER)
+DIGIT = int(KeyClass.DIGIT)
 
 
 def _reference(t: list[float], kind: list[int], cls: list[int]) -> tuple[list[float], list[float]]:
@@ -166,3 +169,60 @@ def _columns3(
     cols: EventColumns,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
     return cols.t_ms, cols.kind, cols.key_class
+
+
+def _sentence(
+    rng: np.random.Generator, share: dict[int, float], n: int = 60
+) -> tuple[EventColumns, npt.NDArray[np.int64]]:
+    """Words of 2-8 letters between spaces and a few digits, held log-normally (median 95 ms)
+    times ``share`` of their kind, pressed log-normal intervals apart; also the classes pressed."""
+    classes: list[int] = []
+    while len(classes) < n:
+        classes += [LETTER] * int(rng.integers(2, 9)) + [SPACE]
+        if rng.random() < 0.2:
+            classes += [DIGIT, DIGIT]
+    cls = np.array(classes[:n])
+    gaps = rng.lognormal(np.log(170.0), 0.45, n - 1)
+    hold = rng.lognormal(np.log(95.0), 0.25, n) * np.array([share.get(c, 1.0) for c in cls.tolist()])
+    down = np.concatenate(([0.0], np.cumsum(gaps)))
+    t = np.concatenate((down, down + hold))
+    kind = np.concatenate((np.full(n, DOWN), np.full(n, UP)))
+    order = np.argsort(t, kind="stable")
+    return columns(t[order], kind[order], key_class=np.concatenate((cls, cls))[order]), cls
+
+
+def _kinds(found: dict[str, float]) -> float:
+    return found.get("KEYS_HOLDS_IGNORE_KEYS", 0.0) + found.get("KEYS_HOLDS_FOLLOW_KEYS", 0.0)
+
+
+def test_keys_of_every_kind_held_alike_read_as_drawn_alike_and_a_typists_thumb_does_not() -> None:
+    typists, scripts = [], []
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        # This typist's thumb holds the space bar 30% longer than a letter, and reaches to the digits
+        # are held 20% shorter (another typist's may go the other way).
+        typists.append(_kinds(_codes(_sentence(rng, {SPACE: 1.3, DIGIT: 0.8})[0])))
+        scripts.append(_kinds(_codes(_sentence(rng, {})[0])))
+    assert np.mean(scripts) > 0.1
+    assert np.mean(typists) < -0.5
+    assert sum(w > 0.0 for w in scripts) > sum(w > 0.0 for w in typists) + 10
+    # Weak evidence either way, on one sentence.
+    assert max(abs(w) for w in typists + scripts) <= 1.0
+
+
+def test_holds_by_kind_of_key_are_not_judged_without_letters_to_compare_or_on_constant_holds() -> None:
+    rng = np.random.default_rng(3)
+    cls = _sentence(rng, {})[1]
+    # Constant holds: the kinds differ only by rounding.
+    held = np.full(cls.shape[0], 80.0)
+    assert hold_by_class(cls.astype(np.uint8), held) == []
+    # Fewer than 8 letters, or no other kind pressed twice.
+    few = np.array([LETTER] * 7 + [SPACE] * 5, np.uint8)
+    assert hold_by_class(few, rng.lognormal(np.log(95.0), 0.3, 12)) == []
+    letters = np.array([LETTER] * 20 + [SPACE], np.uint8)
+    assert hold_by_class(letters, rng.lognormal(np.log(95.0), 0.3, 21)) == []
+    # Real typists of the Aalto cut committed to the tests hold their keys by kind.
+    cut = Path(__file__).parents[1] / "evaluation" / "data" / "aalto-keystrokes-dev.tar.xz"
+    for trace in import_dataset("aalto", cut):
+        found = hold_by_class(*holds_in_order(*_columns3(trace.events))[1:])
+        assert all(f.code == "KEYS_HOLDS_FOLLOW_KEYS" for f in found)

@@ -267,7 +267,9 @@ def mouse_keys(rng: np.random.Generator, targets: int = 5, t0_ms: float = 0.0) -
 
 def human_typing(rng: np.random.Generator, keys: int = 60, t0_ms: float = 0.0) -> EventColumns:
     """Real press rhythms (Keystroke100 typists, one password after another with a space between),
-    each key held for a log-normal time (median ~95 ms)."""
+    each key held for a log-normal time (median ~95 ms), each kind of key other than letters by
+    this typist's own share longer or shorter (log-normal, spread 0.18: how much Aalto's typists'
+    kinds of keys differ from their letters)."""
     samples = [t.events for t in sample_traces() if t.source == "keystroke100"]
     times: list[float] = []
     classes: list[int] = []
@@ -284,6 +286,10 @@ def human_typing(rng: np.random.Generator, keys: int = 60, t0_ms: float = 0.0) -
     down = np.array(times[:keys])
     holds = rng.lognormal(np.log(95.0), 0.3, size=keys)
     cls = np.array(classes[:keys])
+    # (From a child generator: the caller's draws after this call stay what they were.)
+    kind_share = np.exp(rng.spawn(1)[0].normal(0.0, 0.18, int(max(KeyClass)) + 1))
+    kind_share[int(KeyClass.LETTER)] = 1.0
+    holds *= kind_share[cls]
     return merge(
         columns(down, np.full(keys, int(EventKind.KEY_DOWN)), key_class=cls),
         columns(down + holds, np.full(keys, int(EventKind.KEY_UP)), key_class=cls),

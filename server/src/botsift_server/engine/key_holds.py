@@ -44,6 +44,29 @@ AUTO_REPEAT_MS = 250.0
 # script's constant holds differ only by rounding, whose "correlation" is noise.
 MIN_LOG_SPREAD = 0.02
 
+# A typist's hold also depends on the key: the thumb on the space bar, the little finger on
+# Backspace or Enter, a reach to the digit row. How, differs from typist to typist (over Aalto's
+# sentences the space bar is held longer than letters as often as shorter), but each one's kinds
+# of key differ: the difference of mean log hold between a kind of key and letters, as a z-score,
+# spreads with a scale of HOLD_CLASS_SPREAD over 14,963 such comparisons in the sentences of
+# Aalto's train-part typists (1.78 from their median |z|), and of 1 for holds drawn alike for every
+# key. Each kind of HOLD_CLASSES pressed twice or more, against HOLD_CLASS_MIN_LETTERS letters or
+# more, adds the log-likelihood ratio of those two normal scales (z squared capped at
+# HOLD_CLASS_Z2_CAP: a held-down Backspace is one finding, not a verdict); the sum is weighted by
+# HOLD_CLASS_WEIGHT and clamped to +-HOLD_DRIFT_LOG_ODDS, as the drift of holds is.
+HOLD_CLASSES = (
+    int(KeyClass.DIGIT),
+    int(KeyClass.SPACE),
+    int(KeyClass.PUNCTUATION),
+    int(KeyClass.BACKSPACE),
+    int(KeyClass.ENTER),
+)
+HOLD_CLASS_SPREAD = 1.7
+HOLD_CLASS_WEIGHT = 0.5
+HOLD_CLASS_Z2_CAP = 9.0
+HOLD_CLASS_MIN_LETTERS = 8
+
+_LETTER = int(KeyClass.LETTER)
 _NO_HOLDS: npt.NDArray[np.float64] = np.zeros(0, np.float64)
 _NO_CLASSES: npt.NDArray[np.uint8] = np.zeros(0, np.uint8)
 
@@ -84,6 +107,55 @@ def hold_drift(
             "KEYS_HOLDS_FOLLOW_TYPIST",
             f"How long each key is held drifts from key to key and shortens after a pause "
             f"(correlation {said}), as a typist's holds do.",
+            log_odds,
+        )
+    ]
+
+
+def hold_by_class(press_class: npt.NDArray[np.uint8], held: npt.NDArray[np.float64]) -> list[Finding]:
+    """Whether keys of other kinds are held for other lengths than letters, as a typist's are
+    (see :data:`HOLD_CLASS_SPREAD`); the classes and holds are those of :func:`holds_in_order`."""
+    usable = (held >= HOLD_RANGE_MS[0]) & (held <= HOLD_RANGE_MS[1])
+    log_hold = np.log(np.where(usable, held, 1.0))
+    letters = log_hold[usable & (press_class == _LETTER)]
+    if letters.shape[0] < HOLD_CLASS_MIN_LETTERS:
+        return []
+    spread = float(letters.std(ddof=1))
+    if spread < MIN_LOG_SPREAD:
+        return []
+    scale = HOLD_CLASS_SPREAD
+    total, said = 0.0, []
+    for cls in HOLD_CLASSES:
+        other = log_hold[usable & (press_class == cls)]
+        if other.shape[0] < 2:
+            continue
+        z = (float(other.mean()) - float(letters.mean())) / (
+            spread * math.sqrt(1.0 / letters.shape[0] + 1.0 / other.shape[0])
+        )
+        total += math.log(scale) - 0.5 * min(z * z, HOLD_CLASS_Z2_CAP) * (1.0 - 1.0 / scale**2)
+        said.append(
+            f"{KeyClass(cls).name.lower()} {math.exp(float(other.mean()) - float(letters.mean())):.2f}x"
+        )
+    if not said:
+        return []
+    cap = HOLD_DRIFT_LOG_ODDS
+    log_odds = min(cap, max(-cap, HOLD_CLASS_WEIGHT * total))
+    ratios = ", ".join(said)
+    if log_odds > 0.0:
+        return [
+            Finding(
+                "KEYS_HOLDS_IGNORE_KEYS",
+                f"Keys of every kind are held about as long as letters ({ratios} the letters' hold), as "
+                "if each hold were drawn alike; a typist's thumb, little finger and reaches hold "
+                "their keys differently.",
+                log_odds,
+            )
+        ]
+    return [
+        Finding(
+            "KEYS_HOLDS_FOLLOW_KEYS",
+            f"Keys of different kinds are held for different lengths ({ratios} the letters' hold), "
+            "as a typist's fingers hold them.",
             log_odds,
         )
     ]

@@ -27,7 +27,7 @@ from botsift_server.engine._evidence import (
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import KEY_FLAG_CAPITAL_WITHOUT_SHIFT, EventColumns, EventKind, KeyClass
 from botsift_server.engine.features import KEYSTROKE_MODEL_INDEX
-from botsift_server.engine.key_holds import hold_drift, holds_in_order
+from botsift_server.engine.key_holds import hold_by_class, hold_drift, holds_in_order
 from botsift_server.engine.key_kinds import key_kind_rhythm
 from botsift_server.engine.key_modifiers import (
     CAPITAL_CONFIDENCE,
@@ -154,6 +154,7 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
             findings.extend(_rollover(kind, chords[latency < CHORD_MS[0]] + 1))
             if clock_ms == 0.0:
                 findings.extend(hold_drift(*pressed))
+                findings.extend(hold_by_class(pressed[1], pressed[2]))
         findings.extend(modifier_chords(latency))
         if resolved > 0.0:
             findings.extend(_scaled(_word_rhythm(t, kind, key_class), resolved))
