@@ -42,7 +42,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Finding, ramp
+from botsift_server.engine._evidence import Finding, latest, ramp
 from botsift_server.engine._state import ScrollTotals, SessionState
 from botsift_server.engine._types import EventColumns, EventKind, KeyClass
 
@@ -121,9 +121,9 @@ def update(state: SessionState, columns: EventColumns, per_kind: list[int]) -> N
             late = scrolls[~explained]
             on = _by_scroll_bar(state, columns, late)
             if per_kind[_DOWN] or per_kind[_UP] or state.button_down_t_ms is not None:
-                on |= _state_at(kind, late, _DOWN, _UP, state.button_down_t_ms is not None)
+                on |= _held(kind, _DOWN, _UP, state.button_down_t_ms is not None)[late]
             if per_kind[_TOUCH_START] or per_kind[_TOUCH_END] or state.touch_start_t_ms is not None:
-                on |= _state_at(kind, late, _TOUCH_START, _TOUCH_END, state.touch_start_t_ms is not None)
+                on |= _held(kind, _TOUCH_START, _TOUCH_END, state.touch_start_t_ms is not None)[late]
             explained[~explained] = on
         _fold_scrolls(totals, columns, scrolls, explained)
     totals.explained_until_ms = max(totals.explained_until_ms, float(reach.max()))
@@ -133,17 +133,12 @@ def update(state: SessionState, columns: EventColumns, per_kind: list[int]) -> N
             _fold_wheels(totals, t[wheels].tolist(), columns.x[wheels].tolist(), columns.y[wheels].tolist())
 
 
-def _state_at(
-    kind: npt.NDArray[np.uint8], at: npt.NDArray[np.intp], on: int, off: int, before: bool
-) -> npt.NDArray[np.bool_]:
-    """Whether, at each event ``at``, the latest event of kind ``on`` or ``off`` before it is
-    ``on`` (a press, not a release); ``before`` where there is none in the batch."""
-    marks = ((kind == on) | (kind == off)).nonzero()[0]
-    if not marks.shape[0]:
-        return np.full(at.shape[0], before)
-    j = np.searchsorted(marks, at) - 1
-    out: npt.NDArray[np.bool_] = np.where(j >= 0, kind[marks[np.maximum(j, 0)]] == on, before)
-    return out
+def _held(kind: npt.NDArray[np.uint8], press: int, release: int, before: bool) -> npt.NDArray[np.bool_]:
+    """Per event, whether a button or finger is down: the latest ``press`` or ``release`` at or
+    before it is a press (``before`` until the batch has one)."""
+    change = np.where(kind == press, 1, np.where(kind == release, 0, -1))
+    down: npt.NDArray[np.bool_] = latest(change, change >= 0, int(before)) == 1
+    return down
 
 
 def _by_scroll_bar(
@@ -154,17 +149,14 @@ def _by_scroll_bar(
     edge = np.zeros(scrolls.shape[0], np.bool_)
     if not device.inner_width and not device.inner_height:
         return edge
-    mouse = (columns.kind <= _UP).nonzero()[0]
+    mouse = columns.kind <= _UP
     pointer = state.pointer_totals
-    j = np.searchsorted(mouse, scrolls) - 1
-    seen = j >= 0
-    at = mouse[np.maximum(j, 0)] if mouse.shape[0] else np.zeros(scrolls.shape[0], np.intp)
     with np.errstate(invalid="ignore"):
         if device.inner_width:
-            x = np.where(seen, columns.x[at], pointer.last_x if pointer.has_last else math.nan)
+            x = latest(columns.x, mouse, pointer.last_x if pointer.has_last else math.nan)[scrolls]
             edge |= x >= device.inner_width - SCROLL_BAR_PX
         if device.inner_height:
-            y = np.where(seen, columns.y[at], pointer.last_y if pointer.has_last else math.nan)
+            y = latest(columns.y, mouse, pointer.last_y if pointer.has_last else math.nan)[scrolls]
             edge |= y >= device.inner_height - SCROLL_BAR_PX
     return edge
 
