@@ -74,11 +74,12 @@ class Engine:
         mouse = per_kind[_MOVE] + per_kind[_DOWN] + per_kind[_UP]
         keys = per_kind[_KEY_DOWN] + per_kind[_KEY_UP]
         touches = per_kind[_TOUCH_START] + per_kind[_TOUCH_MOVE] + per_kind[_TOUCH_END]
-        # Scrolling reads where the pointer was before this batch, so it goes first.
-        moves_page = (
+        # Scrolling reads where the pointer was, and whether a button or finger was down, before
+        # this batch: it goes before the pointer's and the clicks' updates.
+        scroll_or_input = (
             per_kind[_SCROLL] + per_kind[_WHEEL] + per_kind[_KEY_DOWN] + per_kind[_DOWN] + per_kind[_UP]
         )
-        if moves_page or touches:
+        if scroll_or_input or touches:
             scrolling.update(state, columns, per_kind)
         # Pointer totals read the touch count from before this batch, so counts are updated last.
         if mouse:
