@@ -9,9 +9,10 @@ ends within 170 ms, a link's jump within 20 ms of the click, and a smooth ``scro
 
 Pages also move by themselves now and then: they restore the offset on load or on Back, keep the
 content in place when something above it grows (scroll anchoring), or let a smooth-scrolling
-library carry on after the wheel. Not every browser dispatches a press for a drag of the scroll
-bar. And people who use a screen reader or voice control have the page moved for them with no
-input that the page sees. So:
+library carry on after the wheel. A drag of the scroll bar sends the page its press and release
+but no moves in between (Chromium and Firefox, measured with classic scroll bars); a browser that
+sent not even the press would leave only the pointer's approach to the bar. And people who use a
+screen reader or voice control have the page moved for them with no input that the page sees. So:
 
 * input explains the scrolls that follow it for a while (:data:`EXPLAINS_MS`; a touch, whose
   momentum carries on, :data:`TOUCH_EXPLAINS_MS`), and all of them while a button or a finger is
