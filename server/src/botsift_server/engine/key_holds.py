@@ -124,6 +124,7 @@ def hold_by_class(press_class: npt.NDArray[np.uint8], held: npt.NDArray[np.float
     if spread < MIN_LOG_SPREAD:
         return []
     scale = HOLD_CLASS_SPREAD
+    per_z2 = 0.5 * (1.0 - 1.0 / scale**2)
     total, said = 0.0, []
     for cls in HOLD_CLASSES:
         other = log_hold[usable & (press_class == cls)]
@@ -132,7 +133,7 @@ def hold_by_class(press_class: npt.NDArray[np.uint8], held: npt.NDArray[np.float
         z = (float(other.mean()) - float(letters.mean())) / (
             spread * math.sqrt(1.0 / letters.shape[0] + 1.0 / other.shape[0])
         )
-        total += math.log(scale) - 0.5 * min(z * z, HOLD_CLASS_Z2_CAP) * (1.0 - 1.0 / scale**2)
+        total += math.log(scale) - per_z2 * min(z * z, HOLD_CLASS_Z2_CAP)
         said.append(
             f"{KeyClass(cls).name.lower()} {math.exp(float(other.mean()) - float(letters.mean())):.2f}x"
         )

@@ -81,7 +81,7 @@ UNEXPLAINED_LOG_ODDS = 2.0
 WHEEL_MIN_MS = 40.0
 WHEEL_MAX_MS = 2000.0
 WHEEL_TOLERANCE = 0.03
-# Runs of this many intervals count, fully from the second.
+# Runs of more intervals than the first count, fully from the second.
 WHEEL_RUN = (11.0, 30.0)
 WHEEL_LOG_ODDS = 1.5
 
@@ -105,36 +105,35 @@ def update(state: SessionState, columns: EventColumns, per_kind: list[int]) -> N
     reach = t + _GRACE_BY_KIND[kind]
     if per_kind[_KEY_DOWN] or per_kind[_DOWN]:
         # A modifier key (find in page) or a middle click (auto-scroll) explains a minute.
-        # (Tested for the rare value first, then for the kind of event: most batches stop early.)
-        long = columns.key_class == _MODIFIER
+        long = (kind == _KEY_DOWN) & (columns.key_class == _MODIFIER)
         if per_kind[_DOWN]:
-            long |= columns.button == _MIDDLE_BUTTON
-        if long.any():
-            long &= ((kind == _KEY_DOWN) & (columns.key_class == _MODIFIER)) | (
-                (kind == _DOWN) & (columns.button == _MIDDLE_BUTTON)
-            )
-            reach[long] = t[long] + LONG_EXPLAINS_MS
+            long |= (kind == _DOWN) & (columns.button == _MIDDLE_BUTTON)
+        reach[long] = t[long] + LONG_EXPLAINS_MS
     if per_kind[_SCROLL]:
+        until = np.maximum.accumulate(reach)
         scrolls = (kind == _SCROLL).nonzero()[0]
-        explained = t[scrolls] <= np.maximum(np.maximum.accumulate(reach)[scrolls], totals.explained_until_ms)
+        explained = t[scrolls] <= np.maximum(until[scrolls], totals.explained_until_ms)
         if not explained.all():
             # Input long before: was a button or finger down, or the pointer on a scroll bar?
             late = scrolls[~explained]
             on = _by_scroll_bar(state, columns, late)
             if per_kind[_DOWN] or per_kind[_UP] or state.button_down_t_ms is not None:
-                on |= _held(kind, _DOWN, _UP, state.button_down_t_ms is not None)[late]
+                on |= _down_at(kind, _DOWN, _UP, state.button_down_t_ms is not None)[late]
             if per_kind[_TOUCH_START] or per_kind[_TOUCH_END] or state.touch_start_t_ms is not None:
-                on |= _held(kind, _TOUCH_START, _TOUCH_END, state.touch_start_t_ms is not None)[late]
+                on |= _down_at(kind, _TOUCH_START, _TOUCH_END, state.touch_start_t_ms is not None)[late]
             explained[~explained] = on
         _fold_scrolls(totals, columns, scrolls, explained)
-    totals.explained_until_ms = max(totals.explained_until_ms, float(reach.max()))
+        reached = float(until[-1])
+    else:
+        reached = float(reach.max())
+    totals.explained_until_ms = max(totals.explained_until_ms, reached)
     if per_kind[_WHEEL]:
         wheels = ((kind == _WHEEL) & (columns.y != 0.0)).nonzero()[0]
         if wheels.shape[0]:
             _fold_wheels(totals, t[wheels].tolist(), columns.x[wheels].tolist(), columns.y[wheels].tolist())
 
 
-def _held(kind: npt.NDArray[np.uint8], press: int, release: int, before: bool) -> npt.NDArray[np.bool_]:
+def _down_at(kind: npt.NDArray[np.uint8], press: int, release: int, before: bool) -> npt.NDArray[np.bool_]:
     """Per event, whether a button or finger is down: the latest ``press`` or ``release`` at or
     before it is a press (``before`` until the batch has one)."""
     change = np.where(kind == press, 1, np.where(kind == release, 0, -1))
