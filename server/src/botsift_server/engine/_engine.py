@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine import behaviour, device, keystrokes, pointer, scoring, scrolling, timing
+from botsift_server.engine import behaviour, device, keystrokes, pointer, scoring, scrolling, timing, touch
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
@@ -13,7 +13,7 @@ from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
-ENGINE_VERSION = "engine-0.11.0"
+ENGINE_VERSION = "engine-0.12.0"
 """Version of the detection logic, recorded in every :class:`Assessment`."""
 
 _MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL
@@ -94,6 +94,8 @@ class Engine:
             behaviour.update_clicks(state, columns)
         if per_kind[_TOUCH_START] or per_kind[_TOUCH_END]:
             behaviour.update_taps(state, columns)
+        if touches:
+            touch.update(state, columns)
         fam = state.family_counts
         fam[0] += mouse
         fam[1] += keys

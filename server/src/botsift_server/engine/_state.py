@@ -131,6 +131,25 @@ class ScrollTotals:
     """The longest such run so far."""
 
 
+@dataclass(slots=True)
+class TouchTotals:
+    """Whole-session touch strokes, updated per batch (exactly, whatever the batching; see
+    :mod:`botsift_server.engine.touch`)."""
+
+    open: bool = False
+    """Whether a stroke is under way (a touch start not yet ended, or moves after one)."""
+    tail: list[tuple[float, float]] = field(default_factory=list)
+    """The open stroke's latest points (x, y), as many as a judged run needs before its last."""
+    stroke_steps: int = 0
+    """Steps of the open stroke so far (counted up to the run a stroke needs to be judged)."""
+    stroke_interpolated: bool = False
+    """Whether the open stroke already counted as interpolated."""
+    judged: int = 0
+    """Strokes long enough to be judged."""
+    interpolated: int = 0
+    """Of those, strokes with a run of identical steps along an exact line."""
+
+
 @dataclass(slots=True, eq=False)
 class SessionState:
     """Everything the engine remembers about one session; create it with ``Engine.start``.
@@ -157,6 +176,8 @@ class SessionState:
     """Whole-session pointer counts."""
     scroll_totals: ScrollTotals = field(default_factory=ScrollTotals)
     """Whole-session scrolling counts."""
+    touch_totals: TouchTotals = field(default_factory=TouchTotals)
+    """Whole-session touch strokes."""
     family_counts: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     """Running counts: pointer, keys, touches, scrolls, focus (see :attr:`counts`)."""
     first_input_t_ms: float | None = None

@@ -12,7 +12,9 @@ pointer in straight lines along the screen's axes and diagonals on a timer, as a
 is recognised (:func:`~botsift_server.engine.pointer_steps.keyboard_steered`) and its strokes
 are not judged at all: neither for the person nor against them.
 
-Touch events are counted but not analysed yet: a finger swipe is legitimately straight.
+Touch strokes are judged for one thing only, by :mod:`~botsift_server.engine.touch`: identical
+steps along an exact line, as a script interpolates a swipe (a finger's swipe may be straight,
+but never both).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from botsift_server.engine import touch
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import (
     Evidence,
@@ -233,9 +236,14 @@ def assess(
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
                 findings.extend(model_findings(model, features, strength))
     findings.extend(click_findings(state))
-    # Movement only checked for jumps (keyboard pointer control) counts as much as clicks do.
+    findings.extend(touch.findings(state))
+    # Movement only checked for jumps (keyboard pointer control) counts as much as clicks do, and
+    # so do touch strokes (checked for interpolation only).
     confidence = max(
-        ramp(move_steps, 0, 100), 0.5 * ramp(seen_steps, 0, 100), 0.5 * ramp(totals.clicks, 0, 5)
+        ramp(move_steps, 0, 100),
+        0.5 * ramp(seen_steps, 0, 100),
+        0.5 * ramp(totals.clicks, 0, 5),
+        0.5 * ramp(touch.judged_strokes(state), 0, 5),
     )
     return Evidence(DETECTOR, tuple(findings), confidence)
 
