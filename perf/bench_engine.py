@@ -38,16 +38,24 @@ _KINDS = np.array(
     + [EventKind.DOWN, EventKind.UP, EventKind.WHEEL, EventKind.SCROLL],
     np.uint8,
 )
+# What a phone sends: mostly touch moves, with touch starts and ends, scrolls, and a few keys.
+_PHONE_KINDS = np.array(
+    [EventKind.TOUCH_MOVE] * 20
+    + [EventKind.TOUCH_START, EventKind.TOUCH_END] * 2
+    + [EventKind.SCROLL] * 4
+    + [EventKind.KEY_DOWN, EventKind.KEY_UP],
+    np.uint8,
+)
 
 
-def synthetic(rng: np.random.Generator, events: int) -> EventColumns:
+def synthetic(rng: np.random.Generator, events: int, kinds: np.ndarray = _KINDS) -> EventColumns:
     """A session of ``events`` events: random-walk pointer, gamma-distributed intervals."""
     t = np.cumsum(rng.gamma(2.0, 6.0, size=events))
     x = np.cumsum(rng.normal(0.0, 4.0, size=events)) + 800.0
     y = np.cumsum(rng.normal(0.0, 4.0, size=events)) + 500.0
     return EventColumns(
         t_ms=t,
-        kind=rng.choice(_KINDS, size=events),
+        kind=rng.choice(kinds, size=events),
         x=x.astype(np.float32),
         y=y.astype(np.float32),
         button=np.zeros(events, np.uint8),
@@ -73,9 +81,15 @@ def batches(cols: EventColumns, size: int) -> list[EventColumns]:
     return out
 
 
-def bench_add(engine: Engine, rng: np.random.Generator, sessions: int = 20, events: int = 25_600) -> float:
-    """Events per second through ``Engine.add`` in batches of :data:`BATCH`."""
-    work = [batches(synthetic(rng, events), BATCH) for _ in range(sessions)]
+def bench_add(
+    engine: Engine,
+    rng: np.random.Generator,
+    sessions: int = 20,
+    events: int = 25_600,
+    kinds: np.ndarray = _KINDS,
+) -> float:
+    """Events per second through ``Engine.add`` in batches of :data:`BATCH`, of ``kinds``."""
+    work = [batches(synthetic(rng, events, kinds), BATCH) for _ in range(sessions)]
     started = time.perf_counter()
     for session in work:
         state = engine.start(SessionContext(action="login", device=DEVICE))
@@ -161,6 +175,8 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     bench_add(engine, rng, sessions=2, events=2560)  # warm-up
     print(f"add:    {bench_add(engine, rng):,.0f} events/s (batches of {BATCH})")
+    phone = bench_add(engine, rng, kinds=_PHONE_KINDS)
+    print(f"add:    {phone:,.0f} events/s (batches of {BATCH}, a phone's mix: touches, scrolls, keys)")
     full = bench_assess(engine, np.random.default_rng(SEED))
     base = bench_assess(rules, np.random.default_rng(SEED))
     print(f"assess: {full:,.1f} µs per call (500-event session)")

@@ -131,15 +131,19 @@ class ScrollTotals:
     """The longest such run so far."""
 
 
+NO_POINTS: npt.NDArray[np.float64] = np.empty(0)
+NO_POINTS.flags.writeable = False
+
+
 @dataclass(slots=True)
 class TouchTotals:
     """Whole-session touch strokes, updated per batch (exactly, whatever the batching; see
     :mod:`botsift_server.engine.touch`)."""
 
-    open: bool = False
-    """Whether a stroke is under way (a touch start not yet ended, or moves after one)."""
-    tail: list[tuple[float, float]] = field(default_factory=list)
-    """The open stroke's latest points (x, y), as many as a judged run needs before its last."""
+    tail_x: npt.NDArray[np.float64] = field(default_factory=lambda: NO_POINTS)
+    tail_y: npt.NDArray[np.float64] = field(default_factory=lambda: NO_POINTS)
+    """The open stroke's latest points, as many as a judged run needs before its last; empty
+    when no stroke is under way (none began, or the last one ended)."""
     stroke_steps: int = 0
     """Steps of the open stroke so far (counted up to the run a stroke needs to be judged)."""
     stroke_interpolated: bool = False

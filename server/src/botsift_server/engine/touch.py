@@ -30,11 +30,13 @@ as a swipe. A touch end's point repeats the last move's and is not a step.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 from botsift_server.engine._evidence import Finding, ramp
+from botsift_server.engine._state import NO_POINTS as _NO_POINTS
 from botsift_server.engine._state import SessionState, TouchTotals
 from botsift_server.engine._types import EventColumns, EventKind
 
@@ -58,53 +60,56 @@ FULL_STROKES = 3
 def update(state: SessionState, columns: EventColumns) -> None:
     """Fold the touch events of one batch into the session's strokes (any batching, same result)."""
     kind = columns.kind
-    touch = (kind >= _START) & (kind <= _END)
-    k = kind[touch]
-    if k.shape[0] == 0:
+    at = ((kind >= _START) & (kind <= _END)).nonzero()[0]
+    if at.shape[0] == 0:
         return
+    k = kind[at]
     totals = state.touch_totals
     # A stroke starts at a touch start, or at a move with no stroke open (the session began with a
     # finger down, or a move came after the end). Stroke 0 is the one carried from the last batch.
     ended_before = np.empty(k.shape[0], dtype=bool)
-    ended_before[0] = not totals.open
+    ended_before[0] = totals.tail_x.shape[0] == 0
     ended_before[1:] = k[:-1] == _END
     starts = (k == _START) | ((k == _MOVE) & ended_before)
-    stroke = np.cumsum(starts)
     point = k != _END
-    stroke = stroke[point]
-    carried = len(totals.tail) if totals.open else 0
-    x = np.concatenate(([p[0] for p in totals.tail[:carried]], columns.x[touch][point].astype(np.float64)))
-    y = np.concatenate(([p[1] for p in totals.tail[:carried]], columns.y[touch][point].astype(np.float64)))
-    stroke = np.concatenate((np.zeros(carried, dtype=stroke.dtype), stroke))
+    stroke = starts.cumsum()[point]
+    at = at[point]
+    carried = totals.tail_x.shape[0]
+    if carried:
+        x = np.concatenate((totals.tail_x, columns.x[at]))
+        y = np.concatenate((totals.tail_y, columns.y[at]))
+        stroke = np.concatenate((np.zeros(carried, dtype=stroke.dtype), stroke))
+    else:
+        x = columns.x[at].astype(np.float64)
+        y = columns.y[at].astype(np.float64)
     flagged = _interpolated_strokes(x, y, stroke)
     if totals.stroke_interpolated:
         flagged.discard(0)  # counted when its run came
     totals.interpolated += len(flagged)
-    # Steps per stroke; the carried stroke 0 continues its count, each new point one more step.
-    # A stroke is judged once it has a run's worth of steps.
-    points = np.bincount(stroke)
-    steps = points - 1
-    was = np.zeros_like(steps)
-    if carried:
-        was[0] = totals.stroke_steps
-        steps[0] = totals.stroke_steps + int(points[0]) - carried
-    totals.judged += int(np.count_nonzero((was < RUN_STEPS) & (steps >= RUN_STEPS)))
+    if stroke.shape[0]:
+        # Steps per stroke; the carried stroke 0 goes on counting, each new point one more step.
+        # A stroke is judged once it has a run's worth of steps.
+        steps = np.bincount(stroke) - 1
+        was = np.zeros_like(steps)
+        if carried:
+            was[0] = totals.stroke_steps
+            steps[0] += totals.stroke_steps - carried + 1
+        totals.judged += int(np.count_nonzero((was < RUN_STEPS) & (steps >= RUN_STEPS)))
     # Carry the last stroke, unless the batch ended it.
     if k[-1] == _END:
         _close(totals)
         return
     last = int(stroke[-1])
-    totals.open = True
     totals.stroke_steps = min(int(steps[last]), RUN_STEPS)
     totals.stroke_interpolated = last in flagged or (last == 0 and totals.stroke_interpolated)
-    mine = stroke == last
-    tail_x, tail_y = x[mine][-RUN_STEPS:], y[mine][-RUN_STEPS:]
-    totals.tail = list(zip(tail_x.tolist(), tail_y.tolist(), strict=True))
+    first = int(np.searchsorted(stroke, last))  # strokes are numbered in order
+    first = max(first, stroke.shape[0] - RUN_STEPS)
+    totals.tail_x = x[first:]
+    totals.tail_y = y[first:]
 
 
 def _close(totals: TouchTotals) -> None:
-    totals.open = False
-    totals.tail = []
+    totals.tail_x = totals.tail_y = _NO_POINTS
     totals.stroke_steps = 0
     totals.stroke_interpolated = False
 
@@ -113,28 +118,29 @@ def _interpolated_strokes(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], stroke: npt.NDArray[np.int64]
 ) -> set[int]:
     """The strokes with a run of :data:`RUN_STEPS` identical steps along an exact line."""
-    n = x.shape[0]
-    if n <= RUN_STEPS:
+    if x.shape[0] <= RUN_STEPS:
         return set()
     dx = x[1:] - x[:-1]
     dy = y[1:] - y[:-1]
     length = np.sqrt(dx * dx + dy * dy)
-    runs = sliding_window_view(length, RUN_STEPS)
-    # Window w covers points w .. w + RUN_STEPS, all of one stroke.
-    low = runs.min(axis=1)
-    candidate = (
-        (stroke[RUN_STEPS:] == stroke[:-RUN_STEPS])
-        & (low >= MIN_STEP_PX)
-        & (runs.max(axis=1) - low <= STEP_SPREAD_PX)
-    )
+    # Cheap first: a run needs RUN_STEPS - 1 pairs in a row of long steps that differ little.
+    alike = (np.abs(length[1:] - length[:-1]) <= STEP_SPREAD_PX) & (length[1:] >= MIN_STEP_PX)
+    alike &= length[:-1] >= MIN_STEP_PX
+    count = np.zeros(alike.shape[0] + 1, dtype=np.int64)
+    alike.cumsum(out=count[1:])
+    pairs = RUN_STEPS - 1
     found: set[int] = set()
-    for w in np.flatnonzero(candidate).tolist():
-        if int(stroke[w]) in found:
+    # Window w covers steps w .. w + RUN_STEPS - 1, points w .. w + RUN_STEPS.
+    for w in (count[pairs:] - count[:-pairs] == pairs).nonzero()[0].tolist():
+        if stroke[w] != stroke[w + RUN_STEPS] or int(stroke[w]) in found:
+            continue
+        run = length[w : w + RUN_STEPS]
+        if float(run.max() - run.min()) > STEP_SPREAD_PX:
             continue
         px = x[w : w + RUN_STEPS + 1] - x[w]
         py = y[w : w + RUN_STEPS + 1] - y[w]
         cx, cy = float(px[-1]), float(py[-1])
-        chord = float(np.hypot(cx, cy))
+        chord = math.hypot(cx, cy)
         if chord >= MIN_CHORD_PX and float(np.abs(cx * py - cy * px).max()) <= LINE_PX * chord:
             found.add(int(stroke[w]))
     return found
