@@ -85,10 +85,11 @@ def _line(x0: float, y0: float, x1: float, y1: float, steps: int) -> tuple[np.nd
 
 
 def _script_swipes(
-    count: int = 3, steps: int = 20, whole_pixels: bool = False, seed: int = 1
+    count: int = 3, steps: int = 20, whole_pixels: bool = False, dropped: int = 0, seed: int = 1
 ) -> EventColumns:
     """A script scrolling a feed: ``touchStart``, ``steps`` equal ``touchMove`` steps up the screen
-    (slightly diagonal, or straight up), ``touchEnd``, a pause, again."""
+    (slightly diagonal, or straight up), ``touchEnd``, a pause, again. ``dropped`` moves of each
+    swipe never reach the page (Chromium drops some while the page scrolls: 0-4 of 20, measured)."""
     rng = np.random.default_rng(seed)
     parts, t = [], 1500.0
     for i in range(count):
@@ -97,7 +98,10 @@ def _script_swipes(
         x, y = _line(x0, y0, x1, y0 - float(rng.uniform(350.0, 450.0)), steps)
         if whole_pixels:
             x, y = np.round(x), np.round(y)
-        parts.append(_stroke(t, x, y, dt=rng.uniform(14.0, 20.0, steps)))
+        keep = np.ones(steps + 1, dtype=bool)
+        keep[rng.choice(np.arange(1, steps), size=dropped, replace=False)] = False
+        x, y = x[keep], y[keep]
+        parts.append(_stroke(t, x, y, dt=rng.uniform(14.0, 20.0, steps - dropped)))
         t += 16.0 * steps + float(rng.uniform(800.0, 2500.0))
     return merge(*parts)
 
@@ -133,6 +137,16 @@ def test_interpolated_swipes_are_flagged_whatever_the_batching(whole_pixels: boo
     assert _weight(cut) == _weight(one)
     assert one.score == cut.score
     assert "3 of 3 touch strokes" in next(r.message for r in one.reasons if r.code == CODE)
+
+
+@pytest.mark.parametrize("dropped", [1, 2, 4])
+def test_swipes_with_moves_dropped_while_the_page_scrolls_are_flagged(dropped: int) -> None:
+    """While the page scrolls, Chromium drops some of a script's moves: the others' steps are
+    the script's step or twice or three times it, along the same line, and still flagged."""
+    for whole_pixels in (False, True):
+        for seed in range(5):
+            swipes = _script_swipes(whole_pixels=whole_pixels, dropped=dropped, seed=seed)
+            assert _weight(_assess(swipes)) == pytest.approx(2.5), (whole_pixels, seed)
 
 
 def test_one_swipe_counts_less_than_three_and_alone_stays_below_high() -> None:

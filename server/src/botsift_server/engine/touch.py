@@ -19,6 +19,15 @@ of Balabit's 8,109 windows, 62 of them one person's (user9, whose remote-desktop
 advances by the same whole-pixel step, event after event). That is why the rule reads touch
 strokes only, where no device moves for the finger.
 
+Measured in headless Chromium (Puppeteer's ``touchscreen.touchMove`` awaited in a loop, and CDP's
+``Input.dispatchTouchEvent``): on an element that does not scroll, every move reaches the page,
+one per frame, in exactly equal steps on the line (Puppeteer rounds to whole pixels: 24.17 and
+25.08 px steps of a diagonal). While the page scrolls, Chromium drops 0-4 of 20 moves, and the
+others' steps are the script's step or twice or three times it: a run may hold such steps
+(:data:`MAX_MULTIPLE`) as long as most of its steps are the shortest. Not caught: a script
+whose moves are not awaited (Chromium merges them into a few jumps), and CDP's
+``synthesizeScrollGesture`` (no touch moves reach the page at all).
+
 Voice control and switch access can draw gestures for people who cannot swipe, and such
 gestures are interpolated too, so one such stroke counts :data:`LOG_ODDS` [0] and more of them
 up to [1]: on its own the finding stays below HIGH on every action.
@@ -48,6 +57,11 @@ STEP_SPREAD_PX = 1.5
 """Longest minus shortest step of a run that counts as one step length."""
 MIN_STEP_PX = 2.0
 """Shortest step of a run that is judged (a resting finger's wobble is no step)."""
+MAX_MULTIPLE = 3.0
+MULTIPLE_MIN_STEP_PX = 8.0
+"""A step may be up to :data:`MAX_MULTIPLE` times the run's step (moves the browser dropped
+while the page scrolled), within that many times :data:`STEP_SPREAD_PX`, if the run's step is
+this long or longer (shorter ones are multiples of anything) and most of the run's steps are it."""
 LINE_PX = 1.0
 """Farthest a run's point may lie from the run's chord to count as an exact line."""
 MIN_CHORD_PX = 80.0
@@ -123,9 +137,13 @@ def _interpolated_strokes(
     dx = x[1:] - x[:-1]
     dy = y[1:] - y[:-1]
     length = np.sqrt(dx * dx + dy * dy)
-    # Cheap first: a run needs RUN_STEPS - 1 pairs in a row of long steps that differ little.
-    alike = (np.abs(length[1:] - length[:-1]) <= STEP_SPREAD_PX) & (length[1:] >= MIN_STEP_PX)
-    alike &= length[:-1] >= MIN_STEP_PX
+    # Cheap first: a run needs RUN_STEPS - 1 pairs in a row of long steps that are alike, or one
+    # a small multiple of the other (the browser dropped moves in between).
+    low = np.minimum(length[1:], length[:-1])
+    high = np.maximum(length[1:], length[:-1])
+    times = np.rint(high / np.maximum(low, MIN_STEP_PX))  # (shorter steps fail anyway)
+    alike = (low >= MIN_STEP_PX) & (np.abs(high - times * low) <= STEP_SPREAD_PX * times)
+    alike &= (times == 1.0) | ((times <= MAX_MULTIPLE) & (low >= MULTIPLE_MIN_STEP_PX))
     count = np.zeros(alike.shape[0] + 1, dtype=np.int64)
     alike.cumsum(out=count[1:])
     pairs = RUN_STEPS - 1
@@ -134,8 +152,7 @@ def _interpolated_strokes(
     for w in (count[pairs:] - count[:-pairs] == pairs).nonzero()[0].tolist():
         if stroke[w] != stroke[w + RUN_STEPS] or int(stroke[w]) in found:
             continue
-        run = length[w : w + RUN_STEPS]
-        if float(run.max() - run.min()) > STEP_SPREAD_PX:
+        if not _one_step(length[w : w + RUN_STEPS]):
             continue
         px = x[w : w + RUN_STEPS + 1] - x[w]
         py = y[w : w + RUN_STEPS + 1] - y[w]
@@ -144,6 +161,17 @@ def _interpolated_strokes(
         if chord >= MIN_CHORD_PX and float(np.abs(cx * py - cy * px).max()) <= LINE_PX * chord:
             found.add(int(stroke[w]))
     return found
+
+
+def _one_step(run: npt.NDArray[np.float64]) -> bool:
+    """Whether every step of ``run`` is the shortest one, or a small multiple of it (moves dropped
+    in between), and most are the shortest."""
+    step = float(run.min())
+    times = np.rint(run / step)
+    if float(times.max()) > MAX_MULTIPLE or (float(times.max()) > 1.0 and step < MULTIPLE_MIN_STEP_PX):
+        return False
+    within = np.abs(run - times * step) <= STEP_SPREAD_PX * times
+    return bool(within.all()) and 2 * int(np.count_nonzero(times == 1.0)) >= run.shape[0]
 
 
 def judged_strokes(state: SessionState) -> int:
