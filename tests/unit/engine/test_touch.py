@@ -149,6 +149,17 @@ def test_swipes_with_moves_dropped_while_the_page_scrolls_are_flagged(dropped: i
             assert _weight(_assess(swipes)) == pytest.approx(2.5), (whole_pixels, seed)
 
 
+def test_a_swipe_with_most_moves_dropped_is_flagged() -> None:
+    """The steps of a swipe of 20 as the web collector got it in Chromium while the page scrolled
+    (the browser test's): mostly twice the script's step, some three times, few single."""
+    multiples = np.array([1, 1, 3, 1, 2, 2, 2, 2, 3, 2, 1])
+    share = np.concatenate(([0], np.cumsum(multiples))) / multiples.sum()
+    x, y = 190.0 + 80.0 * share, 640.0 - 400.0 * share
+    assert _weight(_assess(_stroke(1500.0, np.round(x), np.round(y), dt=33.0 * multiples))) == pytest.approx(
+        1.5
+    )
+
+
 def test_one_swipe_counts_less_than_three_and_alone_stays_below_high() -> None:
     """Voice control and switch access draw interpolated gestures for people: one stroke counts
     1.5, three 2.5, and the finding alone never makes a session HIGH on any action."""

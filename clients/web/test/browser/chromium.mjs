@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-export async function launchChromium({ executablePath = '/usr/bin/chromium', viewport }) {
+// `phone`: a touch screen (touch events, a mobile viewport at 3 device pixels per CSS pixel).
+export async function launchChromium({ executablePath = '/usr/bin/chromium', viewport, phone = false }) {
   const profile = mkdtempSync(join(tmpdir(), 'botsift-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -15,6 +16,7 @@ export async function launchChromium({ executablePath = '/usr/bin/chromium', vie
       '--disable-component-update', '--disable-sync', '--no-first-run',
     ],
     viewport,
+    ...(phone ? { hasTouch: true, isMobile: true, deviceScaleFactor: 3 } : {}),
     timeout: 60000,
   });
   const close = async () => {

@@ -28,12 +28,17 @@ const { values: opts } = parseArgs({
     // Read a long page before filling in the form: `script` scrolls it as scrapers do
     // (window.scrollBy, no input at all), `input` with the wheel and Page Down as a person's browser would.
     scroll: { type: 'string' },
+    // Swipe through a long page on a touch screen first (chromium only): `script` as a
+    // script does (touch moves of one step along a line, each awaited, through CDP), `finger`
+    // along a thumb's path (an arc, speeding up and slowing down, the contact wobbling).
+    swipe: { type: 'string' },
   },
 });
 if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
 
 let report;
-const { page, close } = await openPage(opts.browser, { width: 1000, height: 640 });
+// (With --swipe, a touch screen of the same size: a tablet, so the form's layout stays the same.)
+const { page, close } = await openPage(opts.browser, { width: 1000, height: 640 }, Boolean(opts.swipe));
 try {
   const bodies = [];
   const logs = [];
@@ -59,6 +64,7 @@ try {
   });
 
   if (opts.scroll) await readThePage(page, opts.scroll);
+  if (opts.swipe) await swipeThePage(page, opts.swipe);
   await page.mouse.move(20, 20);
   for (const [selector, text] of [['#email', opts.email], ['#password', opts.password]]) {
     const [x, y] = await centre(page, selector);
@@ -122,6 +128,62 @@ async function readThePage(page, how) {
   await page.evaluate(() => document.getElementById('article').remove());
 }
 
+// Three swipes up a long page, 20 touch moves each, every one awaited (one reaches the page per
+// frame, some dropped while the page scrolls), then back to the top.
+async function swipeThePage(page, how) {
+  if (how !== 'script' && how !== 'finger') throw new Error(`--swipe ${how}: script or finger`);
+  if (opts.browser !== 'chromium') throw new Error('--swipe: chromium only (touch input goes through CDP)');
+  await page.evaluate(() => {
+    const article = document.createElement('div');
+    article.id = 'article';
+    article.style.height = '8000px';
+    document.body.append(article);
+  });
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, points) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+  const random = seeded(7);
+  for (let i = 0; i < 3; i++) {
+    const path = how === 'script' ? line(190, 640, 190 + 40 * i, 240, 20) : thumb(190, 640, 400, random);
+    await touch('touchStart', [path[0]]);
+    for (const point of path.slice(1)) await touch('touchMove', [point]);
+    await touch('touchEnd', []);
+    await sleep(800);
+  }
+  await cdp.detach();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await sleep(300);
+  await page.evaluate(() => document.getElementById('article').remove());
+}
+
+// `steps` equal steps from (x0, y0) to (x1, y1), as scripts interpolate a swipe.
+function line(x0, y0, x1, y1, steps) {
+  return Array.from({ length: steps + 1 }, (_, i) => ({ x: x0 + ((x1 - x0) * i) / steps, y: y0 + ((y1 - y0) * i) / steps }));
+}
+
+// A thumb's swipe up by `length` px: a smooth start and stop, an arc of 20-50 px, the contact
+// point wobbling by ~0.4 px, fingertip-sized.
+function thumb(x0, y0, length, random) {
+  const steps = 20;
+  const bend = 20 + 30 * random();
+  return Array.from({ length: steps + 1 }, (_, i) => {
+    const s = i / steps;
+    const progress = 10 * s ** 3 - 15 * s ** 4 + 6 * s ** 5;
+    const wobble = () => (random() + random() + random() - 1.5) * 0.8;
+    return { x: x0 + bend * Math.sin(Math.PI * progress) + wobble(), y: y0 - length * progress + wobble(), radiusX: 11, radiusY: 11 };
+  });
+}
+
+// A small seeded generator (mulberry32), so runs are alike.
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -132,13 +194,14 @@ async function centre(page, selector) {
   return [box.x + box.width / 2, box.y + box.height / 2];
 }
 
-// The first page of a fresh headless `browser` ('chromium' or 'firefox') and how to close it.
-async function openPage(browser, viewport) {
+// The first page of a fresh headless `browser` ('chromium' or 'firefox') and how to close it;
+// chromium with a touch screen when `phone`.
+async function openPage(browser, viewport, phone) {
   if (browser === 'firefox') {
     const { browser: firefox, close } = await launchFirefox({ executablePath: opts.firefox, viewport });
     return { page: (await firefox.pages())[0] || (await firefox.newPage()), close };
   }
   if (browser !== 'chromium') throw new Error(`--browser ${browser}: chromium or firefox`);
-  const { context, close } = await launchChromium({ executablePath: opts.chromium, viewport });
+  const { context, close } = await launchChromium({ executablePath: opts.chromium, viewport, phone });
   return { page: context.pages()[0] || (await context.newPage()), close };
 }
