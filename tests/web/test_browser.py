@@ -259,23 +259,28 @@ async def test_a_page_a_script_scrolls_with_no_input_is_flagged_and_one_scrolled
         assert "BEHAVIOUR_SCROLL_WITHOUT_INPUT" not in reasons, reasons
 
 
-@pytest.mark.parametrize("how", ["script", "finger"])
+@pytest.mark.parametrize(("how", "touch_screen"), [("script", True), ("finger", True), ("finger", False)])
 async def test_swipes_a_script_interpolates_on_a_touch_screen_are_flagged_and_a_thumbs_are_not(
-    envoy: Envoy, tenant: TenantKeys, how: str
+    envoy: Envoy, tenant: TenantKeys, how: str, touch_screen: bool
 ) -> None:
-    # Chromium on a touch screen: before the form, three swipes up a long page through CDP touch input,
-    # each move awaited: `script` in 20 equal steps along a line, `finger` along a thumb's arc,
-    # speeding up and slowing down.
-    screenshot = ROOT / "test-output" / "web" / f"demo-verdict-swipe-{how}.png"
+    # Chromium on a touch screen: before the form, three swipes up a long page through CDP touch
+    # input, each move awaited: `script` in 20 equal steps along a line, `finger` along a thumb's
+    # arc, speeding up and slowing down. Without a touch screen the touches reach the page all the
+    # same, from a browser that says it has none.
+    screen = "touch" if touch_screen else "none"
+    screenshot = ROOT / "test-output" / "web" / f"demo-verdict-swipe-{how}-{screen}.png"
+    mode = ("--swipe", how) if touch_screen else ("--swipe", how, "--no-touch-screen")
     proc = await start_driver(
-        f"{envoy.url}/demo?key={tenant.publishable}", "--screenshot", str(screenshot), "--swipe", how
+        f"{envoy.url}/demo?key={tenant.publishable}", "--screenshot", str(screenshot), *mode
     )
     report: dict[str, Any] = json.loads(await finish_driver(proc))
 
     verdict = report["verdict"]
     assert verdict is not None, report
     [body] = report["bodies"]
-    kinds = json.loads(body)["events"]["kinds"]
+    sent = json.loads(body)
+    assert (sent["start"]["device"].get("max_touch_points", 0) > 0) == touch_screen
+    kinds = sent["events"]["kinds"]
     assert kinds.count(7) == kinds.count(9) == 3  # three touches, started and ended
     assert kinds.count(8) >= 24, kinds.count(8)  # most of their moves (some dropped while the page scrolls)
     reasons = {reason["code"]: reason for reason in verdict["reasons"]}
@@ -283,3 +288,4 @@ async def test_swipes_a_script_interpolates_on_a_touch_screen_are_flagged_and_a_
         assert reasons["POINTER_INTERPOLATED_SWIPE"]["weight"] >= 2.0, reasons  # two strokes or more
     else:
         assert "POINTER_INTERPOLATED_SWIPE" not in reasons, reasons
+    assert ("BEHAVIOUR_TOUCH_WITHOUT_TOUCH_SCREEN" in reasons) == (not touch_screen), reasons

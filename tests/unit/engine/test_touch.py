@@ -264,3 +264,22 @@ def test_a_run_of_exactly_ten_steps_is_found_wherever_the_stream_is_cut() -> Non
         for part in split(stroke, [cut]):
             ENGINE.add(state, part)
         assert (state.touch_totals.judged, state.touch_totals.interpolated) == (1, 1), cut
+
+
+def test_touches_from_a_browser_without_a_touch_screen_are_flagged() -> None:
+    """A desktop browser that reports no touch points and no touch events gets touches only from
+    injected input; a phone, a laptop with a touch screen and a device that reported nothing
+    about touch are not judged."""
+    swipes = _script_swipes(count=1, steps=8)  # (too short to judge as interpolated)
+    for device, flagged in (
+        (CLEAN_CHROME, False),  # touch support not reported
+        (dataclasses.replace(CLEAN_CHROME, touch_support=False), True),
+        (dataclasses.replace(CLEAN_CHROME, touch_support=False, max_touch_points=None), False),
+        (dataclasses.replace(CLEAN_CHROME, touch_support=True, max_touch_points=10), False),
+        (PHONE, False),
+    ):
+        state = ENGINE.start(SessionContext(device=device))
+        ENGINE.add(state, swipes)
+        assessment = ENGINE.assess(state)
+        assert (_weight(assessment, "BEHAVIOUR_TOUCH_WITHOUT_TOUCH_SCREEN") > 0) == flagged, device
+        assert _weight(assessment) == 0.0

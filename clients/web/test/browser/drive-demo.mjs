@@ -32,13 +32,16 @@ const { values: opts } = parseArgs({
     // script does (touch moves of one step along a line, each awaited, through CDP), `finger`
     // along a thumb's path (an arc, speeding up and slowing down, the contact wobbling).
     swipe: { type: 'string' },
+    // With --swipe, keep the browser without a touch screen (CDP's touch input reaches the page anyway).
+    'no-touch-screen': { type: 'boolean', default: false },
   },
 });
 if (!opts.url || !(opts.screenshot || opts.leave)) throw new Error('--url and --screenshot (or --leave) are required');
 
 let report;
 // (With --swipe, a touch screen of the same size: a tablet, so the form's layout stays the same.)
-const { page, close } = await openPage(opts.browser, { width: 1000, height: 640 }, Boolean(opts.swipe));
+const touchScreen = Boolean(opts.swipe) && !opts['no-touch-screen'];
+const { page, close } = await openPage(opts.browser, { width: 1000, height: 640 }, touchScreen);
 try {
   const bodies = [];
   const logs = [];

@@ -19,6 +19,10 @@
 * **instant taps** — a touch that ends within a few milliseconds of its start: a fingertip's
   tap lasts tens of milliseconds (about 100 ms), an emulated tap (``page.tap()``, CDP
   ``Input.dispatchTouchEvent``) starts and ends in the same instant.
+* **touches without a touch screen** — touch events from a browser that reported no touch
+  points and no touch events (``navigator.maxTouchPoints`` 0, no ``ontouchstart``): without a
+  touch screen a browser makes no touches, but CDP's ``Input.dispatchTouchEvent`` reaches the
+  page anyway (measured in headless Chromium). Judged only when the device reported both.
 * **scrolling** — a page that scrolls with no input to move it, and a wheel turned on a timer
   (see :mod:`botsift_server.engine.scrolling`).
 
@@ -45,6 +49,10 @@ _UP, _TOUCH_END = int(EventKind.UP), int(EventKind.TOUCH_END)
 INSTANT_CLICK_MS = 8.0
 """A mouse button released sooner than this after its press was not held by a finger."""
 _FOCUS, _BLUR, _VISIBILITY = int(EventKind.FOCUS), int(EventKind.BLUR), int(EventKind.VISIBILITY)
+TOUCH_WITHOUT_SCREEN_LOG_ODDS = 2.5
+"""Strong, but below HIGH alone: no browser measured here makes touches without reporting a
+touch screen, but not every browser and touch set-up (touch monitors, remote desktops that forward
+touch) was measured."""
 
 
 def update(state: SessionState, columns: EventColumns) -> None:
@@ -163,6 +171,17 @@ def assess(
                 f"{state.taps_instant} of {state.taps_ended} touches ended within {INSTANT_CLICK_MS:.0f} ms "
                 "of their start; a fingertip's tap lasts about 100 ms.",
                 1.5 * ramp(state.taps_instant, 1, 3),
+            )
+        )
+    device = state.context.device
+    if state.family_counts[2] >= 2 and device.max_touch_points == 0 and device.touch_support is False:
+        findings.append(
+            Finding(
+                "BEHAVIOUR_TOUCH_WITHOUT_TOUCH_SCREEN",
+                f"{state.family_counts[2]} touch events came from a browser that reports no touch "
+                "screen (no touch points, no touch events); only injected input (CDP's "
+                "Input.dispatchTouchEvent) reaches such a page as touches.",
+                TOUCH_WITHOUT_SCREEN_LOG_ODDS,
             )
         )
     # Confidence says how much this detector saw: only what it found counts, nothing else.
