@@ -95,6 +95,12 @@ class PointerTotals:
     teleports: int = 0
     placed_clicks: int = 0
     placed_press_t_ms: float | None = None
+    presses_timed: int = 0
+    """Presses right after a move (the approach's last step known)."""
+    presses_in_motion: int = 0
+    """Of those, presses that came while the pointer still moved fast (see ``pointer_clicks``)."""
+    last_move_speed: float = math.nan
+    """Speed of the step to the last mouse event (px/ms) when it was a move, else NaN."""
     last_put_in_place: bool = False
     has_last: bool = False
     last_t_ms: float = 0.0

@@ -37,12 +37,17 @@ from botsift_server.engine._evidence import (
     std,
     unit,
 )
-from botsift_server.engine._state import SessionState
+from botsift_server.engine._state import PointerTotals, SessionState
 from botsift_server.engine._types import EventColumns, EventKind
 from botsift_server.engine.features import POINTER_MODEL_INDEX as MODEL_FEATURE_INDEX
 from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
-from botsift_server.engine.pointer_clicks import click_findings, fold_clicks
+from botsift_server.engine.pointer_clicks import (
+    IN_MOTION_MS,
+    IN_MOTION_PX_PER_MS,
+    click_findings,
+    fold_clicks,
+)
 from botsift_server.engine.pointer_features import pointer_features
 from botsift_server.engine.pointer_steps import PointerWindow, Steps, seg_runs
 
@@ -141,6 +146,11 @@ ARRIVAL_PATH_SHARE = 0.1
 ARRIVAL_AT_SPEED = (0.7, 0.35)
 ARRIVAL_MIN_SHARE = (0.15, 0.4)
 ARRIVAL_LOG_ODDS = (2.0, 1.0)
+# Presses in motion (see pointer_clicks.IN_MOTION_MS): judged when they are a share of the
+# presses after a move (from IN_MOTION_MIN_SHARE[0], fully from [1]); IN_MOTION_LOG_ODDS[0]
+# for one, up to [1] more for a second.
+IN_MOTION_MIN_SHARE = (0.25, 0.5)
+IN_MOTION_LOG_ODDS = (1.5, 1.0)
 # The learned model judges from this many movement steps, fully from MODEL_FULL_STEPS. It was
 # trained and calibrated on movements as short as 4 events, so its output already carries the
 # doubt of a short movement; the ramp only keeps a twitch of a few steps from counting fully.
@@ -230,7 +240,9 @@ def assess(
                 findings.extend(_movement(steps))
                 distance, duration, arrival = _aims(window)
                 findings.extend(_fitts(distance, duration))
-                findings.extend(_arrival(arrival))
+                at_speed = _arrival(arrival)
+                findings.extend(at_speed)
+                findings.extend(_in_motion(totals, t, sum(f.log_odds for f in at_speed)))
             if model is not None and move_steps >= MODEL_MIN_STEPS:
                 features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
@@ -350,6 +362,29 @@ def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
             f"{ARRIVAL_PATH_SHARE:.0%} of its path in as little as {fastest:.0%} of the approach's time: "
             "it arrives at speed, where a hand slows down to land on its target (people: "
             "a third of the time, at the median).",
+            log_odds,
+        )
+    ]
+
+
+def _in_motion(totals: PointerTotals, t: npt.NDArray[np.float64], arrival_log_odds: float) -> list[Finding]:
+    """Presses that came while the pointer still moved fast (``pointer_clicks``), by their share
+    of the presses after a move. The same fact as arrival at speed (no braking before the
+    click), seen where an approach is too short to judge: the two count as the stronger."""
+    moving, timed = totals.presses_in_motion, totals.presses_timed
+    if moving == 0 or clock_step_ms(t) > 0.0:  # (a coarse clock puts the press in the move's tick)
+        return []
+    lean = moving * ramp(moving / timed, *IN_MOTION_MIN_SHARE)
+    log_odds = IN_MOTION_LOG_ODDS[0] * min(lean, 1.0) + IN_MOTION_LOG_ODDS[1] * min(max(lean - 1.0, 0.0), 1.0)
+    log_odds -= max(arrival_log_odds, 0.0)
+    if log_odds <= 0.0:
+        return []
+    return [
+        Finding(
+            "POINTER_PRESSED_IN_MOTION",
+            f"{moving} of {timed} clicks were pressed within {IN_MOTION_MS:.0f} ms of a move at "
+            f"{IN_MOTION_PX_PER_MS:g} px/ms or faster, the pointer still travelling, as a script moves "
+            "and clicks at once; a hand brakes onto its target and rests before it presses.",
             log_odds,
         )
     ]
