@@ -16,10 +16,9 @@ from botsift_server.engine import (
     EventKind,
     KeyClass,
     RiskLevel,
-    SessionContext,
 )
 
-from .traces import CLEAN_CHROME, columns, merge, split
+from .traces import CLEAN_CHROME, assess_in_batches, columns, merge
 
 ENGINE = Engine()
 _SCROLL, _WHEEL = int(EventKind.SCROLL), int(EventKind.WHEEL)
@@ -30,12 +29,7 @@ _MOVE, _DOWN, _UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
 def _assess(
     events: EventColumns, action: str = "view", device: Device = CLEAN_CHROME, batches: int = 1
 ) -> Assessment:
-    engine = Engine(ENGINE.config.for_action(action), ENGINE.model)
-    state = engine.start(SessionContext(action=action, device=device))
-    sizes = [len(events) // batches] * (batches - 1)
-    for part in split(events, [*sizes, len(events) - sum(sizes)]) if batches > 1 else [events]:
-        engine.add(state, part)
-    return engine.assess(state)
+    return assess_in_batches(ENGINE, events, action, device, batches)
 
 
 def _weight(assessment: Assessment, code: str) -> float:

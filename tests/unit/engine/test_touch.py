@@ -21,7 +21,7 @@ from botsift_server.engine import (
 )
 from botsift_server.evaluation import read_traces
 
-from .traces import CLEAN_CHROME, columns, merge, split
+from .traces import CLEAN_CHROME, assess_in_batches, columns, merge, split
 
 ENGINE = Engine()
 CODE = "POINTER_INTERPOLATED_SWIPE"
@@ -49,12 +49,7 @@ PHONE_RECORDINGS = Path(__file__).parent / "data" / "delbot_phone.jsonl"
 
 
 def _assess(events: EventColumns, action: str = "default", batches: int = 1) -> Assessment:
-    engine = Engine(ENGINE.config.for_action(action), ENGINE.model)
-    state = engine.start(SessionContext(action=action, device=PHONE))
-    sizes = [len(events) // batches] * (batches - 1)
-    for part in split(events, [*sizes, len(events) - sum(sizes)]) if batches > 1 else [events]:
-        engine.add(state, part)
-    return engine.assess(state)
+    return assess_in_batches(ENGINE, events, action, PHONE, batches)
 
 
 def _weight(assessment: Assessment, code: str = CODE) -> float:

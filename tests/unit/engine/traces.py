@@ -9,7 +9,15 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
+from botsift_server.engine import (
+    Assessment,
+    Device,
+    Engine,
+    EventColumns,
+    EventKind,
+    KeyClass,
+    SessionContext,
+)
 from botsift_server.evaluation import Trace, read_traces
 
 CHROME_UA = (
@@ -98,6 +106,19 @@ def split(cols: EventColumns, sizes: list[int]) -> list[EventColumns]:
             )
         )
     return out
+
+
+def assess_in_batches(
+    engine: Engine, events: EventColumns, action: str, device: Device, batches: int = 1
+) -> Assessment:
+    """``engine``'s verdict (with ``action``'s thresholds) on ``events`` sent in ``batches``
+    batches of about equal size."""
+    engine = Engine(engine.config.for_action(action), engine.model)
+    state = engine.start(SessionContext(action=action, device=device))
+    sizes = [len(events) // batches] * (batches - 1)
+    for part in split(events, [*sizes, len(events) - sum(sizes)]) if batches > 1 else [events]:
+        engine.add(state, part)
+    return engine.assess(state)
 
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
