@@ -33,14 +33,17 @@ def _clicks(
     step_ms: float = 9.7,
     moves: int = 2,
     ease_in: bool = False,
+    holds_ms: list[float] | None = None,
 ) -> EventColumns:
     """Clicks on fields, each reached in ``moves`` moves of ``step_px`` (``ease_in``: growing
     steps, as a curve walked at an even pace of its parameter), ``step_ms`` apart, and pressed
-    ``rest_ms`` after the last (per click, or one for all), held 93 ms."""
+    ``rest_ms`` after the last (per click, or one for all), held ``holds_ms`` (each; by default
+    60-150 ms)."""
     rests = np.broadcast_to(np.asarray(rest_ms, float), (clicks,))
+    holds = holds_ms if holds_ms is not None else np.random.default_rng(clicks).uniform(60.0, 150.0, clicks)
     t, kinds, xs, ys = [], [], [], []
     now, x, y = 1000.0, 300.0, 200.0
-    for rest in rests.tolist():
+    for rest, hold in zip(rests.tolist(), list(holds), strict=True):
         for i in range(moves):
             now += step_ms
             step = step_px * (2 * i + 1) / moves if ease_in else step_px
@@ -50,7 +53,7 @@ def _clicks(
             xs.append(x)
             ys.append(y)
         now += rest
-        t += [now, now + 93.0]
+        t += [now, now + float(hold)]
         kinds += [_DOWN, _UP]
         xs += [x, x]
         ys += [y, y]
@@ -104,3 +107,41 @@ def test_approaches_arriving_at_speed_count_once() -> None:
     arrival = _weight(assessment, "POINTER_ARRIVES_AT_SPEED")
     assert arrival > 0.0
     assert arrival + _weight(assessment) == pytest.approx(max(arrival, 2.5))
+
+
+def _held_clicks(holds_ms: list[float]) -> EventColumns:
+    """Clicks a second or so apart, each reached by a resting hand, held ``holds_ms``."""
+    return _clicks(rest_ms=120.0, clicks=len(holds_ms), holds_ms=holds_ms)
+
+
+@pytest.mark.parametrize(("clicks", "weight"), [(3, 1.0), (4, 1.5), (6, 2.0), (9, 2.0)])
+def test_clicks_all_held_for_one_delay_are_flagged(clicks: int, weight: float) -> None:
+    """A script's fixed 50 ms between press and release (to within a millisecond of timer
+    jitter): the more clicks, the firmer, whatever the batching."""
+    rng = np.random.default_rng(clicks)
+    events = _held_clicks((50.0 + rng.uniform(-1.0, 1.0, clicks)).tolist())
+    assert _weight(_assess(events), "BEHAVIOUR_CONSTANT_CLICK_HOLD") == pytest.approx(weight)
+    cuts = [int(c) for c in rng.integers(1, 6, 10)]
+    assert _weight(_assess(events, cuts), "BEHAVIOUR_CONSTANT_CLICK_HOLD") == pytest.approx(weight)
+
+
+def test_a_fingers_holds_instant_clicks_and_coarse_clocks_are_not_judged() -> None:
+    """A finger's holds (60-150 ms), two clicks alike and instant clicks (their own finding) give
+    no constant-hold finding; nor does a clock rounded to 17 ms, where holds within a tick of
+    each other read the same (here 95-105 ms holds all read 100)."""
+    rng = np.random.default_rng(9)
+    for events in (
+        _held_clicks(rng.uniform(60.0, 150.0, 8).tolist()),
+        _held_clicks([50.0, 50.5]),
+        _held_clicks([1.0, 1.2, 0.8, 1.1]),
+    ):
+        assert _weight(_assess(events), "BEHAVIOUR_CONSTANT_CLICK_HOLD") == 0.0
+    tick = 1000.0 / 60.0
+    events = _held_clicks(rng.uniform(95.0, 105.0, 6).tolist())
+    rounded = np.round(events.t_ms / tick) * tick
+    down = np.flatnonzero(events.kind == _DOWN)
+    rounded[down + 1] = rounded[down] + 6 * tick  # (each release in the tick nearest 100 ms on)
+    assert (
+        _weight(_assess(columns(rounded, events.kind, events.x, events.y)), "BEHAVIOUR_CONSTANT_CLICK_HOLD")
+        == 0.0
+    )

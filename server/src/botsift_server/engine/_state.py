@@ -212,6 +212,9 @@ class SessionState:
     """Mouse presses followed by their release."""
     clicks_instant: int = 0
     """Of those, the ones released within ``INSTANT_CLICK_MS`` of the press."""
+    click_hold_min_ms: float = math.inf
+    click_hold_max_ms: float = -math.inf
+    """The shortest and the longest time a mouse button was held."""
     touch_start_t_ms: float | None = None
     """Time of the latest touch start not yet ended; None when no finger is down."""
     taps_ended: int = 0
