@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, SessionContext
+from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, RiskLevel, SessionContext
 
-from .traces import CLEAN_CHROME, bot_mouse_lines, columns, split
+from .traces import CLEAN_CHROME, assess_in_batches, bot_mouse_lines, columns, merge, split
 
 ENGINE = Engine()
 CODE = "POINTER_PRESSED_IN_MOTION"
@@ -145,3 +145,20 @@ def test_a_fingers_holds_instant_clicks_and_coarse_clocks_are_not_judged() -> No
         _weight(_assess(columns(rounded, events.kind, events.x, events.y)), "BEHAVIOUR_CONSTANT_CLICK_HOLD")
         == 0.0
     )
+
+
+def test_voice_controls_clicks_held_alike_count_once_with_clicks_without_movement() -> None:
+    """Voice control clicks where it is told, without moving the pointer, with one fixed hold:
+    the two findings count as the stronger, and stay below HIGH on a login."""
+    clicks = merge(
+        *(
+            columns([t, t + 90.0], [_DOWN, _UP], [640.0, 640.0], [400.0, 400.0])
+            for t in range(3000, 12000, 1500)
+        )
+    )
+    assessment = assess_in_batches(ENGINE, clicks, "login", CLEAN_CHROME)
+    held_alike = _weight(assessment, "BEHAVIOUR_CONSTANT_CLICK_HOLD")
+    without_movement = _weight(assessment, "BEHAVIOUR_CLICKS_WITHOUT_MOVEMENT")
+    assert without_movement > 0.0
+    assert held_alike + without_movement == pytest.approx(2.0)
+    assert assessment.risk_level < RiskLevel.HIGH

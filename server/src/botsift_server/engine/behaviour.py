@@ -96,8 +96,10 @@ def update_clicks(state: SessionState, columns: EventColumns) -> None:
         state.click_hold_max_ms = max(state.click_hold_max_ms, *held)
 
 
-def _constant_click_hold(state: SessionState) -> list[Finding]:
-    """Every click of the session held for the same time (see :data:`CONSTANT_HOLD_MS`)."""
+def _constant_click_hold(state: SessionState, assistive_log_odds: float) -> list[Finding]:
+    """Every click of the session held for the same time (see :data:`CONSTANT_HOLD_MS`). Voice
+    control clicks for a person with one fixed hold too: with clicks without movement (their
+    other finding, ``assistive_log_odds``), the two count as the stronger."""
     low, high, clicks = state.click_hold_min_ms, state.click_hold_max_ms, state.clicks_released
     if (
         clicks < CONSTANT_HOLD_CLICKS[0]
@@ -109,12 +111,17 @@ def _constant_click_hold(state: SessionState) -> list[Finding]:
     (t,) = state.timing_window.columns()
     if int(np.count_nonzero(t[1:] > t[:-1])) < 5 or clock_step_ms(t) > 0.0:
         return []  # a coarse clock rounds holds to the same tick, or too few times to tell
+    log_odds = float(np.interp(clicks, CONSTANT_HOLD_CLICKS, CONSTANT_HOLD_LOG_ODDS)) - max(
+        assistive_log_odds, 0.0
+    )
+    if log_odds <= 0.0:
+        return []
     return [
         Finding(
             "BEHAVIOUR_CONSTANT_CLICK_HOLD",
             f"All {clicks} mouse clicks were held for {low:.0f}-{high:.0f} ms, as a script's fixed "
             "delay between press and release holds them; a finger's holds vary by tens of ms.",
-            float(np.interp(clicks, CONSTANT_HOLD_CLICKS, CONSTANT_HOLD_LOG_ODDS)),
+            log_odds,
         )
     ]
 
@@ -203,7 +210,7 @@ def assess(
                 1.5 * ramp(state.clicks_instant, 1, 3),
             )
         )
-    findings.extend(_constant_click_hold(state))
+    findings.extend(_constant_click_hold(state, assistive))
     if state.taps_instant >= 2 and state.taps_instant * 2 >= state.taps_ended:
         findings.append(
             Finding(
