@@ -108,8 +108,7 @@ def fold_clicks(
         _placed_clicks(totals, t, k, dist2, dt, fresh=not totals.has_last)
     # (What a press first in the next batch needs to know of this batch's last event.)
     totals.last_put_in_place = _put_in_place(totals, k, dist2, k.shape[0], not totals.has_last)
-    last = k.shape[0] - 1
-    totals.last_move_speed = _speeds(k, dist2, dt, np.array([last]))[0] if last >= 0 else math.nan
+    totals.last_move_speed = _speed(k, dist2, dt, k.shape[0] - 1)
 
 
 def click_findings(state: SessionState) -> list[Finding]:
@@ -133,21 +132,20 @@ def click_findings(state: SessionState) -> list[Finding]:
     return findings
 
 
-def _speeds(
-    k: npt.NDArray[np.uint8],
-    dist2: npt.NDArray[np.float64],
-    dt: npt.NDArray[np.float64],
-    at: npt.NDArray[np.intp],
-) -> npt.NDArray[np.float64]:
-    """Speed (px/ms) of the step to each mouse event ``at``: NaN where it is no move, 0 where the
-    step says nothing of the hand's speed: a jump of TELEPORT_MIN_PX or more (a press after one is
-    a placed click's business), or an interval of 0 or over IN_MOTION_STEP_MS (moves in one tick
-    of a coarse clock, or a move long after the one before)."""
-    step = np.sqrt(dist2[at])
-    gap = dt[at]
-    timed = (step < TELEPORT_MIN_PX) & (gap > 0.0) & (gap <= IN_MOTION_STEP_MS)
-    speed = np.where(timed, step / np.maximum(gap, 1.0), 0.0)
-    return np.where(k[at] == _MOVE, speed, math.nan)
+def _speed(
+    k: npt.NDArray[np.uint8], dist2: npt.NDArray[np.float64], dt: npt.NDArray[np.float64], i: int
+) -> float:
+    """Speed (px/ms) of the step to mouse event ``i``: NaN where it is no move, 0 where the step
+    says nothing of the hand's speed: a jump of TELEPORT_MIN_PX or more (a press after one is a
+    placed click's business), or an interval of 0 or over IN_MOTION_STEP_MS (moves in one tick of
+    a coarse clock, or a move long after the one before)."""
+    if k.item(i) != _MOVE:
+        return math.nan
+    step = math.sqrt(dist2.item(i))
+    gap = dt.item(i)
+    if step >= TELEPORT_MIN_PX or gap <= 0.0 or gap > IN_MOTION_STEP_MS:
+        return 0.0
+    return step / max(gap, 1.0)
 
 
 def _fold_presses(
@@ -157,16 +155,15 @@ def _fold_presses(
     dt: npt.NDArray[np.float64],
     down_at: npt.NDArray[np.intp],
 ) -> None:
-    """Count the presses ``down_at`` that follow a move, and those pressed in motion."""
-    before = down_at - 1
-    speed = np.empty(down_at.shape[0])
-    inside = before >= 0
-    speed[inside] = _speeds(k, dist2, dt, before[inside])
-    speed[~inside] = totals.last_move_speed  # the last batch's last event
-    timed = ~np.isnan(speed)
-    totals.presses_timed += int(np.count_nonzero(timed))
-    moving = (dt[down_at] <= IN_MOTION_MS) & (speed >= IN_MOTION_PX_PER_MS)
-    totals.presses_in_motion += int(np.count_nonzero(moving))
+    """Count the presses ``down_at`` that follow a move, and those pressed in motion (a few per
+    batch at most: plain Python beats array calls here)."""
+    for i in down_at.tolist():
+        speed = _speed(k, dist2, dt, i - 1) if i > 0 else totals.last_move_speed  # (last batch's)
+        if math.isnan(speed):
+            continue
+        totals.presses_timed += 1
+        if dt.item(i) <= IN_MOTION_MS and speed >= IN_MOTION_PX_PER_MS:
+            totals.presses_in_motion += 1
 
 
 def _jumps(dist2: npt.NDArray[np.float64], dt: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
