@@ -378,6 +378,52 @@ def test_a_script_drawing_straight_lines_is_not_taken_for_keyboard_pointer_contr
     assert a.risk_level >= RiskLevel.HIGH
 
 
+def _axis_script(rng: np.random.Generator) -> EventColumns:
+    """A script filling a form whose fields stand one above the other, then dragging a slider:
+    straight down to each field in 25 equal steps, right along the slider in 40, every 16-17 ms."""
+    t, k, x, y = [], [], [], []
+    now, pos = 1000.0, np.array([480.0, 120.0])
+    for end, drag in (
+        ((480.0, 320.0), False),
+        ((480.0, 420.0), False),
+        ((480.0, 560.0), False),
+        ((880.0, 560.0), True),
+    ):
+        target = np.array(end)
+        if drag:
+            t.append(now)
+            k.append(int(EventKind.DOWN))
+            x.append(float(pos[0]))
+            y.append(float(pos[1]))
+        steps = 40 if drag else 25
+        for i in range(1, steps + 1):
+            now += 16.7 + float(rng.uniform(-0.5, 0.5))
+            p = pos + (target - pos) * i / steps
+            t.append(now)
+            k.append(int(EventKind.MOVE))
+            x.append(float(p[0]))
+            y.append(float(p[1]))
+        pos = target
+        for kind in (EventKind.UP,) if drag else (EventKind.DOWN, EventKind.UP):
+            now += 90.0 + float(rng.uniform(0.0, 40.0))
+            t.append(now)
+            k.append(int(kind))
+            x.append(float(pos[0]))
+            y.append(float(pos[1]))
+        now += 700.0
+    return columns(t, k, x, y)
+
+
+def test_a_script_walking_along_the_screens_axes_is_not_taken_for_keyboard_pointer_control() -> None:
+    # Every step of it runs along an axis, as Mouse Keys' do; but a held key sets the pointer off
+    # slowly and speeds it up, and the script steps at one length from the first step.
+    a = _login(_axis_script(np.random.default_rng(2)))
+    codes = {r.code for r in a.reasons}
+    assert "POINTER_KEYBOARD_CONTROL" not in codes
+    assert {"POINTER_IDENTICAL_STEPS", "POINTER_STEPS_IGNORE_TIMING"} & codes
+    assert a.risk_level >= RiskLevel.HIGH
+
+
 def test_jumps_and_clicks_without_approach_are_still_judged_under_keyboard_pointer_control() -> None:
     steered = mouse_keys(np.random.default_rng(1))
     end = float(steered.t_ms[-1])

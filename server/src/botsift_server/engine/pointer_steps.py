@@ -200,19 +200,43 @@ def move_runs(
 KEYBOARD_MIN_STEPS = 20
 KEYBOARD_MIN_SHARE = 0.97
 _COMPASS_TOLERANCE_PX = 0.05
+# A held key sets the pointer off slowly and speeds it up to the user's top speed (Mouse Keys
+# accelerates on every key press): the hold's first step of 2 px or more is at most
+# KEYBOARD_RAMP of its longest. A script that walks a straight line along an axis (between form
+# fields stacked one above the other, along a slider) steps at one length from the first step.
+# Over the holds of KEYBOARD_HOLD_STEPS steps or more, at least half must start so.
+KEYBOARD_RAMP = 0.6
+KEYBOARD_HOLD_STEPS = 4
 
 
 def keyboard_steered(steps: Steps) -> bool:
     """Whether ``steps`` move the way keyboard pointer control (Mouse Keys) moves the pointer:
     :data:`KEYBOARD_MIN_STEPS` or more of 2 px or more, at least :data:`KEYBOARD_MIN_SHARE` of
-    them along an axis or a diagonal of the screen."""
+    them along an axis or a diagonal of the screen, each key's hold speeding up from a slow
+    start (:data:`KEYBOARD_RAMP`)."""
     big = steps.length >= MIN_DIRECTION_PX
     n = int(np.count_nonzero(big))
     if n < KEYBOARD_MIN_STEPS:
         return False
-    ax, ay = np.abs(steps.dx[big]), np.abs(steps.dy[big])
+    dx, dy = steps.dx[big], steps.dy[big]
+    ax, ay = np.abs(dx), np.abs(dy)
     compass = (np.minimum(ax, ay) <= _COMPASS_TOLERANCE_PX) | (np.abs(ax - ay) <= _COMPASS_TOLERANCE_PX)
-    return int(np.count_nonzero(compass)) >= KEYBOARD_MIN_SHARE * n
+    if int(np.count_nonzero(compass)) < KEYBOARD_MIN_SHARE * n:
+        return False
+    # Holds: consecutive big steps in one segment and one direction.
+    at = big.nonzero()[0]
+    seg = steps.seg[big]
+    heading = np.sign(dx) * 3.0 + np.sign(dy)
+    new = np.ones(n, np.bool_)
+    new[1:] = (at[1:] != at[:-1] + 1) | (seg[1:] != seg[:-1]) | (heading[1:] != heading[:-1])
+    first = new.nonzero()[0]
+    length = steps.length[big]
+    longest = np.maximum.reduceat(length, first)
+    long_holds = np.diff(np.append(first, n)) >= KEYBOARD_HOLD_STEPS
+    if not long_holds.any():
+        return True
+    ramped = length[first][long_holds] <= KEYBOARD_RAMP * longest[long_holds]
+    return 2 * int(np.count_nonzero(ramped)) >= int(ramped.shape[0])
 
 
 class PointerWindow:
