@@ -84,7 +84,7 @@ def _script_swipes(
 ) -> EventColumns:
     """A script scrolling a feed: ``touchStart``, ``steps`` equal ``touchMove`` steps up the screen
     (slightly diagonal, or straight up), ``touchEnd``, a pause, again. ``dropped`` moves of each
-    swipe never reach the page (Chromium drops some while the page scrolls: 0-4 of 20, measured)."""
+    swipe never reach the page (Chromium drops some while the page scrolls: up to 8 of 20, measured)."""
     rng = np.random.default_rng(seed)
     parts, t = [], 1500.0
     for i in range(count):

@@ -22,7 +22,7 @@ strokes only, where no device moves for the finger.
 Measured in headless Chromium (Puppeteer's ``touchscreen.touchMove`` awaited in a loop, and CDP's
 ``Input.dispatchTouchEvent``): on an element that does not scroll, every move reaches the page,
 one per frame, in exactly equal steps on the line (Puppeteer rounds to whole pixels: 24.17 and
-25.08 px steps of a diagonal). While the page scrolls, Chromium drops 0-4 of 20 moves, and the
+25.08 px steps of a diagonal). While the page scrolls, Chromium drops up to 8 of 20 moves, and the
 others' steps are the script's step or twice or three times it (through the web collector,
 on a busy machine, most of them twice: the demo page's browser test): a run may hold such steps
 (:data:`MAX_MULTIPLE`). Delivered as a 60 Hz page and the collector would deliver them (or at
@@ -193,9 +193,9 @@ def findings(state: SessionState) -> list[Finding]:
     return [
         Finding(
             "POINTER_INTERPOLATED_SWIPE",
-            f"{totals.interpolated} of {totals.judged} touch strokes advanced in identical steps along "
-            "an exact straight line, as a script interpolating a swipe moves; a finger's steps "
-            "change as it speeds up and slows down, and its path wobbles.",
+            f"{totals.interpolated} of {totals.judged} touch strokes advanced in identical steps (or "
+            "whole multiples of one) along an exact straight line, as a script interpolating a swipe "
+            "moves; a finger's steps change as it speeds up and slows down, and its path wobbles.",
             log_odds,
         )
     ]
