@@ -155,8 +155,12 @@ export class Session {
   }
   /** A key of a class went up. */ keyUp(keyClass: KeyClassLike, at: At = {}): void { this.record(EventKind.KEY_UP, { keyClass, ...at }); }
   /** The page scrolled to (x, y). */ scroll(x: number, y: number, at: At = {}): void { this.record(EventKind.SCROLL, { x, y, ...at }); }
+  /** A finger touched the screen at (x, y). */ touchStart(x: number, y: number, at: At = {}): void { this.record(EventKind.TOUCH_START, { x, y, ...at }); }
+  /** A finger moved to (x, y). */ touchMove(x: number, y: number, at: At = {}): void { this.record(EventKind.TOUCH_MOVE, { x, y, ...at }); }
+  /** A finger left the screen at (x, y). */ touchEnd(x: number, y: number, at: At = {}): void { this.record(EventKind.TOUCH_END, { x, y, ...at }); }
   /** Focus gained. */ focus(at: At = {}): void { this.record(EventKind.FOCUS, at); }
   /** Focus lost. */ blur(at: At = {}): void { this.record(EventKind.BLUR, at); }
+  /** The page became visible or hidden. */ visibility(visible: boolean, at: At = {}): void { this.record(EventKind.VISIBILITY, { button: visible ? 1 : 0, ...at }); }
 
   /** Record many events at once (columnar `Events`). */
   add(events: Events): void {

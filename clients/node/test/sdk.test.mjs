@@ -112,6 +112,36 @@ test("a key press reported as a capital typed without Shift is judged", async ()
   await c.close();
 });
 
+test("touch shorthands send a phone's swipes: a script's interpolated swipes are judged, a thumb's are not", async () => {
+  const c = client();
+  const phone = { ...human, userAgent: "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36", maxTouchPoints: 5, touchSupport: true };
+  const swipes = async (path) => {
+    const s = c.session({ action: "login", device: phone });
+    let t = 2000;
+    for (let swipe = 0; swipe < 3; swipe++) {
+      const points = path(swipe);
+      s.touchStart(points[0][0], points[0][1], { tMs: t });
+      for (const [x, y] of points.slice(1)) { t += 16 + (swipe + x) % 3; s.touchMove(x, y, { tMs: t }); }
+      t += 40; s.touchEnd(...points.at(-1), { tMs: t });
+      t += 900;
+    }
+    s.visibility(false, { tMs: t });
+    s.visibility(true, { tMs: t + 5000 });
+    const verdict = await s.verdict();
+    assert.equal(verdict.eventCounts.touches, 3 * 22);
+    return verdict.reasons.map((r) => r.code);
+  };
+  // 20 equal steps up a straight line, and a thumb's arc that speeds up and slows down.
+  const line = (swipe) => Array.from({ length: 21 }, (_, i) => [190 + 2 * swipe * i, 640 - 20 * i]);
+  const thumb = (swipe) => Array.from({ length: 21 }, (_, i) => {
+    const p = 10 * (i / 20) ** 3 - 15 * (i / 20) ** 4 + 6 * (i / 20) ** 5;
+    return [190 + (25 + 5 * swipe) * Math.sin(Math.PI * p) + 0.4 * Math.sin(7 * i), 640 - 400 * p + 0.3 * Math.cos(5 * i)];
+  });
+  assert.ok((await swipes(line)).includes("POINTER_INTERPOLATED_SWIPE"));
+  assert.ok(!(await swipes(thumb)).includes("POINTER_INTERPOLATED_SWIPE"));
+  await c.close();
+});
+
 test("the stream drops mid-session when the server crashes, and the session recovers without losing or duplicating events", async () => {
   const c = client();
   const e = events(200, 7);
