@@ -75,10 +75,17 @@ def share_log_odds(
     """
     zero_at, one_at = strength_at
     strength = unit((zero_at - values) / (zero_at - one_at))
-    summed = float(_SUM(strength))
-    if summed <= 0.0:
+    return count_log_odds(float(_SUM(strength)), int(values.shape[0]), min_share, log_odds)
+
+
+def count_log_odds(
+    strong: float, total: int, min_share: tuple[float, float], log_odds: tuple[float, float]
+) -> float:
+    """Log-odds of ``strong`` bot-like items (a count, or a sum of strengths) among ``total``, as
+    :func:`share_log_odds` weighs them: scaled down when they are a small share of all."""
+    if strong <= 0.0:
         return 0.0
-    lean = summed * ramp(summed / int(values.shape[0]), min_share[0], min_share[1])
+    lean = strong * ramp(strong / total, min_share[0], min_share[1])
     return log_odds[0] * min(lean, 1.0) + log_odds[1] * min(max(lean - 1.0, 0.0), 1.0)
 
 

@@ -30,6 +30,7 @@ from botsift_server.engine._evidence import (
     Evidence,
     Finding,
     clock_step_ms,
+    count_log_odds,
     cv,
     median,
     ramp,
@@ -374,8 +375,7 @@ def _in_motion(totals: PointerTotals, t: npt.NDArray[np.float64], arrival_log_od
     moving, timed = totals.presses_in_motion, totals.presses_timed
     if moving == 0 or clock_step_ms(t) > 0.0:  # (a coarse clock puts the press in the move's tick)
         return []
-    lean = moving * ramp(moving / timed, *IN_MOTION_MIN_SHARE)
-    log_odds = IN_MOTION_LOG_ODDS[0] * min(lean, 1.0) + IN_MOTION_LOG_ODDS[1] * min(max(lean - 1.0, 0.0), 1.0)
+    log_odds = count_log_odds(moving, timed, IN_MOTION_MIN_SHARE, IN_MOTION_LOG_ODDS)
     log_odds -= max(arrival_log_odds, 0.0)
     if log_odds <= 0.0:
         return []
