@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -146,4 +147,67 @@ def _reading_story(target: str, tenant: TenantKeys) -> dict[str, set[str]]:
                 verdict = s.verdict()
             assert verdict.event_counts.scrolls == (20 if how == "script" else 40)
             out[how] = {r.code for r in verdict.reasons}
+    return out
+
+
+async def test_the_blocking_client_sends_touches_and_the_server_tells_a_scripts_swipes(
+    target: str, tenant: TenantKeys
+) -> None:
+    reasons = await asyncio.to_thread(_swiping_story, target, tenant)
+    # On a phone: three swipes of 20 equal steps up a line are a script's; a thumb's arcs are not.
+    assert "POINTER_INTERPOLATED_SWIPE" in reasons["phone", "script"]
+    assert "POINTER_INTERPOLATED_SWIPE" not in reasons["phone", "thumb"]
+    assert not {code for (device, _), codes in reasons.items() if device == "phone" for code in codes} & {
+        "BEHAVIOUR_TOUCH_WITHOUT_TOUCH_SCREEN"
+    }
+    # A desktop browser that says it has no touch screen makes no touches: these were injected.
+    assert "BEHAVIOUR_TOUCH_WITHOUT_TOUCH_SCREEN" in reasons["desktop", "thumb"]
+
+
+def _swiping_story(target: str, tenant: TenantKeys) -> dict[tuple[str, str], set[str]]:
+    """Visitors swipe up a page three times, each swipe a touch start, 20 moves and an end."""
+    phone = botsift.DeviceSignals(
+        user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36",
+        platform="Linux armv8l",
+        languages=["en-US"],
+        webdriver=False,
+        max_touch_points=5,
+        touch_support=True,
+    )
+    desktop = human_device()
+    desktop.touch_support = False
+    out: dict[tuple[str, str], set[str]] = {}
+    with botsift.Client(api_key=tenant.publishable, target=target) as client:
+        for name, device, how in (
+            ("phone", phone, "script"),
+            ("phone", phone, "thumb"),
+            ("desktop", desktop, "thumb"),
+        ):
+            with client.session(action="view", device=device) as s:
+                t = 2000.0
+                for swipe in range(3):
+                    for i in range(21):
+                        p = i / 20
+                        if how == "script":
+                            x, y = 190.0 + 2.0 * swipe * i, 640.0 - 20.0 * i
+                        else:
+                            eased = 10 * p**3 - 15 * p**4 + 6 * p**5
+                            x = (
+                                190.0
+                                + (25.0 + 5.0 * swipe) * math.sin(math.pi * eased)
+                                + 0.4 * math.sin(7 * i)
+                            )
+                            y = 640.0 - 400.0 * eased + 0.3 * math.cos(5 * i)
+                        if i == 0:
+                            s.touch_start(x, y, t_ms=t)
+                        else:
+                            t += 16.0 + (i % 3)
+                            s.touch_move(x, y, t_ms=t)
+                    t += 40.0
+                    s.touch_end(x, y, t_ms=t)
+                    t += 900.0
+                verdict = s.verdict()
+            assert verdict.event_counts.touches == 3 * 22
+            out[name, how] = {r.code for r in verdict.reasons}
     return out
