@@ -136,10 +136,18 @@ def test_holds_that_drift_and_shorten_after_pauses_are_a_typists_and_independent
         typists.append(_weight(_codes(_typing(typist, gaps))))
         scripts.append(_weight(_codes(_typing(script, gaps))))
     # Independent holds read as a typist's only by chance; a typist's nearly never read otherwise.
-    assert np.mean(scripts) > 0.05
-    assert np.mean(typists) < -0.8
+    _assert_weakly_apart(scripts, typists, script_mean=0.05, typist_mean=-0.8)
+
+
+def _assert_weakly_apart(
+    scripts: list[float], typists: list[float], script_mean: float, typist_mean: float
+) -> None:
+    """The weights given to scripts lean to "bot" (mean above ``script_mean``) and the typists'
+    to "human" (below ``typist_mean``), scripts taken for bots far more often than typists, and
+    either way weak evidence on one sentence: at most 1 log-odds."""
+    assert np.mean(scripts) > script_mean
+    assert np.mean(typists) < typist_mean
     assert sum(w > 0.0 for w in scripts) > sum(w > 0.0 for w in typists) + 10
-    # Either way it is weak evidence: at most 1 log-odds.
     assert max(abs(w) for w in typists + scripts) <= 1.0
 
 
@@ -203,11 +211,7 @@ def test_keys_of_every_kind_held_alike_read_as_drawn_alike_and_a_typists_thumb_d
         # are held 20% shorter (another typist's may go the other way).
         typists.append(_kinds(_codes(_sentence(rng, {SPACE: 1.3, DIGIT: 0.8})[0])))
         scripts.append(_kinds(_codes(_sentence(rng, {})[0])))
-    assert np.mean(scripts) > 0.1
-    assert np.mean(typists) < -0.5
-    assert sum(w > 0.0 for w in scripts) > sum(w > 0.0 for w in typists) + 10
-    # Weak evidence either way, on one sentence.
-    assert max(abs(w) for w in typists + scripts) <= 1.0
+    _assert_weakly_apart(scripts, typists, script_mean=0.1, typist_mean=-0.5)
 
 
 def test_holds_by_kind_of_key_are_not_judged_without_letters_to_compare_or_on_constant_holds() -> None:

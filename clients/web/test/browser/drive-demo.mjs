@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium } from './chromium.mjs';
 import { launchFirefox } from './firefox.mjs';
+import { mulberry32 } from '../../../../tools/generators/seeded.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -144,7 +145,7 @@ async function swipeThePage(page, how) {
   });
   const cdp = await page.context().newCDPSession(page);
   const touch = (type, points) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
-  const random = seeded(7);
+  const random = mulberry32(7);
   for (let i = 0; i < 3; i++) {
     const path = how === 'script' ? line(190, 640, 190 + 40 * i, 240, 20) : thumb(190, 640, 400, random);
     await touch('touchStart', [path[0]]);
@@ -174,17 +175,6 @@ function thumb(x0, y0, length, random) {
     const wobble = () => (random() + random() + random() - 1.5) * 0.8;
     return { x: x0 + bend * Math.sin(Math.PI * progress) + wobble(), y: y0 - length * progress + wobble(), radiusX: 11, radiusY: 11 };
   });
-}
-
-// A small seeded generator (mulberry32), so runs are alike.
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sleep(ms) {

@@ -256,7 +256,7 @@ def assess(
         ramp(move_steps, 0, 100),
         0.5 * ramp(seen_steps, 0, 100),
         0.5 * ramp(totals.clicks, 0, 5),
-        0.5 * ramp(touch.judged_strokes(state), 0, 5),
+        0.5 * ramp(state.touch_totals.judged, 0, 5),
     )
     return Evidence(DETECTOR, tuple(findings), confidence)
 

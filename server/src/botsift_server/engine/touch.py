@@ -72,7 +72,8 @@ MIN_CHORD_PX = 80.0
 LOG_ODDS = (1.5, 2.5)
 """Log-odds for one interpolated stroke, and from three on."""
 FULL_STROKES = 3
-_RATIOS = (2.0, 3.0, 1.5)  # of two steps, each one to MAX_MULTIPLE times the run's step
+# How two steps of a run may compare, each one to MAX_MULTIPLE times the run's step (2:1, 3:1, 3:2).
+_RATIOS = tuple(sorted({a / b for a in range(1, int(MAX_MULTIPLE) + 1) for b in range(1, a)}))
 
 
 def update(state: SessionState, columns: EventColumns) -> None:
@@ -177,11 +178,6 @@ def _one_step(run: npt.NDArray[np.float64]) -> bool:
         return False
     within = np.abs(run - times * step) <= STEP_SPREAD_PX * times
     return bool(within.all())
-
-
-def judged_strokes(state: SessionState) -> int:
-    """Touch strokes long enough to be judged."""
-    return state.touch_totals.judged
 
 
 def findings(state: SessionState) -> list[Finding]:
