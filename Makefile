@@ -182,9 +182,9 @@ BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor 
 # The generators that fill in a whole login form (pointer and keys); the others only type.
 LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick replay
 # Login bots the shipped model never trains on (`make train-data` leaves them out): generalisation.
-HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory drifting-typist puppeteer-humanize \
-	humanized-autotyper
-HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory
+HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
+	drifting-typist puppeteer-humanize humanized-autotyper
+HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm
 
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
 	npm ci --silent --no-audit --no-fund --ignore-scripts --prefix tools/generators

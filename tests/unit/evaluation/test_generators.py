@@ -78,3 +78,41 @@ def test_replay_needs_human_movements() -> None:
 def test_an_unknown_generator_names_the_known_ones() -> None:
     with pytest.raises(ValueError, match="ghost-cursor"):
         list(generate("selenium-magic", 1, seed=1))
+
+
+def _strokes(trace: Trace) -> list[np.ndarray]:
+    """The moves before each press, as ``(t, x, y)`` rows."""
+    ev = trace.events
+    out, start = [], 0
+    for down in np.flatnonzero(ev.kind == EventKind.DOWN).tolist():
+        moves = np.flatnonzero(ev.kind[start:down] == EventKind.MOVE) + start
+        out.append(np.column_stack((ev.t_ms[moves], ev.x[moves], ev.y[moves])))
+        start = down + 1
+    return out
+
+
+def test_pyhm_walks_its_spline_one_pixel_at_a_time_fractions_of_a_millisecond_apart() -> None:
+    # pyHM's own code on a virtual clock: 1,920 spline points cut to whole pixels, repeated
+    # positions making no event, a busy loop between warps.
+    for trace in generate("pyhm", 3, seed=5):
+        for stroke in _strokes(trace)[1:]:  # the first starts where the session put the pointer
+            steps = np.abs(np.diff(stroke[:, 1:], axis=0)).max(axis=1)
+            assert np.mean(steps == 1.0) > 0.9
+            assert np.all(steps <= 3.0)  # long paths outrun 1,920 points
+            assert np.median(np.diff(stroke[:, 0])) < 4.0
+            assert np.all(stroke[:, 1:] == np.round(stroke[:, 1:]))
+
+
+def test_mousehumanizer_sends_its_bezier_points_one_per_sleep() -> None:
+    # mousehumanizer's controller: 30-60 points (more with an overshoot or a fidget), one per
+    # sleep of 2-8 ms, whole pixels, and an instant click where the last left the pointer.
+    for trace in generate("mousehumanizer", 3, seed=5):
+        ev = trace.events
+        for stroke in _strokes(trace):
+            assert len(stroke) >= 20
+            gaps = np.diff(stroke[1:, 0])  # from its first point, set the moment the move begins
+            assert np.all(gaps >= 2.0)
+            assert np.median(gaps) <= 8.5
+            assert np.all(stroke[:, 1:] == np.round(stroke[:, 1:]))
+        holds = ev.t_ms[ev.kind == EventKind.UP] - ev.t_ms[ev.kind == EventKind.DOWN]
+        assert np.all(holds < 1.5)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from botsift_server.engine import KeyClass
-from botsift_server.evaluation._bot_paths import _seeded_globals
+from botsift_server.evaluation._bot_paths import _Clock, _seeded_globals
 from botsift_server.evaluation._bot_typing import Key, _characters
 from botsift_server.evaluation._import_keys import key_class
 
@@ -33,21 +33,6 @@ EVENT_MS = (0.1, 1.0)
 # JavaScript keyCodes of the named keys the library taps (as a browser reports them).
 _CODES = {"shift": 16, "ctrl": 17, "alt": 18, "cmd": 91, "backspace": 8, "delete": 46, "enter": 13}
 _CODES |= {"tab": 9, "esc": 27, "left": 37, "up": 38, "right": 39, "down": 40, "home": 36, "end": 35}
-
-
-class _Clock:
-    """The ``time`` module as the library sees it: ``sleep`` advances a virtual clock."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def time(self) -> float:
-        return 1_000_000.0 + self.seconds
-
-    monotonic = perf_counter = time
-
-    def sleep(self, seconds: float) -> None:
-        self.seconds += max(0.0, float(seconds))
 
 
 class _Named:

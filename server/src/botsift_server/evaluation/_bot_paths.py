@@ -129,6 +129,21 @@ def _seeded_globals(seed: int) -> Iterator[None]:
         np.random.set_state(np_state)
 
 
+class _Clock:
+    """The ``time`` module as the library sees it: ``sleep`` advances a virtual clock."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def time(self) -> float:
+        return 1_000_000.0 + self.seconds
+
+    monotonic = perf_counter = time
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += max(0.0, float(seconds))
+
+
 def _load_file(name: str, path: Path) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
 from botsift_server.evaluation import _bot_autotyper as autotyper
+from botsift_server.evaluation import _bot_desktop as desktop
 from botsift_server.evaluation import _bot_heldout as heldout
 from botsift_server.evaluation import _bot_paths as paths
 from botsift_server.evaluation import _bot_typing as typing_models
@@ -79,6 +80,8 @@ GENERATORS: dict[str, Bot] = {
     "oxymouse-bezier": Bot(heldout.oxymouse_bezier, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
     "oxymouse-gaussian": Bot(heldout.oxymouse_gaussian, heldout.cdp_type, _uniform(0.3, 2.0), (50.0, 300.0)),
     "cursory": Bot(heldout.cursory, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
+    "mousehumanizer": Bot(desktop.mousehumanizer, heldout.drifting_tempo, _uniform(0.1, 1.0)),
+    "pyhm": Bot(desktop.pyhm, heldout.pyautogui_write, _uniform(0.1, 1.5), (100.0, 400.0)),
     "drifting-typist": Bot(None, heldout.drifting_tempo, _const(0.0)),
     "humanized-autotyper": Bot(None, autotyper.humanized_autotyper, _const(0.0)),
     "puppeteer-humanize": Bot(None, typing_models.puppeteer_humanize, _const(0.0)),
@@ -92,6 +95,8 @@ HELD_OUT = (
     "oxymouse-bezier",
     "oxymouse-gaussian",
     "cursory",
+    "mousehumanizer",
+    "pyhm",
     "drifting-typist",
     "puppeteer-humanize",
     "humanized-autotyper",

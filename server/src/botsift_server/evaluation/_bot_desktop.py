@@ -1,0 +1,164 @@
+"""Held-out desktop mouse libraries, run unchanged on a virtual clock: PyPI ``mousehumanizer``
+and ``pyHM`` (both MIT).
+
+Both move the system pointer (pynput, pyautogui), so a page gets their moves as it gets a
+mouse's. Here each library's own movement code runs with the pointer replaced by a recorder and
+its waits by a virtual clock; each move it injects takes 0.05-0.2 ms, as an OS injection does.
+
+- ``mousehumanizer`` 0.1.3, ``HumanMouseController.move`` (its ``pynput`` controller): a
+  quadratic Bezier with a random bow, 30-60 points with ±1 px of noise cut to whole pixels, one
+  per sleep of 2-8 ms, and a 30-90 ms rest at the end; 5% of moves overshoot 20-60 px right and
+  down and come back, 10% fidget around the target afterwards. (Its Linux controller draws
+  another small curve between every two of those points; the simpler controller is used.)
+- ``pyHM`` 0.0.7, ``Mouse.move``: a spline through 2-15 points on the line, each nudged by up to
+  7-12 px, sampled at as many points as the screen is wide (1920) and cut to whole pixels; each
+  point is warped to (pyautogui's X11 ``_moveTo``), then a busy loop of ``duration`` iterations
+  waits (about 25 ns each in CPython); repeated positions make no event. When SciPy refuses
+  the spline (nudged points that coincide), the move is tried again, as a script would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import types
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+from scipy import interpolate  # type: ignore[import-untyped]  # ships no types
+
+from botsift_server.evaluation._bot_paths import (
+    Move,
+    Path3,
+    _Clock,
+    _load_file,
+    _package_dir,
+    _seeded_globals,
+)
+
+INJECT_MS = (0.05, 0.2)
+"""Time one injected pointer move takes (uniform range, ms)."""
+BUSY_LOOP_NS = 25.0
+"""Time one iteration of pyHM's ``for i in range(duration): pass`` takes (CPython 3.11)."""
+SCREEN = (1920, 1080)
+
+
+class _Pointer:
+    """The system pointer as the libraries see it: every position set is recorded on the clock."""
+
+    def __init__(self, clock: _Clock, rng: np.random.Generator, start: tuple[int, int]) -> None:
+        self.clock, self.rng = clock, rng
+        self.rows: list[tuple[float, float, float]] = [(0.0, float(start[0]), float(start[1]))]
+        self.at = start
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.at
+
+    @position.setter
+    def position(self, xy: tuple[int, int]) -> None:
+        xy = (int(xy[0]), int(xy[1]))
+        if xy != self.at:  # the OS makes no motion event for the position it already has
+            self.rows.append((1000.0 * self.clock.seconds, float(xy[0]), float(xy[1])))
+            self.at = xy
+        self.clock.seconds += float(self.rng.uniform(*INJECT_MS)) / 1000.0
+
+    def path(self) -> Path3:
+        """The moves recorded, from the start; the click lands where the last one left the pointer."""
+        rows = np.array(self.rows, np.float64)
+        rows[:, 0] -= rows[0, 0]
+        return rows
+
+
+def _stub(name: str, **members: Any) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__dict__.update(members)
+    return module
+
+
+@cache
+def _mousehumanizer() -> Any:
+    # The package's __init__ picks a controller by platform and imports pynput (an X server or
+    # Windows); the controller module needs only ``pynput.mouse``'s names: give it bare ones.
+    saved = {name: sys.modules.get(name) for name in ("pynput", "pynput.mouse")}
+    mouse = _stub("pynput.mouse", Controller=object, Button=types.SimpleNamespace(left="left", right="right"))
+    sys.modules["pynput"] = _stub("pynput", mouse=mouse)
+    sys.modules["pynput.mouse"] = mouse
+    try:
+        return _load_file(
+            "_botsift_mousehumanizer_controller", _package_dir("mousehumanizer") / "windows_controller.py"
+        )
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+def mousehumanizer(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
+    """``HumanMouseController.move`` of mousehumanizer for each move (see the module docstring)."""
+    module = _mousehumanizer()
+    out = []
+    with _seeded_globals(int(rng.integers(2**31))), contextlib.redirect_stdout(io.StringIO()):
+        for x0, y0, x1, y1 in moves:
+            clock = _Clock()
+            module.time = clock  # the module's own ``time``: sleeps advance the virtual clock
+            controller = module.HumanMouseController.__new__(module.HumanMouseController)
+            controller.screen_width, controller.screen_height = SCREEN
+            controller.tolerance = 8
+            controller.mouse = pointer = _Pointer(clock, rng, (int(x0), int(y0)))
+            controller.move((round(x1), round(y1)))
+            out.append(pointer.path())
+    return out
+
+
+@cache
+def _pyhm() -> Any:
+    # pyHM's __init__ imports pyautogui (a display); its Mouse takes its dependencies as arguments.
+    return _load_file("_botsift_pyhm_mouse", _package_dir("pyHM") / "mouse.py").Mouse
+
+
+class _PyAutoGui:
+    """The part of pyautogui pyHM's ``Mouse`` uses, moving the recorder."""
+
+    def __init__(self, pointer: _Pointer) -> None:
+        self.pointer = pointer
+        self.platformModule = types.SimpleNamespace(_moveTo=self._move_to)
+
+    def _move_to(self, x: int, y: int) -> None:
+        self.pointer.position = (x, y)
+
+    def position(self) -> tuple[int, int]:
+        return self.pointer.position
+
+    def size(self) -> tuple[int, int]:
+        return SCREEN
+
+
+def pyhm(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
+    """``Mouse.move`` of pyHM for each move (see the module docstring)."""
+    import random  # pyHM draws from the module it is given: the global one, seeded below
+
+    mouse_class = _pyhm()
+    out = []
+    with _seeded_globals(int(rng.integers(2**31))):
+        for x0, y0, x1, y1 in moves:
+            clock = _Clock()
+            pointer = _Pointer(clock, rng, (int(x0), int(y0)))
+            mouse = mouse_class(
+                {"interpolate": interpolate, "pyautogui": _PyAutoGui(pointer), "numpy": np, "random": random}
+            )
+            mouse.wait = lambda duration, clock=clock: clock.sleep(duration * BUSY_LOOP_NS * 1e-9)
+            for _ in range(10):
+                try:
+                    mouse.move(round(x1), round(y1))
+                    break
+                except ValueError:
+                    # SciPy refuses a spline through nudged points that coincide; the script tries again.
+                    continue
+            out.append(pointer.path())
+    return out
