@@ -85,7 +85,8 @@ def test_eval_lists_the_people_it_flagged_with_the_reasons_that_pointed_to_a_bot
     assert scores == sorted(scores, reverse=True)
     assert min(scores) >= 0.5
     assert all(
-        f["reasons"] and all(r.startswith(("POINTER_", "BEHAVIOUR_", "TIMING_")) for r in f["reasons"])
+        f["reasons"]
+        and all(r.startswith(("POINTER_", "BEHAVIOUR_", "TIMING_", "KEYS_")) for r in f["reasons"])
         for f in flagged["highest"]
     )
     assert sum(n["sessions"] for n in flagged["reasons"]) >= 5

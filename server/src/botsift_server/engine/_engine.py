@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine import behaviour, device, keystrokes, pointer, scoring, scrolling, timing, touch
+from botsift_server.engine import (
+    behaviour,
+    device,
+    keystrokes,
+    pointer,
+    sampling,
+    scoring,
+    scrolling,
+    timing,
+    touch,
+)
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
@@ -13,7 +23,7 @@ from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
-ENGINE_VERSION = "engine-0.12.0"
+ENGINE_VERSION = "engine-0.13.0"
 """Version of the detection logic, recorded in every :class:`Assessment`."""
 
 _MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL
@@ -59,6 +69,8 @@ class Engine:
         ``columns`` must already be valid (see :class:`EventColumns`): equal lengths, finite
         values, and times not before ``state.last_t_ms``. The result does not depend on how a
         session's events are split into batches. Memory stays bounded however many are added.
+        Mouse moves denser than any delivery the detectors were calibrated on are thinned
+        before they see them (:mod:`botsift_server.engine.sampling`); counts keep every event.
 
         ``arrived_ms`` is when a streamed batch reached the server, on any steady clock in ms
         (the engine keeps none): it lets the timing detector check that the session's own clock
@@ -70,7 +82,27 @@ class Engine:
             return
         if arrived_ms is not None:
             timing.update_arrival(state, float(columns.t_ms[-1]), arrived_ms)
-        per_kind: list[int] = np.bincount(columns.kind, minlength=16).tolist()
+        received: list[int] = np.bincount(columns.kind, minlength=16).tolist()
+        # Detectors judge moves at the rate they were calibrated on; the counts keep every event.
+        judged = sampling.thin_moves(state, columns, received[_MOVE])
+        if judged is columns:
+            self._detect(state, columns, received)
+        elif len(judged):
+            self._detect(state, judged, np.bincount(judged.kind, minlength=16).tolist())
+        fam = state.family_counts
+        fam[0] += received[_MOVE] + received[_DOWN] + received[_UP]
+        fam[1] += received[_KEY_DOWN] + received[_KEY_UP]
+        fam[2] += received[_TOUCH_START] + received[_TOUCH_MOVE] + received[_TOUCH_END]
+        fam[3] += received[_WHEEL] + received[_SCROLL]
+        fam[4] += received[_FOCUS] + received[_BLUR] + received[_VISIBILITY]
+        if state.first_t_ms is None:
+            state.first_t_ms = float(columns.t_ms[0])
+        state.last_t_ms = float(columns.t_ms[-1])
+        state.event_count += n
+
+    @staticmethod
+    def _detect(state: SessionState, columns: EventColumns, per_kind: list[int]) -> None:
+        """Fold ``columns`` (``per_kind`` events of each kind) into the detectors' state."""
         mouse = per_kind[_MOVE] + per_kind[_DOWN] + per_kind[_UP]
         keys = per_kind[_KEY_DOWN] + per_kind[_KEY_UP]
         touches = per_kind[_TOUCH_START] + per_kind[_TOUCH_MOVE] + per_kind[_TOUCH_END]
@@ -96,16 +128,6 @@ class Engine:
             behaviour.update_taps(state, columns)
         if touches:
             touch.update(state, columns)
-        fam = state.family_counts
-        fam[0] += mouse
-        fam[1] += keys
-        fam[2] += touches
-        fam[3] += per_kind[_WHEEL] + per_kind[_SCROLL]
-        fam[4] += focus
-        if state.first_t_ms is None:
-            state.first_t_ms = float(columns.t_ms[0])
-        state.last_t_ms = float(columns.t_ms[-1])
-        state.event_count += n
 
     def assess(
         self,

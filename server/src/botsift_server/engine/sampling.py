@@ -1,0 +1,117 @@
+"""Pointer moves judged at the rates the engine knows: dense runs thinned to one per ``MIN_MOVE_INTERVAL_MS``.
+
+Browsers hand a page one pointer move per display frame (60 to 240 Hz), and the web collector
+keeps at most one per 16 ms (8 ms at 120 Hz). Every person and bot the engine's rules and model
+were calibrated on arrived that way or slower. A stream sent from elsewhere can be far denser:
+a desktop app reporting a 1,000 Hz mouse through an SDK, or a script injecting a move every
+fraction of a millisecond (pyautogui, pynput, the DevTools protocol). Judged event by event,
+such a stream is unlike anything calibrated: a path of one-pixel steps a fraction of a
+millisecond apart hides the speed profile the rules read, and the learned model, which never saw
+it, can land it among people.
+
+So before any detector sees a batch, a mouse move that comes less than
+``MIN_MOVE_INTERVAL_MS`` after the last move kept is dropped, as a browser coalesces them, when
+it is part of a dense run: the move before it also came that soon after its own predecessor.
+The stream is then judged as a 250 Hz device would deliver it. A lone close pair is kept: a
+browser flushes its pending move before a press, a logger stamps two moves a millisecond apart,
+and 99% of the close intervals of the people calibrated on (Balabit's, DELBOT's) stand alone;
+dropping them would also let a millisecond of a replayer's jitter decide which of a recording's
+points are judged. Moves stamped at the very instant of the one before are kept too: they come
+from a coarse clock (a privacy browser's, a logger's), not a fast device. A dropped move right
+before a press or release is brought back, as a browser dispatches its pending move before a
+button event: the press is judged from where the pointer really was. Presses, releases,
+touches and every other event are never dropped, and the session's counts still count every
+event received.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from botsift_server.engine._state import SessionState
+from botsift_server.engine._types import EventColumns, EventKind
+
+MIN_MOVE_INTERVAL_MS = 4.0
+"""Least time between two mouse moves of a dense run the detectors see (ms): 250 Hz, the densest
+delivery calibrated."""
+
+_MOVE, _DOWN, _UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
+
+
+def thin_moves(state: SessionState, columns: EventColumns, moves: int) -> EventColumns:
+    """``columns`` without the mouse moves of dense runs that come too soon after the last one kept.
+
+    ``moves`` is how many moves ``columns`` holds. A move right before a press or release is
+    kept, as a browser dispatches its pending move first, even when it ended the batch before
+    (it is then put back in front of this batch). What the rule needs of the events before (the
+    moves' times, the last kept, a dropped last event) is carried in ``state``, so the result does
+    not depend on how a stream is cut into batches. Returns ``columns`` itself when nothing is
+    dropped or put back.
+    """
+    kind = columns.kind
+    held, state.pending_move = state.pending_move, None
+    flush_held = held is not None and int(kind[0]) in (_DOWN, _UP)
+    judged = columns
+    if moves:
+        judged = _thin(state, columns, held[0] if flush_held and held is not None else None)
+    elif flush_held and held is not None:
+        state.last_judged_move_t_ms = held[0]
+    if not flush_held or held is None:
+        return judged
+    at, x, y = held
+    return EventColumns(
+        t_ms=np.concatenate(([at], judged.t_ms)),
+        kind=np.concatenate((np.array([_MOVE], np.uint8), judged.kind)),
+        x=np.concatenate((np.array([x], np.float32), judged.x)),
+        y=np.concatenate((np.array([y], np.float32), judged.y)),
+        button=np.concatenate((np.zeros(1, np.uint8), judged.button)),
+        key_class=np.concatenate((np.zeros(1, np.uint8), judged.key_class)),
+    )
+
+
+def _thin(state: SessionState, columns: EventColumns, flushed_t: float | None) -> EventColumns:
+    """The thinning of a batch with moves; ``flushed_t`` is the time of a held move put back."""
+    kind = columns.kind
+    rows = np.flatnonzero(kind == _MOVE)
+    t = columns.t_ms[rows]
+    gaps = np.empty_like(t)
+    gaps[0] = t[0] - state.last_move_t_ms
+    np.subtract(t[1:], t[:-1], out=gaps[1:])
+    close = (gaps > 0.0) & (gaps < MIN_MOVE_INTERVAL_MS)
+    # A move may be dropped when it and the move before it came close to their predecessors, and
+    # no press or release comes right after it.
+    droppable = close.copy()
+    droppable[0] &= state.last_move_gap_close
+    droppable[1:] &= close[:-1]
+    state.last_move_t_ms = float(t[-1])
+    state.last_move_gap_close = bool(close[-1])
+    if droppable.any():
+        inside = rows < len(kind) - 1
+        after = kind[rows[inside] + 1]
+        droppable[inside] &= (after != _DOWN) & (after != _UP)
+    if not droppable.any():
+        state.last_judged_move_t_ms = float(t[-1])
+        return columns
+    last = state.last_judged_move_t_ms if flushed_t is None else flushed_t
+    # The moves always kept set the floor each droppable one is measured from; the droppable ones
+    # kept raise it in turn (one pass over them alone).
+    candidates = np.flatnonzero(droppable)
+    floors = np.maximum.accumulate(np.where(droppable, -np.inf, t))
+    dropped = []
+    for i, at, floor in zip(
+        candidates.tolist(), t[candidates].tolist(), floors[candidates].tolist(), strict=True
+    ):
+        last = max(last, floor)
+        if at - last < MIN_MOVE_INTERVAL_MS:
+            dropped.append(i)
+        else:
+            last = at
+    state.last_judged_move_t_ms = max(last, float(floors[-1]))
+    if not dropped:
+        return columns
+    keep = np.ones(len(kind), np.bool_)
+    keep[rows[dropped]] = False
+    last_row = int(rows[-1])
+    if last_row == len(kind) - 1 and not keep[last_row]:
+        state.pending_move = (float(t[-1]), float(columns.x[last_row]), float(columns.y[last_row]))
+    return columns.take(keep)
