@@ -48,17 +48,14 @@ def thin_moves(state: SessionState, columns: EventColumns, moves: int) -> EventC
     not depend on how a stream is cut into batches. Returns ``columns`` itself when nothing is
     dropped or put back.
     """
-    kind = columns.kind
     held, state.pending_move = state.pending_move, None
-    flush_held = held is not None and int(kind[0]) in (_DOWN, _UP)
-    judged = columns
-    if moves:
-        judged = _thin(state, columns, held[0] if flush_held and held is not None else None)
-    elif flush_held and held is not None:
-        state.last_judged_move_t_ms = held[0]
-    if not flush_held or held is None:
+    flushed = held if held is not None and int(columns.kind[0]) in (_DOWN, _UP) else None
+    judged = _thin(state, columns, None if flushed is None else flushed[0]) if moves else columns
+    if flushed is None:
         return judged
-    at, x, y = held
+    at, x, y = flushed
+    if not moves:
+        state.last_judged_move_t_ms = at
     return EventColumns(
         t_ms=np.concatenate(([at], judged.t_ms)),
         kind=np.concatenate((np.array([_MOVE], np.uint8), judged.kind)),
@@ -97,7 +94,7 @@ def _thin(state: SessionState, columns: EventColumns, flushed_t: float | None) -
     # kept raise it in turn (one pass over them alone).
     candidates = np.flatnonzero(droppable)
     floors = np.maximum.accumulate(np.where(droppable, -np.inf, t))
-    dropped = []
+    dropped: list[int] = []
     for i, at, floor in zip(
         candidates.tolist(), t[candidates].tolist(), floors[candidates].tolist(), strict=True
     ):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import types
 from collections.abc import Sequence
 from functools import cache
@@ -37,6 +36,7 @@ from botsift_server.evaluation._bot_paths import (
     _load_file,
     _package_dir,
     _seeded_globals,
+    _stand_ins,
 )
 
 INJECT_MS = (0.05, 0.2)
@@ -83,20 +83,11 @@ def _stub(name: str, **members: Any) -> types.ModuleType:
 def _mousehumanizer() -> Any:
     # The package's __init__ picks a controller by platform and imports pynput (an X server or
     # Windows); the controller module needs only ``pynput.mouse``'s names: give it bare ones.
-    saved = {name: sys.modules.get(name) for name in ("pynput", "pynput.mouse")}
     mouse = _stub("pynput.mouse", Controller=object, Button=types.SimpleNamespace(left="left", right="right"))
-    sys.modules["pynput"] = _stub("pynput", mouse=mouse)
-    sys.modules["pynput.mouse"] = mouse
-    try:
+    with _stand_ins({"pynput": _stub("pynput", mouse=mouse), "pynput.mouse": mouse}):
         return _load_file(
             "_botsift_mousehumanizer_controller", _package_dir("mousehumanizer") / "windows_controller.py"
         )
-    finally:
-        for name, module in saved.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
 
 
 def mousehumanizer(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:

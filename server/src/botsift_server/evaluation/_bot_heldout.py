@@ -30,8 +30,6 @@ training bots do not cover, each written the way its tool drives a browser:
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -44,9 +42,11 @@ from botsift_server.evaluation._bot_paths import (
     Move,
     Path3,
     PathModel,
+    _bare_package,
     _load_file,
     _package_dir,
     _seeded_globals,
+    _stand_ins,
 )
 from botsift_server.evaluation._bot_typing import Key
 
@@ -111,12 +111,12 @@ def _oxymouse() -> tuple[Any, Any]:
     # oxymouse's __init__ imports its Perlin module (a C extension, ``noise``) and matplotlib;
     # the Bezier and Gaussian modules need numpy and scipy only: load them under bare packages.
     directory = _package_dir("oxymouse") / "algorithms"
-    saved = {name: sys.modules.get(name) for name in ("oxymouse", "oxymouse.algorithms")}
-    for name, path in (("oxymouse", directory.parent), ("oxymouse.algorithms", directory)):
-        bare = types.ModuleType(name)
-        bare.__path__ = [str(path)]
-        sys.modules[name] = bare
-    try:
+    with _stand_ins(
+        {
+            "oxymouse": _bare_package("oxymouse", directory.parent),
+            "oxymouse.algorithms": _bare_package("oxymouse.algorithms", directory),
+        }
+    ):
         _load_file("oxymouse.algorithms.base", directory / "base.py")
         bezier = _load_file(
             "oxymouse.algorithms.bezier_mouse.bezier_mouse", directory / "bezier_mouse" / "bezier_mouse.py"
@@ -125,12 +125,6 @@ def _oxymouse() -> tuple[Any, Any]:
             "oxymouse.algorithms.gaussian_mouse.gaussian_mouse",
             directory / "gaussian_mouse" / "gaussian_mouse.py",
         )
-    finally:
-        for name, module in saved.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
     return bezier.BezierMouse, gaussian.GaussianMouse
 
 

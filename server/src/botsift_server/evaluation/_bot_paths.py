@@ -154,6 +154,30 @@ def _load_file(name: str, path: Path) -> types.ModuleType:
     return module
 
 
+@contextlib.contextmanager
+def _stand_ins(modules: dict[str, types.ModuleType]) -> Iterator[None]:
+    """``sys.modules`` with ``modules`` (by dotted name) in place while a library's file loads:
+    bare packages, so that its ``__init__`` (which imports a browser, a display or a C extension)
+    never runs, or stand-ins for what it imports. Put back afterwards."""
+    saved = {name: sys.modules.get(name) for name in modules}
+    sys.modules.update(modules)
+    try:
+        yield
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+def _bare_package(name: str, directory: Path) -> types.ModuleType:
+    """A package ``name`` whose submodules load from ``directory``, without its ``__init__``."""
+    bare = types.ModuleType(name)
+    bare.__path__ = [str(directory)]
+    return bare
+
+
 def _package_dir(package: str) -> Path:
     spec = importlib.util.find_spec(package)  # finds without running the package's __init__
     if spec is None or not spec.submodule_search_locations:
@@ -173,19 +197,10 @@ def _humancursor() -> Any:
 def _pyclick() -> Any:
     # pyclick/__init__ imports pyautogui; load its curve modules under a bare package instead.
     directory = _package_dir("pyclick")
-    previous = sys.modules.get("pyclick")
-    bare = types.ModuleType("pyclick")
-    bare.__path__ = [str(directory)]
-    sys.modules["pyclick"] = bare
-    try:
+    with _stand_ins({"pyclick": _bare_package("pyclick", directory)}):
         _load_file("pyclick._utils", directory / "_utils.py")
         _load_file("pyclick._beziercurve", directory / "_beziercurve.py")
         return _load_file("pyclick.humancurve", directory / "humancurve.py")
-    finally:
-        if previous is None:
-            sys.modules.pop("pyclick", None)
-        else:
-            sys.modules["pyclick"] = previous
 
 
 def _evenly_timed(points: np.ndarray, duration_ms: float) -> Path3:
