@@ -230,6 +230,81 @@ def test_touches_lifted_in_the_same_instant_are_flagged_and_fingertip_taps_are_n
     assert _assess(_taps(1.0), phone, batches=5) == _assess(_taps(1.0), phone)
 
 
+def _touches_held(holds_ms: list[float], seed: int = 0) -> EventColumns:
+    """Touches on fields (a finger landing every 0.7-1.5 s, timed to the microsecond), each lifted
+    its hold after it landed."""
+    rng = np.random.default_rng(seed)
+    start = 1000.0 + np.cumsum(rng.uniform(700.0, 1500.0, len(holds_ms)))
+    n = len(holds_ms)
+    kinds = np.concatenate((np.full(n, int(EventKind.TOUCH_START)), np.full(n, int(EventKind.TOUCH_END))))
+    t = np.round(np.concatenate((start, start + np.asarray(holds_ms))), 3)
+    x = np.tile(200.0 + 10.0 * np.arange(n), 2)
+    order = np.argsort(t, kind="stable")
+    return columns(t[order], kinds[order], x[order], np.full(2 * n, 300.0))
+
+
+_PHONE = dataclasses.replace(
+    CLEAN_CHROME,
+    user_agent=IPHONE_UA,
+    platform="iPhone",
+    max_touch_points=5,
+    touch_support=True,
+    screen_width=390,
+    screen_height=844,
+    outer_width=390,
+    outer_height=844,
+    inner_width=390,
+    inner_height=664,
+    device_pixel_ratio=3.0,
+    eval_length=37,
+    vendor="Apple Computer, Inc.",
+    has_chrome_object=False,
+    plugins_count=5,
+    webgl_vendor="Apple Inc.",
+    webgl_renderer="Apple GPU",
+)
+
+
+def _touch_hold_weight(events: EventColumns, batches: int = 1) -> float:
+    reasons = _assess(events, _PHONE, batches).reasons
+    return sum(r.weight for r in reasons if r.code == "BEHAVIOUR_CONSTANT_TOUCH_HOLD")
+
+
+@pytest.mark.parametrize(("taps", "weight"), [(2, 0.0), (3, 1.0), (4, 1.5), (6, 2.0), (9, 2.0)])
+def test_touches_all_held_for_one_fixed_pause_are_flagged(taps: int, weight: float) -> None:
+    # Appium's W3C actions: pointerDown, pause(100), pointerUp; the device's scheduling adds a
+    # fraction of a millisecond.
+    holds = (100.0 + np.random.default_rng(taps).uniform(0.0, 1.5, taps)).tolist()
+    assert _touch_hold_weight(_touches_held(holds)) == pytest.approx(weight)
+    assert _touch_hold_weight(_touches_held(holds), batches=3) == pytest.approx(weight)
+
+
+def test_fingertips_touching_for_varying_times_are_not_flagged() -> None:
+    rng = np.random.default_rng(1)
+    flagged = sum(
+        _touch_hold_weight(_touches_held(rng.lognormal(np.log(100.0), 0.25, 6).tolist(), seed)) > 0.0
+        for seed in range(200)
+    )
+    assert flagged == 0
+
+
+def test_touch_holds_are_not_judged_on_a_coarse_clock_nor_when_instant() -> None:
+    # A 100 ms clock rounds every hold to one tick; instant taps are their own finding.
+    ticked = _touches_held([96.0, 104.0, 99.0, 101.0, 97.0, 103.0])
+    coarse = columns(np.floor(ticked.t_ms / 100.0) * 100.0, ticked.kind, ticked.x, ticked.y)
+    assert _touch_hold_weight(coarse) == 0.0
+    instant = _touches_held([1.0] * 6)
+    assert _touch_hold_weight(instant) == 0.0
+    assert "BEHAVIOUR_INSTANT_TAPS" in _codes(instant, _PHONE)
+
+
+def test_touches_held_alike_alone_stay_below_high_on_a_login() -> None:
+    # Voice control may tap with one fixed hold for a person: below HIGH on its own.
+    assessment = _assess(_touches_held([100.0] * 10), _PHONE)
+    assert "BEHAVIOUR_CONSTANT_TOUCH_HOLD" in {r.code for r in assessment.reasons}
+    assert assessment.risk_level < RiskLevel.HIGH
+
+
 _BATCH_EDGES_MS = (8_000.0, 16_000.0, 21_000.0)
 
 

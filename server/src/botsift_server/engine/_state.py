@@ -230,6 +230,9 @@ class SessionState:
     """Touch starts followed by their end."""
     taps_instant: int = 0
     """Touches that ended within ``INSTANT_CLICK_MS`` of their start."""
+    tap_hold_min_ms: float = math.inf
+    tap_hold_max_ms: float = -math.inf
+    """The shortest and the longest time a touch lasted."""
     capitals_without_shift: int = 0
     """Key presses that typed a capital letter with neither Shift nor Caps Lock on (flagged by
     the client, :data:`KEY_FLAG_CAPITAL_WITHOUT_SHIFT`)."""

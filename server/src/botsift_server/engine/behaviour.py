@@ -21,6 +21,11 @@
 * **instant taps** — a touch that ends within a few milliseconds of its start: a fingertip's
   tap lasts tens of milliseconds (about 100 ms), an emulated tap (``page.tap()``, CDP
   ``Input.dispatchTouchEvent``) starts and ends in the same instant.
+* **constant touch holds** — every touch lasting the same time: mobile automation's fixed pause
+  between touch down and up (Appium's W3C actions ``pointerDown``, ``pause(100)``,
+  ``pointerUp``; a script's sleep), judged as constant click holds are. Voice control draws its
+  swipes for a person with one duration too, so beside interpolated swipes (their other
+  finding) the two count as the stronger.
 * **touches without a touch screen** — touch events from a browser that reported no touch
   points and no touch events (``navigator.maxTouchPoints`` 0, no ``ontouchstart``): without a
   touch screen a browser makes no touches, but CDP's ``Input.dispatchTouchEvent`` reaches the
@@ -36,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine import scrolling
+from botsift_server.engine import scrolling, touch
 from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, latest, ramp
 from botsift_server.engine._state import SessionState
@@ -96,34 +101,53 @@ def update_clicks(state: SessionState, columns: EventColumns) -> None:
         state.click_hold_max_ms = max(state.click_hold_max_ms, *held)
 
 
-def _constant_click_hold(state: SessionState, assistive_log_odds: float) -> list[Finding]:
-    """Every click of the session held for the same time (see :data:`CONSTANT_HOLD_MS`). Voice
-    control clicks for a person with one fixed hold too: with clicks without movement (their
-    other finding, ``assistive_log_odds``), the two count as the stronger."""
-    low, high, clicks = state.click_hold_min_ms, state.click_hold_max_ms, state.clicks_released
+def _constant_hold_log_odds(state: SessionState, holds: int, low: float, high: float) -> float:
+    """The evidence that ``holds`` presses, held ``low`` to ``high`` ms, were all held alike by a
+    fixed delay (see :data:`CONSTANT_HOLD_MS`); 0 when they were not, or when the clock cannot
+    tell."""
     if (
-        clicks < CONSTANT_HOLD_CLICKS[0]
+        holds < CONSTANT_HOLD_CLICKS[0]
         or low < INSTANT_CLICK_MS
         or high - low > max(CONSTANT_HOLD_MS, CONSTANT_HOLD_SHARE * low)
-        or state.family_counts[2]
     ):
-        return []
+        return 0.0
     (t,) = state.timing_window.columns()
     if int(np.count_nonzero(t[1:] > t[:-1])) < 5 or clock_step_ms(t) > 0.0:
-        return []  # a coarse clock rounds holds to the same tick, or too few times to tell
-    log_odds = float(np.interp(clicks, CONSTANT_HOLD_CLICKS, CONSTANT_HOLD_LOG_ODDS)) - max(
-        assistive_log_odds, 0.0
-    )
-    if log_odds <= 0.0:
-        return []
-    return [
-        Finding(
-            "BEHAVIOUR_CONSTANT_CLICK_HOLD",
-            f"All {clicks} mouse clicks were held for {low:.0f}-{high:.0f} ms, as a script's fixed "
-            "delay between press and release holds them; a finger's holds vary by tens of ms.",
-            log_odds,
+        return 0.0  # a coarse clock rounds holds to the same tick, or too few times to tell
+    return float(np.interp(holds, CONSTANT_HOLD_CLICKS, CONSTANT_HOLD_LOG_ODDS))
+
+
+def _constant_holds(state: SessionState, assistive_log_odds: float) -> list[Finding]:
+    """Every click of the session held for the same time, or every touch. Voice control clicks
+    for a person with one fixed hold too: with clicks without movement (their other finding,
+    ``assistive_log_odds``), the two count as the stronger. So it swipes, with interpolated
+    swipes: with those, touches held alike count as the stronger. Clicks are not judged in a
+    session with touches (a tap's synthesised clicks)."""
+    findings = []
+    low, high, clicks = state.click_hold_min_ms, state.click_hold_max_ms, state.clicks_released
+    if not state.family_counts[2]:
+        log_odds = _constant_hold_log_odds(state, clicks, low, high) - max(assistive_log_odds, 0.0)
+        if log_odds > 0.0:
+            findings.append(
+                Finding(
+                    "BEHAVIOUR_CONSTANT_CLICK_HOLD",
+                    f"All {clicks} mouse clicks were held for {low:.0f}-{high:.0f} ms, as a script's "
+                    "fixed delay between press and release holds them; a finger's holds vary by tens of ms.",
+                    log_odds,
+                )
+            )
+    low, high, taps = state.tap_hold_min_ms, state.tap_hold_max_ms, state.taps_ended
+    log_odds = _constant_hold_log_odds(state, taps, low, high) - touch.interpolated_log_odds(state)
+    if log_odds > 0.0:
+        findings.append(
+            Finding(
+                "BEHAVIOUR_CONSTANT_TOUCH_HOLD",
+                f"All {taps} touches lasted {low:.0f}-{high:.0f} ms, as an automation's fixed pause "
+                "between touch down and up holds them; a fingertip's touches vary by tens of ms.",
+                log_odds,
+            )
         )
-    ]
+    return findings
 
 
 def update_taps(state: SessionState, columns: EventColumns) -> None:
@@ -133,6 +157,9 @@ def update_taps(state: SessionState, columns: EventColumns) -> None:
     held, state.touch_start_t_ms = _held(columns, _TOUCH_START, _TOUCH_END, state.touch_start_t_ms)
     state.taps_ended += len(held)
     state.taps_instant += sum(ms < INSTANT_CLICK_MS for ms in held)
+    if held:
+        state.tap_hold_min_ms = min(state.tap_hold_min_ms, *held)
+        state.tap_hold_max_ms = max(state.tap_hold_max_ms, *held)
 
 
 def _held(
@@ -210,7 +237,7 @@ def assess(
                 1.5 * ramp(state.clicks_instant, 1, 3),
             )
         )
-    findings.extend(_constant_click_hold(state, assistive))
+    findings.extend(_constant_holds(state, assistive))
     if state.taps_instant >= 2 and state.taps_instant * 2 >= state.taps_ended:
         findings.append(
             Finding(

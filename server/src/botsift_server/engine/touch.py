@@ -180,12 +180,20 @@ def _one_step(run: npt.NDArray[np.float64]) -> bool:
     return bool(within.all())
 
 
+def interpolated_log_odds(state: SessionState) -> float:
+    """The weight of the session's interpolated swipes (0 when there are none)."""
+    totals = state.touch_totals
+    if totals.interpolated == 0:
+        return 0.0
+    return LOG_ODDS[0] + (LOG_ODDS[1] - LOG_ODDS[0]) * ramp(totals.interpolated, 1, FULL_STROKES)
+
+
 def findings(state: SessionState) -> list[Finding]:
     """What the session's touch strokes say."""
     totals = state.touch_totals
-    if totals.interpolated == 0:
+    log_odds = interpolated_log_odds(state)
+    if log_odds == 0.0:
         return []
-    log_odds = LOG_ODDS[0] + (LOG_ODDS[1] - LOG_ODDS[0]) * ramp(totals.interpolated, 1, FULL_STROKES)
     return [
         Finding(
             "POINTER_INTERPOLATED_SWIPE",
