@@ -88,7 +88,9 @@ class Engine:
         if judged is columns:
             self._detect(state, columns, received)
         elif len(judged):
-            self._detect(state, judged, np.bincount(judged.kind, minlength=16).tolist())
+            per_kind = list(received)
+            per_kind[_MOVE] += len(judged) - n  # only moves are dropped (or one put back)
+            self._detect(state, judged, per_kind)
         fam = state.family_counts
         fam[0] += received[_MOVE] + received[_DOWN] + received[_UP]
         fam[1] += received[_KEY_DOWN] + received[_KEY_UP]
