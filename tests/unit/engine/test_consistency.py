@@ -19,7 +19,7 @@ from botsift_server.engine import (
     SessionContext,
 )
 
-from .traces import CLEAN_CHROME, columns, human_mouse, human_typing, merge, split
+from .traces import CLEAN_CHROME, CLEAN_PHONE, columns, human_mouse, human_typing, merge, split
 
 ENGINE = Engine()
 IPHONE_UA = (
@@ -243,30 +243,8 @@ def _touches_held(holds_ms: list[float], seed: int = 0) -> EventColumns:
     return columns(t[order], kinds[order], x[order], np.full(2 * n, 300.0))
 
 
-_PHONE = dataclasses.replace(
-    CLEAN_CHROME,
-    user_agent=IPHONE_UA,
-    platform="iPhone",
-    max_touch_points=5,
-    touch_support=True,
-    screen_width=390,
-    screen_height=844,
-    outer_width=390,
-    outer_height=844,
-    inner_width=390,
-    inner_height=664,
-    device_pixel_ratio=3.0,
-    eval_length=37,
-    vendor="Apple Computer, Inc.",
-    has_chrome_object=False,
-    plugins_count=5,
-    webgl_vendor="Apple Inc.",
-    webgl_renderer="Apple GPU",
-)
-
-
 def _touch_hold_weight(events: EventColumns, batches: int = 1) -> float:
-    reasons = _assess(events, _PHONE, batches).reasons
+    reasons = _assess(events, CLEAN_PHONE, batches).reasons
     return sum(r.weight for r in reasons if r.code == "BEHAVIOUR_CONSTANT_TOUCH_HOLD")
 
 
@@ -295,12 +273,12 @@ def test_touch_holds_are_not_judged_on_a_coarse_clock_nor_when_instant() -> None
     assert _touch_hold_weight(coarse) == 0.0
     instant = _touches_held([1.0] * 6)
     assert _touch_hold_weight(instant) == 0.0
-    assert "BEHAVIOUR_INSTANT_TAPS" in _codes(instant, _PHONE)
+    assert "BEHAVIOUR_INSTANT_TAPS" in _codes(instant, CLEAN_PHONE)
 
 
 def test_touches_held_alike_alone_stay_below_high_on_a_login() -> None:
     # Voice control may tap with one fixed hold for a person: below HIGH on its own.
-    assessment = _assess(_touches_held([100.0] * 10), _PHONE)
+    assessment = _assess(_touches_held([100.0] * 10), CLEAN_PHONE)
     assert "BEHAVIOUR_CONSTANT_TOUCH_HOLD" in {r.code for r in assessment.reasons}
     assert assessment.risk_level < RiskLevel.HIGH
 

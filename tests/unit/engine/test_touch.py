@@ -22,29 +22,11 @@ from botsift_server.engine import (
 from botsift_server.evaluation import read_traces
 
 from .traces import CLEAN_CHROME, assess_in_batches, columns, merge, split
+from .traces import CLEAN_PHONE as PHONE
 
 ENGINE = Engine()
 CODE = "POINTER_INTERPOLATED_SWIPE"
 _START, _MOVE, _END = int(EventKind.TOUCH_START), int(EventKind.TOUCH_MOVE), int(EventKind.TOUCH_END)
-PHONE = dataclasses.replace(
-    CLEAN_CHROME,
-    user_agent=(
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/131.0.0.0 Mobile Safari/537.36"
-    ),
-    platform="Linux armv8l",
-    plugins_count=0,
-    screen_width=412,
-    screen_height=915,
-    outer_width=412,
-    outer_height=915,
-    inner_width=412,
-    inner_height=839,
-    device_pixel_ratio=2.625,
-    max_touch_points=5,
-    touch_support=True,
-    pdf_viewer_enabled=False,
-)
 PHONE_RECORDINGS = Path(__file__).parent / "data" / "delbot_phone.jsonl"
 
 

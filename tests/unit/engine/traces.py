@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from pathlib import Path
@@ -53,6 +54,27 @@ CLEAN_CHROME = Device(
     cookies_enabled=True,
     has_chrome_object=True,
 )
+
+CLEAN_PHONE = dataclasses.replace(
+    CLEAN_CHROME,
+    user_agent=(
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36"
+    ),
+    platform="Linux armv8l",
+    plugins_count=0,
+    screen_width=412,
+    screen_height=915,
+    outer_width=412,
+    outer_height=915,
+    inner_width=412,
+    inner_height=839,
+    device_pixel_ratio=2.625,
+    max_touch_points=5,
+    touch_support=True,
+    pdf_viewer_enabled=False,
+)
+"""An Android phone in Chrome whose signals agree with each other (a touch screen, no plugins)."""
 
 
 def columns(
