@@ -574,3 +574,50 @@ def test_people_s_approaches_to_clicks_are_not_reported_as_arriving_at_speed() -
     people = [_balabit(BALABIT), *split(_balabit(BALABIT), [500] * 6)]
     people += [human_mouse(np.random.default_rng(seed)) for seed in range(6)]
     assert all(_arrival_weight(cols) == 0.0 for cols in people)
+
+
+def _even_pace_curves(rate_hz: float, strokes: int = 4) -> EventColumns:
+    """Bowed curves walked at one even pace (0.8 px/ms), sampled at ``rate_hz`` and rounded to
+    whole pixels, each ending in a click: a script's path, as fast a device as it is sampled by."""
+    t_all: list[float] = []
+    k_all: list[int] = []
+    x_all: list[float] = []
+    y_all: list[float] = []
+    now = 500.0
+    for i in range(strokes):
+        x0, y0, x1, y1 = 200.0 + 40.0 * i, 300.0, 700.0 - 30.0 * i, 520.0 + 20.0 * i
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        u = np.arange(0.0, length / 0.8, 1000.0 / rate_hz) / (length / 0.8)
+        bow = 0.12 * length * np.sin(np.pi * u)
+        x = np.round(x0 + (x1 - x0) * u - (y1 - y0) / length * bow)
+        y = np.round(y0 + (y1 - y0) * u + (x1 - x0) / length * bow)
+        t_all += (now + u * length / 0.8).tolist()
+        k_all += [int(EventKind.MOVE)] * len(u)
+        x_all += x.tolist()
+        y_all += y.tolist()
+        now += length / 0.8 + 0.5
+        t_all += [now, now + 0.8]
+        k_all += [int(EventKind.DOWN), int(EventKind.UP)]
+        x_all += [x_all[-1]] * 2
+        y_all += [y_all[-1]] * 2
+        now += 700.0
+    return columns(t_all, k_all, x_all, y_all)
+
+
+def _constant_speed(a: Assessment) -> float:
+    return sum(r.weight for r in a.reasons if r.code == "POINTER_CONSTANT_SPEED")
+
+
+def test_an_even_pace_is_seen_whatever_rate_the_path_is_sampled_at() -> None:
+    # Step by step at 250 Hz, whole-pixel rounding alone made a 3 px step's speed vary by a
+    # third and hid the even pace; read over display frames it shows as it does at 60 Hz.
+    at_60 = _constant_speed(_assess(_even_pace_curves(60.0)))
+    at_250 = _constant_speed(_assess(_even_pace_curves(250.0)))
+    assert at_60 > 1.0
+    assert at_250 == pytest.approx(at_60, abs=0.2)
+
+
+def test_people_s_varied_speeds_stay_varied_over_frames() -> None:
+    # DELBOT's people in a browser at 60-125 Hz: no stroke reads as an even pace.
+    for seed in range(4):
+        assert _constant_speed(_assess(human_mouse(np.random.default_rng(seed), strokes=12))) == 0.0
