@@ -424,12 +424,12 @@ def _fitts(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64])
 def _speed_cv(
     seg: npt.NDArray[np.intp], speed: npt.NDArray[np.float64], n_seg: int
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """How many speeds each segment has, and their coefficient of variation (NaN without any)."""
+    """How many speeds each segment has, and their coefficient of variation (0 without any)."""
     n = np.bincount(seg, minlength=n_seg).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(seg, speed, n_seg) / n
-        var = np.maximum(np.bincount(seg, speed * speed, n_seg) / n - mean * mean, 0.0)
-        return n, np.sqrt(var) / mean
+    some = np.maximum(n, 1.0)
+    mean = np.bincount(seg, speed, n_seg) / some
+    sd = np.sqrt(np.maximum(np.bincount(seg, speed * speed, n_seg) / some - mean * mean, 0.0))
+    return n, np.divide(sd, mean, out=np.zeros(n_seg), where=mean > 0.0)
 
 
 def _speed_windows(
@@ -438,11 +438,14 @@ def _speed_windows(
     """Consecutive steps of each segment joined into windows of :data:`SPEED_WINDOW_MS` of its
     clock (a step at a time where steps are that long or longer): each window's segment, path
     length and time."""
+    new_seg = np.empty(len(seg), np.bool_)
+    new_seg[0] = True
+    np.not_equal(seg[1:], seg[:-1], out=new_seg[1:])
     elapsed = np.cumsum(dt)
-    first = np.flatnonzero(np.diff(seg, prepend=-1))
-    since = elapsed - (elapsed - dt)[first][np.searchsorted(first, np.arange(len(seg)), side="right") - 1]
-    window = np.maximum(np.ceil(since / SPEED_WINDOW_MS) - 1.0, 0.0)
-    starts = np.flatnonzero((np.diff(seg, prepend=-1) != 0) | (np.diff(window, prepend=-1.0) != 0))
+    since = elapsed - (elapsed - dt)[new_seg][np.cumsum(new_seg) - 1]
+    window = np.maximum(np.ceil(since / SPEED_WINDOW_MS), 1.0)  # a first step at no time joins the next
+    new_seg[1:] |= window[1:] != window[:-1]
+    starts = np.flatnonzero(new_seg)
     return seg[starts], np.add.reduceat(length, starts), np.add.reduceat(dt, starts)
 
 
