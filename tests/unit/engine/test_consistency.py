@@ -211,25 +211,6 @@ def test_clicks_with_no_movement_at_all_count_once_and_a_typing_person_stays_low
     assert a.risk_level is RiskLevel.LOW
 
 
-def _taps(duration_ms: float, n: int = 4) -> EventColumns:
-    """Taps on four fields, each touch lifted ``duration_ms`` after it landed."""
-    start = 1000.0 + 900.0 * np.arange(n)
-    kinds = np.concatenate((np.full(n, int(EventKind.TOUCH_START)), np.full(n, int(EventKind.TOUCH_END))))
-    t = np.concatenate((start, start + duration_ms))
-    x = np.tile(200.0 + 10.0 * np.arange(n), 2)
-    order = np.argsort(t, kind="stable")
-    return columns(t[order], kinds[order], x[order], np.full(2 * n, 300.0))
-
-
-def test_touches_lifted_in_the_same_instant_are_flagged_and_fingertip_taps_are_not() -> None:
-    phone = dataclasses.replace(CLEAN_CHROME, user_agent=IPHONE_UA, platform="iPhone", max_touch_points=5)
-    reason = next(r for r in _assess(_taps(1.0), phone).reasons if r.code == "BEHAVIOUR_INSTANT_TAPS")
-    assert reason.weight >= 1.5
-    assert "BEHAVIOUR_INSTANT_TAPS" not in _codes(_taps(85.0), phone)
-    # A touch in one batch and its end in the next still pair up.
-    assert _assess(_taps(1.0), phone, batches=5) == _assess(_taps(1.0), phone)
-
-
 def _touches_held(holds_ms: list[float], seed: int = 0) -> EventColumns:
     """Touches on fields (a finger landing every 0.7-1.5 s, timed to the microsecond), each lifted
     its hold after it landed."""
@@ -241,6 +222,16 @@ def _touches_held(holds_ms: list[float], seed: int = 0) -> EventColumns:
     x = np.tile(200.0 + 10.0 * np.arange(n), 2)
     order = np.argsort(t, kind="stable")
     return columns(t[order], kinds[order], x[order], np.full(2 * n, 300.0))
+
+
+def test_touches_lifted_in_the_same_instant_are_flagged_and_fingertip_taps_are_not() -> None:
+    phone = dataclasses.replace(CLEAN_CHROME, user_agent=IPHONE_UA, platform="iPhone", max_touch_points=5)
+    instant = _touches_held([1.0] * 4)
+    reason = next(r for r in _assess(instant, phone).reasons if r.code == "BEHAVIOUR_INSTANT_TAPS")
+    assert reason.weight >= 1.5
+    assert "BEHAVIOUR_INSTANT_TAPS" not in _codes(_touches_held([85.0, 97.0, 78.0, 110.0]), phone)
+    # A touch in one batch and its end in the next still pair up.
+    assert _assess(instant, phone, batches=5) == _assess(instant, phone)
 
 
 def _touch_hold_weight(events: EventColumns, batches: int = 1) -> float:

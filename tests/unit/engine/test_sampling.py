@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, SessionContext
 from botsift_server.engine.sampling import MIN_MOVE_INTERVAL_MS
 
-from .traces import CLEAN_CHROME, columns, human_mouse, human_strokes, merge, split
+from .traces import CLEAN_CHROME, columns, human_mouse, human_strokes, merge, sample_traces, split
 
 ENGINE = Engine()
 _MOVE, _DOWN, _UP = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
@@ -181,3 +181,17 @@ def test_a_batch_whose_every_move_is_dropped_still_counts() -> None:
     assert state.event_count == len(dense)
     assert state.last_t_ms == float(dense.t_ms[-1])
     assert ENGINE.assess(state).counts.pointer == len(dense)
+
+
+def test_every_move_of_the_people_recorded_is_judged() -> None:
+    # DELBOT's people in browsers, on fast mice, touchpads and in a virtual machine: their close
+    # intervals stand alone, so the detectors see every move they made.
+    people = [t for t in sample_traces() if t.label == "human" and np.any(t.events.kind == _MOVE)]
+    assert len({t.source for t in people}) >= 5
+    for trace in people:
+        state = ENGINE.start(trace.context)
+        ENGINE.add(state, trace.events)
+        judged = state.pointer_window.columns()[3]
+        assert np.count_nonzero(judged == _MOVE) == np.count_nonzero(trace.events.kind == _MOVE), (
+            trace.session_id
+        )
