@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,34 @@ def test_delbot_traces_carry_label_setup_and_pixel_positions(fixtures: Path) -> 
     assert human.events.kind[0] == EventKind.DOWN  # the drawing starts with a press
     assert len(human.events) == 74  # 71 moves, 1 press, 2 releases in the cut
     assert human.events.x.max() > 100  # pixels, not fractions of the screen
+
+
+def test_a_finger_lifted_without_a_position_ends_its_touch_where_it_last_touched(tmp_path: Path) -> None:
+    # DELBOT's phone recorder writes the touch end as "NaN,NaN": the lift's time is kept (a
+    # touch's duration needs it), at the finger's last position.
+    body = "\n".join(
+        [
+            "resolution:412,732",
+            "100.5,PressedTouch,200.0,300.0",
+            "140.5,MoveTouch,210.0,305.0",
+            "180.5,MoveTouch,220.0,312.0",
+            "900,ReleasedTouch,NaN,NaN",
+            "1500,ReleasedTouch,NaN,NaN",
+            "1500,Released,475,956",
+        ]
+    ).encode()
+    archive = tmp_path / "delbot-phone.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("circles_human_tel/circleHide_1.txt")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    (trace,) = import_dataset("delbot", archive)
+    ev = trace.events
+    ends = np.flatnonzero(ev.kind == EventKind.TOUCH_END)
+    assert ev.t_ms[ends].tolist() == [799.5, 1399.5]
+    assert ev.x[ends].tolist() == [220.0, 220.0]
+    assert ev.y[ends].tolist() == [312.0, 312.0]
+    assert np.count_nonzero(ev.kind == EventKind.UP) == 1
 
 
 def test_balabit_windows_are_cut_by_size_and_belong_to_their_user(fixtures: Path) -> None:

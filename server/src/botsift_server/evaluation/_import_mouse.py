@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -62,14 +63,23 @@ def _delbot_events(name: str, body: str) -> EventColumns:
     kind: list[int] = []
     x: list[float] = []
     y: list[float] = []
+    finger = (math.nan, math.nan)
     for line in lines[1:]:
         parts = line.split(",")
         if len(parts) != 4 or parts[1] not in _DELBOT_KINDS:
             continue
+        event = _DELBOT_KINDS[parts[1]]
+        at = (float(parts[2]), float(parts[3]))
+        if event in (EventKind.TOUCH_START, EventKind.TOUCH_MOVE):
+            finger = at
+        elif event == EventKind.TOUCH_END and not all(map(math.isfinite, at)):
+            # The phone recorder writes a lifted finger without a position (``NaN,NaN``): it was
+            # lifted where it last touched. Its time is what a touch's duration needs.
+            at = finger
         t.append(float(parts[0]))
-        kind.append(_DELBOT_KINDS[parts[1]])
-        x.append(float(parts[2]))
-        y.append(float(parts[3]))
+        kind.append(event)
+        x.append(at[0])
+        y.append(at[1])
     xs, ys = np.asarray(x), np.asarray(y)
     # A few recordings store positions as fractions of the screen; bring them to pixels.
     if len(xs) and xs.max() <= 1.0 and ys.max() <= 1.0:
