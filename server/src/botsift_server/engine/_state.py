@@ -85,6 +85,22 @@ class Ring:
 
 
 @dataclass(slots=True)
+class MoveSampling:
+    """What the thinning of dense runs of mouse moves carries from batch to batch (see
+    :mod:`botsift_server.engine.sampling`)."""
+
+    last_t_ms: float = -math.inf
+    """Time of the last mouse move received."""
+    last_gap_close: bool = False
+    """Whether that move came within ``MIN_MOVE_INTERVAL_MS`` of the one before it."""
+    last_judged_t_ms: float = -math.inf
+    """Time of the last mouse move the detectors saw."""
+    pending: tuple[float, float, float] | None = None
+    """``(t_ms, x, y)`` of the last event received when it is a dropped move (a press or release
+    right after it brings it back); None otherwise."""
+
+
+@dataclass(slots=True)
 class PointerTotals:
     """Whole-session pointer counts, updated per batch (exactly, whatever the batching)."""
 
@@ -182,15 +198,8 @@ class SessionState:
     """Time of the first event added; None before any."""
     event_count: int = 0
     """How many events were added."""
-    last_move_t_ms: float = -math.inf
-    """Time of the last mouse move received (see :mod:`botsift_server.engine.sampling`)."""
-    last_move_gap_close: bool = False
-    """Whether that move came within ``MIN_MOVE_INTERVAL_MS`` of the one before it."""
-    last_judged_move_t_ms: float = -math.inf
-    """Time of the last mouse move the detectors saw."""
-    pending_move: tuple[float, float, float] | None = None
-    """``(t_ms, x, y)`` of the last event received when it is a dropped move (a press or release
-    right after it brings it back); None otherwise."""
+    sampling: MoveSampling = field(default_factory=MoveSampling)
+    """Where the thinning of dense runs of moves stands."""
     pointer_totals: PointerTotals = field(default_factory=PointerTotals)
     """Whole-session pointer counts."""
     scroll_totals: ScrollTotals = field(default_factory=ScrollTotals)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine._state import SessionState
+from botsift_server.engine._state import MoveSampling, SessionState
 from botsift_server.engine._types import EventColumns, EventKind
 
 MIN_MOVE_INTERVAL_MS = 4.0
@@ -44,18 +44,19 @@ def thin_moves(state: SessionState, columns: EventColumns, moves: int) -> EventC
     ``moves`` is how many moves ``columns`` holds. A move right before a press or release is
     kept, as a browser dispatches its pending move first, even when it ended the batch before
     (it is then put back in front of this batch). What the rule needs of the events before (the
-    moves' times, the last kept, a dropped last event) is carried in ``state``, so the result does
-    not depend on how a stream is cut into batches. Returns ``columns`` itself when nothing is
-    dropped or put back.
+    moves' times, the last kept, a dropped last event) is carried in ``state.sampling``, so the
+    result does not depend on how a stream is cut into batches. Returns ``columns`` itself when
+    nothing is dropped or put back.
     """
-    held, state.pending_move = state.pending_move, None
+    carried = state.sampling
+    held, carried.pending = carried.pending, None
     flushed = held if held is not None and int(columns.kind[0]) in (_DOWN, _UP) else None
-    judged = _thin(state, columns, None if flushed is None else flushed[0]) if moves else columns
+    judged = _thin(carried, columns, None if flushed is None else flushed[0]) if moves else columns
     if flushed is None:
         return judged
     at, x, y = flushed
     if not moves:
-        state.last_judged_move_t_ms = at
+        carried.last_judged_t_ms = at
     return EventColumns(
         t_ms=np.concatenate(([at], judged.t_ms)),
         kind=np.concatenate((np.array([_MOVE], np.uint8), judged.kind)),
@@ -66,30 +67,30 @@ def thin_moves(state: SessionState, columns: EventColumns, moves: int) -> EventC
     )
 
 
-def _thin(state: SessionState, columns: EventColumns, flushed_t: float | None) -> EventColumns:
+def _thin(carried: MoveSampling, columns: EventColumns, flushed_t: float | None) -> EventColumns:
     """The thinning of a batch with moves; ``flushed_t`` is the time of a held move put back."""
     kind = columns.kind
     rows = np.flatnonzero(kind == _MOVE)
     t = columns.t_ms[rows]
     gaps = np.empty_like(t)
-    gaps[0] = t[0] - state.last_move_t_ms
+    gaps[0] = t[0] - carried.last_t_ms
     np.subtract(t[1:], t[:-1], out=gaps[1:])
     close = (gaps > 0.0) & (gaps < MIN_MOVE_INTERVAL_MS)
     # A move may be dropped when it and the move before it came close to their predecessors, and
     # no press or release comes right after it.
     droppable = close.copy()
-    droppable[0] &= state.last_move_gap_close
+    droppable[0] &= carried.last_gap_close
     droppable[1:] &= close[:-1]
-    state.last_move_t_ms = float(t[-1])
-    state.last_move_gap_close = bool(close[-1])
+    carried.last_t_ms = float(t[-1])
+    carried.last_gap_close = bool(close[-1])
     if droppable.any():
         inside = rows < len(kind) - 1
         after = kind[rows[inside] + 1]
         droppable[inside] &= (after != _DOWN) & (after != _UP)
     if not droppable.any():
-        state.last_judged_move_t_ms = float(t[-1])
+        carried.last_judged_t_ms = float(t[-1])
         return columns
-    last = state.last_judged_move_t_ms if flushed_t is None else flushed_t
+    last = carried.last_judged_t_ms if flushed_t is None else flushed_t
     # The moves always kept set the floor each droppable one is measured from; the droppable ones
     # kept raise it in turn (one pass over them alone).
     candidates = np.flatnonzero(droppable)
@@ -103,12 +104,12 @@ def _thin(state: SessionState, columns: EventColumns, flushed_t: float | None) -
             dropped.append(i)
         else:
             last = at
-    state.last_judged_move_t_ms = max(last, float(floors[-1]))
+    carried.last_judged_t_ms = max(last, float(floors[-1]))
     if not dropped:
         return columns
     keep = np.ones(len(kind), np.bool_)
     keep[rows[dropped]] = False
     last_row = int(rows[-1])
     if last_row == len(kind) - 1 and not keep[last_row]:
-        state.pending_move = (float(t[-1]), float(columns.x[last_row]), float(columns.y[last_row]))
+        carried.pending = (float(t[-1]), float(columns.x[last_row]), float(columns.y[last_row]))
     return columns.take(keep)
