@@ -20,6 +20,7 @@ from botsift_server.engine import Engine
 from botsift_server.errors import StoreUnavailableError
 from botsift_server.interceptor import ServerInterceptor
 from botsift_server.metrics import Metrics
+from botsift_server.model_file import load_model
 from botsift_server.servicers.detection import DetectionServicer
 from botsift_server.servicers.keys import KeyServicer
 from botsift_server.sessions import SessionManager
@@ -80,11 +81,14 @@ class App:
 
     @classmethod
     async def start(cls, settings: Settings) -> App:
-        """Connect to (or start) PostgreSQL, apply migrations, and serve gRPC."""
+        """Connect to (or start) PostgreSQL, apply migrations, and serve gRPC.
+
+        Raises :class:`ConfigError` before touching the database when ``model.file`` is set to a
+        file that is not a model this engine can use."""
+        engine = Engine(settings.engine, load_model(settings.model.file))
         store, embedded = await open_store(settings)
         metrics = Metrics()
         authenticator = Authenticator(store, cache_ttl_s=settings.auth.key_cache_ttl_s)
-        engine = Engine(settings.engine)
         sessions = SessionManager(
             engine=engine,
             store=store,
@@ -153,6 +157,7 @@ class App:
                 "grpc_port": port,
                 "metrics_port": metrics_port,
                 "embedded_postgres": embedded is not None,
+                "engine_version": engine.version,
             },
         )
         return app

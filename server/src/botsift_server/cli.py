@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "create-tenant":
             return uvloop.run(_create_tenant(settings, args.name, live=args.live))
         if command in ("eval", "data"):
-            return run_evaluation_command(args, settings.engine)
+            return run_evaluation_command(args, settings.engine, settings.model.file)
         if command == "train":
             return run_train_command(args)
         if command == "tenant-config":

@@ -126,6 +126,17 @@ class SandboxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """The learned model the engine adds to its rules."""
+
+    file: Path | None = None
+    """A model file written by ``botsift-server train`` to use instead of the model that ships
+    with the package; empty: the shipped model. It must come from this version's ``train``: the
+    server refuses to start with one trained on other features. Verdicts then name it after
+    the engine version (``engine-0.13.0+<model version>``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the server is configured with. Build it with :meth:`load`."""
 
@@ -136,6 +147,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     @classmethod
@@ -226,6 +238,8 @@ def _load_section(name: str, section_type: type[Any], raw: Mapping[str, Any], en
 
 def _coerce(where: str, target: Any, value: object) -> object:
     if isinstance(target, types.UnionType):
+        if value == "" and type(None) in typing.get_args(target):
+            return None  # an empty value clears an optional setting
         target = next(t for t in typing.get_args(target) if t is not type(None))
     try:
         if target is bool:
@@ -265,7 +279,7 @@ def describe() -> list[tuple[str, str, str]]:
         section_type = _section_type(Settings, section.name)
         docs = _field_docs(section_type)
         for f in dataclasses.fields(section_type):
-            default = f.default if f.default is not dataclasses.MISSING else ""
+            default = f.default if f.default not in (dataclasses.MISSING, None) else ""
             rows.append((f"BOTSIFT_{section.name}_{f.name}".upper(), str(default), docs.get(f.name, "")))
     return rows
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from botsift_server.engine import EventColumns, EventKind, KeyClass
+from botsift_server.engine.learned import MODEL_VERSION
 from botsift_server.engine.training import Sample, summarise, train_bundle
 from botsift_server.evaluation import Trace, delivery_argument, read_traces
 from botsift_server.evaluation._split import select
@@ -58,7 +59,13 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help=f"sessions kept per source, sampled with the seed (default {MAX_PER_SOURCE})",
     )
     tr.add_argument("--part", choices=("all", "train"), default="train", help="person split to train on")
-    tr.add_argument("--version", default="", help="version recorded in the model file (default: derived)")
+    tr.add_argument(
+        "--version",
+        type=_model_version,
+        default="",
+        help="version recorded in the model file and in every verdict it helps make: letters, digits, "
+        "'.', '_' and '-' (default: derived from the seed and the number of sessions)",
+    )
     tr.add_argument(
         "--as",
         dest="deliveries",
@@ -173,3 +180,9 @@ def _typing_runs(by_source: dict[str, list[Trace]], rng: random.Random) -> list[
                 )
                 out.append(Sample(chosen[0].context, events, False, source, person, f"{person}/run{start}"))
     return out
+
+
+def _model_version(text: str) -> str:
+    if not MODEL_VERSION.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} must match {MODEL_VERSION.pattern}")
+    return text

@@ -14,7 +14,7 @@ configuration always give the same assessment, in the server and in offline eval
 """
 
 from botsift_server.engine._config import DETECTORS, EngineConfig
-from botsift_server.engine._engine import ENGINE_VERSION, Engine
+from botsift_server.engine._engine import ENGINE_VERSION, Engine, check_model
 from botsift_server.engine._evidence import INSUFFICIENT_EVIDENCE
 from botsift_server.engine._reasons import REASON_CODES
 from botsift_server.engine._state import SessionState
@@ -31,6 +31,7 @@ from botsift_server.engine._types import (
     RiskLevel,
     SessionContext,
 )
+from botsift_server.engine.learned import ModelBundle
 from botsift_server.engine.replay import Fingerprint, ReplayIndex
 
 __all__ = [
@@ -49,9 +50,11 @@ __all__ = [
     "EventKind",
     "Fingerprint",
     "KeyClass",
+    "ModelBundle",
     "Reason",
     "ReplayIndex",
     "RiskLevel",
     "SessionContext",
     "SessionState",
+    "check_model",
 ]

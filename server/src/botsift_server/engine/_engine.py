@@ -19,12 +19,14 @@ from botsift_server.engine._config import EngineConfig
 from botsift_server.engine._evidence import Evidence
 from botsift_server.engine._state import Ring, SessionState
 from botsift_server.engine._types import Assessment, EventColumns, EventKind, SessionContext
+from botsift_server.engine.features import MODALITY_FEATURES
 from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
 ENGINE_VERSION = "engine-0.13.0"
-"""Version of the detection logic, recorded in every :class:`Assessment`."""
+"""Version of the detection logic, recorded in every :class:`Assessment` (with the model's
+version after a ``+`` when the engine runs on a model other than the shipped one)."""
 
 _MOVE, _DOWN, _UP, _WHEEL = EventKind.MOVE, EventKind.DOWN, EventKind.UP, EventKind.WHEEL
 _KEY_DOWN, _KEY_UP, _SCROLL = EventKind.KEY_DOWN, EventKind.KEY_UP, EventKind.SCROLL
@@ -45,13 +47,20 @@ class Engine:
         assessment = engine.assess(state)
     """
 
-    __slots__ = ("config", "model")
+    __slots__ = ("config", "model", "version")
 
     def __init__(self, config: EngineConfig | None = None, model: ModelBundle | None = None) -> None:
+        """Raises :class:`ValueError` when ``model`` holds a model this engine cannot feed: one for
+        a modality it does not know, or trained on other features (another version's)."""
         self.config = config if config is not None else EngineConfig()
         """The configuration every assessment uses."""
-        self.model = model if model is not None else shipped_model()
+        shipped = shipped_model()
+        self.model = model if model is not None else shipped
         """The learned models (the shipped ones unless given; :data:`EMPTY_BUNDLE` for rules only)."""
+        check_model(self.model)
+        self.version = ENGINE_VERSION if self.model is shipped else f"{ENGINE_VERSION}+{self.model.version}"
+        """What every assessment names as its engine: :data:`ENGINE_VERSION`, followed by the
+        model's version (``engine-0.13.0+trees-seed7-n5000``) unless the model is the shipped one."""
 
     def start(self, context: SessionContext) -> SessionState:
         """A fresh state for a session with this context (no events yet)."""
@@ -166,7 +175,7 @@ class Engine:
             evidence.append(timing.assess(state, cfg.clock_lead_tolerance_ms))
         if cfg.enabled(behaviour.DETECTOR):
             evidence.append(behaviour.assess(state, cfg, replay, fp))
-        assessment = scoring.fuse(evidence, state.counts, cfg, ENGINE_VERSION)
+        assessment = scoring.fuse(evidence, state.counts, cfg, self.version)
         if remember and replay is not None and fp is not None:
             replay.add(fp)
         return assessment
@@ -175,3 +184,32 @@ class Engine:
         """Add a finished session's trajectory and rhythm to ``replay`` (the tenant's index),
         keyed by a hash of its ``session_id``."""
         replay.add(fingerprint(state, self.config.segment_gap_ms, session_id))
+
+
+def check_model(bundle: ModelBundle) -> None:
+    """Raise :class:`ValueError` when a model of ``bundle`` would read this engine's feature
+    vectors wrongly: it is for a modality the engine does not know, or was trained on other
+    features (another version's)."""
+    for modality, model in sorted(bundle.models.items()):
+        expected = MODALITY_FEATURES.get(modality)
+        if expected is None:
+            known = ", ".join(sorted(MODALITY_FEATURES))
+            raise ValueError(f"model: no modality {modality!r} in this engine (it knows {known})")
+        if model.features != expected:
+            missing = [f for f in expected if f not in model.features]
+            unknown = [f for f in model.features if f not in expected]
+            what = (
+                "; ".join(
+                    part
+                    for part in (
+                        f"lacks {', '.join(missing)}" if missing else "",
+                        f"has {', '.join(unknown)}, which this engine does not compute" if unknown else "",
+                    )
+                    if part
+                )
+                or "has them in another order"
+            )
+            raise ValueError(
+                f"model: the {modality} model was trained on other features than {ENGINE_VERSION} computes "
+                f"({what}); train it again with this version's `botsift-server train`"
+            )

@@ -14,8 +14,10 @@ engine can say which features pushed a session which way.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -27,6 +29,12 @@ import numpy.typing as npt
 
 MODEL_FORMAT = "botsift-trees-v1"
 """The ``format`` field of a model file this module reads."""
+
+MAX_TREE_DEPTH = 16
+"""Deepest tree a model file may hold (the shipped trees are 3 deep)."""
+
+MODEL_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""What a model's version may be: it is recorded in every verdict the model helps make."""
 
 _NODE_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "value", "is_leaf")
 
@@ -125,6 +133,8 @@ class TreeModel:
         right = np.asarray(data["right"], np.intp)
         value = np.asarray(data["value"], np.float64)
         is_leaf = np.asarray(data["is_leaf"], bool)
+        if any(a.ndim != 1 for a in (roots, feature, threshold, missing_left, left, right, value, is_leaf)):
+            raise ValueError("model: roots and node fields must be lists of numbers")
         n = value.shape[0]
         if any(a.shape != (n,) for a in (feature, threshold, missing_left, left, right, is_leaf)):
             raise ValueError("model: node arrays must have the same length")
@@ -142,6 +152,17 @@ class TreeModel:
         if not all(math.isfinite(v) for v in [*scalars, base]):
             raise ValueError("model: baseline and calibration must be finite")
         feature = np.where(inner, feature, 0)
+        # A leaf's children are itself (see :meth:`TreeModel.terms`), whatever the file says.
+        itself = np.arange(n, dtype=np.intp)
+        left, right = np.where(inner, left, itself), np.where(inner, right, itself)
+        depth = int(data["depth"])
+        if not 1 <= depth <= MAX_TREE_DEPTH:
+            raise ValueError(f"model: depth must be 1 to {MAX_TREE_DEPTH}")
+        reached = np.unique(roots)
+        for _ in range(depth):
+            reached = np.unique(np.concatenate((left[reached], right[reached])))
+        if not is_leaf[reached].all():
+            raise ValueError("model: a tree is deeper than its depth says")
         return TreeModel(
             features,
             roots,
@@ -152,7 +173,7 @@ class TreeModel:
             right,
             value,
             is_leaf,
-            int(data["depth"]),
+            depth,
             scalars[0],
             scalars[1],
             scalars[2],
@@ -186,13 +207,28 @@ class ModelBundle:
         """A bundle from parsed JSON; raises :class:`ValueError` when it is not one."""
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"model: format must be {MODEL_FORMAT!r}")
-        models = {str(k): TreeModel.from_dict(v) for k, v in dict(data.get("models", {})).items()}
-        return ModelBundle(models, str(data.get("version", "")), dict(data.get("metrics", {})))
+        version = data.get("version")
+        if not isinstance(version, str) or not MODEL_VERSION.fullmatch(version):
+            raise ValueError(
+                f"model: version must match {MODEL_VERSION.pattern} (it is recorded in verdicts)"
+            )
+        try:
+            models = {str(k): TreeModel.from_dict(v) for k, v in dict(data.get("models", {})).items()}
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"model: a model lacks a field or has one of the wrong type ({exc})") from None
+        return ModelBundle(models, version, dict(data.get("metrics", {})))
 
     @staticmethod
     def load(path: Path | str) -> ModelBundle:
-        """Read a model file."""
-        return ModelBundle.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        """Read a model file; raises :class:`OSError` when it cannot be read and :class:`ValueError`
+        when it is not a model file."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"model: not a JSON model file ({exc})") from None
+        if not isinstance(data, dict):
+            raise ValueError("model: not a JSON model file (no object at its top)")
+        return ModelBundle.from_dict(data)
 
     def save(self, path: Path | str) -> None:
         """Write the model file (sorted keys, so retraining with the same seed gives the same bytes)."""
@@ -203,7 +239,8 @@ EMPTY_BUNDLE = ModelBundle({}, "none", {})
 """No learned models: the engine runs on its rules alone."""
 
 
+@functools.cache
 def shipped_model() -> ModelBundle:
-    """The model file that ships with the package (``engine/model/model.json``)."""
+    """The model file that ships with the package (``engine/model/model.json``), read once."""
     text = resources.files("botsift_server.engine.model").joinpath("model.json").read_text(encoding="utf-8")
     return ModelBundle.from_dict(json.loads(text))

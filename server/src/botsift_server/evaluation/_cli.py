@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from botsift_server.engine import EngineConfig, ReplayIndex
+from botsift_server.engine import EngineConfig, ModelBundle, ReplayIndex
+from botsift_server.errors import ConfigError
 from botsift_server.evaluation._archive import DatasetError
 from botsift_server.evaluation._composite import COMPOSITE_HUMAN
 from botsift_server.evaluation._cut import movements
@@ -23,6 +24,7 @@ from botsift_server.evaluation._results import summarize
 from botsift_server.evaluation._runner import RemoteError, Scored, score_offline, score_remote
 from botsift_server.evaluation._split import PARTS, select
 from botsift_server.evaluation._traces import Trace, TraceFormatError, read_traces, write_traces
+from botsift_server.model_file import load_model
 
 
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +36,13 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--part", choices=PARTS, default="all", help="person split to score")
     ev.add_argument("--report", type=Path, metavar="DIR", help="also write report.md and PNG plots here")
     ev.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    ev.add_argument(
+        "--model",
+        type=Path,
+        metavar="FILE",
+        help="score offline with this model file (from `botsift-server train`) instead of the "
+        "setting model.file, or the shipped model when that is empty",
+    )
     ev.add_argument(
         "--as",
         dest="delivery",
@@ -116,11 +125,12 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mv.add_argument("--out", type=Path, required=True, help="trace JSON Lines file to write")
 
 
-def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
-    """Carry out a parsed ``eval`` or ``data`` command."""
+def run(args: argparse.Namespace, engine_config: EngineConfig, model_file: Path | None = None) -> int:
+    """Carry out a parsed ``eval`` or ``data`` command; ``model_file`` is the setting
+    ``model.file`` (``eval --model`` wins over it)."""
     try:
         if args.command == "eval":
-            return _eval(args, engine_config)
+            return _eval(args, engine_config, args.model or model_file)
         if args.data_command == "import":
             archive = args.archive or default_archive(args.dataset)
             count = write_traces(args.out, import_dataset(args.dataset, archive))
@@ -141,15 +151,23 @@ def run(args: argparse.Namespace, engine_config: EngineConfig) -> int:
     raise AssertionError(args)
 
 
-def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
-    traces = [_delivered(args, trace) for trace in select(read_traces(*args.traces), args.part)]
-    if not traces:
-        print("botsift-server: no traces to score", file=sys.stderr)
-        return 1
+def _eval(args: argparse.Namespace, engine_config: EngineConfig, model_file: Path | None) -> int:
     tenant_replay = args.tenant_replay or bool(args.replay_warmup) or args.replay_capacity is not None
     if args.target and tenant_replay:
         print("botsift-server: --target uses the server's own replay index", file=sys.stderr)
         return 2
+    if args.target and args.model:
+        print("botsift-server: --target scores with the server's own model (its model.file)", file=sys.stderr)
+        return 2
+    try:
+        model = None if args.target else load_model(model_file)
+    except ConfigError as exc:
+        print(f"botsift-server: {exc}", file=sys.stderr)
+        return 2
+    traces = [_delivered(args, trace) for trace in select(read_traces(*args.traces), args.part)]
+    if not traces:
+        print("botsift-server: no traces to score", file=sys.stderr)
+        return 1
     progress = Progress(len(traces), sys.stderr)
     if args.target:
         if not args.key:
@@ -158,9 +176,9 @@ def _eval(args: argparse.Namespace, engine_config: EngineConfig) -> int:
         scored = asyncio.run(score_remote(traces, args.target, args.key, progress=progress.advance))
         mode = f"server {args.target}"
     elif tenant_replay:
-        scored, mode = _score_as_tenant(args, traces, engine_config, progress)
+        scored, mode = _score_as_tenant(args, traces, engine_config, model, progress)
     else:
-        scored = score_offline(traces, engine_config, progress=progress.advance)
+        scored = score_offline(traces, engine_config, progress=progress.advance, model=model)
         mode = "offline"
     progress.close()
     if args.delivery is not None:
@@ -185,7 +203,11 @@ def _delivered(args: argparse.Namespace, trace: Trace) -> Trace:
 
 
 def _score_as_tenant(
-    args: argparse.Namespace, traces: list[Trace], engine_config: EngineConfig, progress: Progress
+    args: argparse.Namespace,
+    traces: list[Trace],
+    engine_config: EngineConfig,
+    model: ModelBundle | None,
+    progress: Progress,
 ) -> tuple[list[Scored], str]:
     """Score ``traces`` as one tenant with a replay index, after the warm-up traces."""
     capacity = args.replay_capacity or engine_config.replay_index_sessions
@@ -200,7 +222,9 @@ def _score_as_tenant(
             # The tenant saw them through the same browser (and bots' scripts) as the traces scored.
             yield _delivered(args, trace)
 
-    scored = score_offline(traces, engine_config, progress.advance, replay=index, warmup=warmup())
+    scored = score_offline(
+        traces, engine_config, progress.advance, replay=index, warmup=warmup(), model=model
+    )
     return scored, f"offline, one tenant's replay index ({capacity} sessions, {warmed} warm-up)"
 
 

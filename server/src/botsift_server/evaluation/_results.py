@@ -149,7 +149,8 @@ def summarize(scored: Sequence[Scored], config: EngineConfig | None = None, mode
     human_scores, bot_scores = scores[~y], scores[y]
     calibration = reliability(y, scores).expected_calibration_error if labelled else None
     return Results(
-        engine_version=ENGINE_VERSION if mode.startswith("offline") else mode,
+        engine_version=", ".join(sorted({s.engine_version for s in scored if s.engine_version}))
+        or ENGINE_VERSION,
         high_score=cfg.high_score,
         sessions=len(scored),
         humans=humans,

@@ -14,7 +14,7 @@ from typing import Protocol
 import grpc
 
 from botsift.v1 import detection_pb2, detection_pb2_grpc, events_pb2
-from botsift_server.engine import Assessment, Engine, EngineConfig, ReplayIndex, RiskLevel
+from botsift_server.engine import Assessment, Engine, EngineConfig, ModelBundle, ReplayIndex, RiskLevel
 from botsift_server.evaluation._traces import Label, Trace
 
 Progress = Callable[[int], None]
@@ -37,6 +37,8 @@ class Scored:
     """Time spent in the engine (offline) or the round trip of the session (remote)."""
     bot_reasons: tuple[str, ...] = ()
     """Codes of the reasons that pointed to a bot (positive weight), the strongest first."""
+    engine_version: str = ""
+    """The engine (and model, when not the shipped one) that made the verdict, as it names itself."""
 
 
 class _Weighed(Protocol):
@@ -67,6 +69,7 @@ def _scored(trace: Trace, assessment: Assessment, seconds: float) -> Scored:
         bot_reasons=_bot_leaning(assessment.reasons),
         events=len(trace.events),
         engine_seconds=seconds,
+        engine_version=assessment.engine_version,
     )
 
 
@@ -77,6 +80,7 @@ def score_offline(
     *,
     replay: ReplayIndex | None = None,
     warmup: Iterable[Trace] = (),
+    model: ModelBundle | None = None,
 ) -> list[Scored]:
     """Assess every trace with an in-process engine, one batch per trace.
 
@@ -87,9 +91,9 @@ def score_offline(
     on a server.
 
     Each trace is judged with its action's settings (``EngineConfig.for_action``: a login's
-    lower thresholds), as a server judges it.
+    lower thresholds), as a server judges it, and with ``model`` (the shipped model when None).
     """
-    base = Engine(config)
+    base = Engine(config, model)
     engines: dict[str, Engine] = {}
 
     def engine_for(action: str) -> Engine:
@@ -211,6 +215,7 @@ async def _one_session(stream: AnalyzeCall, trace: Trace, session_id: str, batch
         bot_reasons=_bot_leaning(verdict.reasons),
         events=n,
         engine_seconds=seconds,
+        engine_version=verdict.engine_version,
     )
 
 
