@@ -358,6 +358,27 @@ eval-people: $(VENV_STAMP) ## false positives: every eval-part person scored alo
 	  $(VENV)/bin/botsift-server eval $(PEOPLE:%=$(DATA)/%.jsonl) --part eval $$opt --json 2>/dev/null \
 	    | $(PY) -c '$(PEOPLE_LINE)' $$as || exit 1; done
 
+# DELBOT's people are all in the train part (each of its devices is one `person`), so eval-people never
+# meets them. This retrains the shipped recipe once per device without it (train --leave-out) and scores
+# that device's recordings with the model that never saw it, beside the shipped model, as recorded and
+# as a 60 Hz page and the web collector deliver them. (The phone's touches are no pointer feature.)
+UNSEEN_DEVICES := pc1 pc2 pc2_pad fast vm
+
+.PHONY: eval-unseen-devices
+eval-unseen-devices: $(VENV_STAMP) ## DELBOT's people, each device judged by the shipped recipe retrained without it
+	@mkdir -p .botsift/unseen
+	@for dev in $(UNSEEN_DEVICES); do \
+	  grep -F '"source":"delbot/human/'$$dev'"' $(DATA)/delbot.jsonl > .botsift/unseen/$$dev.jsonl; \
+	  $(TRAIN_SIMD) $(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl --as $(DELIVERED) \
+	    --bots-as $(PACED) --leave-out delbot/human/$$dev --version without-$$dev \
+	    --out .botsift/unseen/without-$$dev.json >/dev/null 2>&1 || exit 1; \
+	  for as in recorded $(DELIVERED); do \
+	    if [ $$as = recorded ]; then opt=; else opt="--as $$as"; fi; \
+	    for model in shipped without-$$dev; do \
+	      if [ $$model = shipped ]; then m=; else m="--model .botsift/unseen/$$model.json"; fi; \
+	      $(VENV)/bin/botsift-server eval .botsift/unseen/$$dev.jsonl $$m $$opt --json 2>/dev/null \
+	        | $(PY) -c '$(PEOPLE_LINE)' "$$dev, $$model, $$as" || exit 1; done; done; done
+
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1),
 # each session as recorded and as a 60 Hz page and the web collector deliver it, and each bot session
 # also as its script would get it with every move awaited ($(PACED)).

@@ -13,7 +13,7 @@ from botsift_server import App
 from botsift_server.cli import main
 from botsift_server.config import Settings, describe
 from botsift_server.engine import ENGINE_VERSION
-from botsift_server.engine.learned import shipped_model
+from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.errors import ConfigError
 from botsift_server.model_file import load_model
 
@@ -120,3 +120,24 @@ async def test_a_server_with_a_bad_model_file_refuses_to_start_before_touching_t
     )
     with pytest.raises(ConfigError, match="train it again"):
         await App.start(settings)
+
+
+def test_train_leaves_out_the_people_named_so_a_model_can_be_measured_on_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["train", str(SAMPLE), "--part", "all", "--version", "t"]
+    assert main([*base, "--out", str(tmp_path / "all.json")]) == 0
+    out = tmp_path / "without.json"
+    assert (
+        main([*base, "--leave-out", "delbot/human/vm", "--leave-out", "delbot/bot/gan", "--out", str(out)])
+        == 0
+    )
+    assert "left out 12 sessions of delbot/human/vm" in capsys.readouterr().err
+    every = ModelBundle.load(tmp_path / "all.json").metrics["pointer"]
+    without = ModelBundle.load(out).metrics["pointer"]
+    assert (without["humans"], without["bots"]) == (every["humans"] - 12, every["bots"] - 12)
+    assert "delbot/bot/gan" not in without["per_source_auc_vs_all_humans"]
+    # A name that matches no one is a mistake, not a measurement on unseen people.
+    assert main([*base, "--leave-out", "delbot/human/typo", "--out", str(tmp_path / "typo.json")]) == 2
+    assert "no session of delbot/human/typo" in capsys.readouterr().err
+    assert not (tmp_path / "typo.json").exists()

@@ -87,6 +87,14 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "one copy per --bots-as (repeatable)",
     )
     tr.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="PERSON",
+        help="leave out every session of this person (its `person`, or its `source` when it names "
+        "none), to measure the model on them afterwards with `eval --model` (repeatable)",
+    )
+    tr.add_argument(
         "--ship",
         action="append",
         choices=("pointer", "keystrokes"),
@@ -99,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     """Carry out a parsed ``train`` command."""
     by_source: dict[str, list[Trace]] = defaultdict(list)
     refused = 0
+    leave_out = dict.fromkeys(args.leave_out, 0)
     for path in args.traces:
         traces = read_traces(path)
         for trace in select(traces, args.part):
@@ -107,9 +116,18 @@ def run(args: argparse.Namespace) -> int:
             if trace.source.startswith(EXCLUDED_SOURCE_PREFIXES):
                 refused += 1
                 continue
+            if trace.person in leave_out:
+                leave_out[trace.person] += 1
+                continue
             by_source[trace.source].append(trace)
     if refused:
         print(f"left out {refused} sessions whose licence forbids training (Aalto)", file=sys.stderr)
+    absent = [person for person, count in leave_out.items() if count == 0]
+    if absent:
+        print(f"--leave-out: no session of {', '.join(absent)} to leave out", file=sys.stderr)
+        return 2
+    for person, count in leave_out.items():
+        print(f"left out {count} sessions of {person}", file=sys.stderr)
     rng = random.Random(args.seed)  # noqa: S311 - seeded sampling, not security
     samples: list[Sample] = []
     for source in sorted(by_source):
