@@ -1,8 +1,10 @@
 """A server started with `BOTSIFT_MODEL_FILE` (a model from `botsift-server train`) judges with
-it: its verdicts, live and stored, name the model after the engine version."""
+it: its verdicts, live and stored, and its metrics name the model after the engine version."""
 
 from __future__ import annotations
 
+import asyncio
+import urllib.request
 from pathlib import Path
 
 import grpc
@@ -45,5 +47,9 @@ async def test_a_server_on_a_trained_model_names_it_in_live_and_stored_verdicts(
                 detection_pb2.GetVerdictRequest(session_id=session_id), metadata=auth(keys.secret)
             )
             assert stored.engine_version == f"{ENGINE_VERSION}+site-7"
+        # Operators see which model a replica judges with.
+        url = f"http://127.0.0.1:{app.metrics_port}/metrics"
+        text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read().decode())
+        assert f'botsift_engine_info{{engine_version="{ENGINE_VERSION}+site-7"}} 1.0' in text
     finally:
         await app.stop()

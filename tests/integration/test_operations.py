@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from botsift.v1 import detection_pb2_grpc
 from botsift_server import App
+from botsift_server.engine import ENGINE_VERSION
 
 from .support import TenantKeys, curve_events, new_session_id
 
@@ -128,6 +129,7 @@ async def test_metrics_count_rpcs_by_status_and_events_ingested(
     assert "botsift_rpc_duration_seconds_bucket" in text
     assert "botsift_events_ingested_total" in text
     assert "botsift_sessions_open" in text
+    assert f'botsift_engine_info{{engine_version="{ENGINE_VERSION}"}} 1.0' in text
 
 
 async def test_the_readme_stream_example_runs_through_grpcurl(app: App, tenant: TenantKeys) -> None:

@@ -88,6 +88,7 @@ class App:
         engine = Engine(settings.engine, load_model(settings.model.file))
         store, embedded = await open_store(settings)
         metrics = Metrics()
+        metrics.engine.info({"engine_version": engine.version})
         authenticator = Authenticator(store, cache_ttl_s=settings.auth.key_cache_ttl_s)
         sessions = SessionManager(
             engine=engine,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from threading import Thread
 from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, start_http_server
 
 _LATENCY_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -42,6 +42,11 @@ class Metrics:
             "botsift_session_errors",
             "Per-session errors sent on Analyze streams, by code.",
             ["code"],
+            registry=r,
+        )
+        self.engine = Info(
+            "botsift_engine",
+            "The engine judging sessions: its version, and the model's after a + when not the shipped one.",
             registry=r,
         )
         self._http: WSGIServer | None = None
