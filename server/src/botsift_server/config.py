@@ -133,7 +133,7 @@ class ModelSettings:
     """A model file written by ``botsift-server train`` to use instead of the model that ships
     with the package; empty: the shipped model. It must come from this version's ``train``: the
     server refuses to start with one trained on other features. Verdicts then name it after
-    the engine version (``engine-0.13.0+<model version>``)."""
+    the engine version (``engine-0.14.0+<model version>``)."""
 
 
 @dataclass(frozen=True, slots=True)

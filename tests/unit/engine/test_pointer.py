@@ -21,6 +21,7 @@ from .traces import (
     merge,
     minimum_jerk_mouse,
     mouse_keys,
+    sample_traces,
     split,
 )
 
@@ -621,3 +622,92 @@ def test_people_s_varied_speeds_stay_varied_over_frames() -> None:
     # DELBOT's people in a browser at 60-125 Hz: no stroke reads as an even pace.
     for seed in range(4):
         assert _constant_speed(_assess(human_mouse(np.random.default_rng(seed), strokes=12))) == 0.0
+
+
+def _jitter_weight(a: Assessment) -> float:
+    return sum(r.weight for r in a.reasons if r.code == "POINTER_JITTER")
+
+
+def _with_noise(cols: EventColumns, rng: np.random.Generator, px: float = 1.0) -> EventColumns:
+    """``cols`` with every move's position shifted by uniform +-``px`` noise, as a replayer adds it."""
+    moves = cols.kind == int(EventKind.MOVE)
+    x = cols.x.astype(np.float64) + np.where(moves, rng.uniform(-px, px, len(cols)), 0.0)
+    y = cols.y.astype(np.float64) + np.where(moves, rng.uniform(-px, px, len(cols)), 0.0)
+    return dataclasses.replace(cols, x=x.astype(np.float32), y=y.astype(np.float32))
+
+
+def _slow_approaches(rng: np.random.Generator, tick_ms: tuple[float, float] = (6.0, 12.0)) -> EventColumns:
+    """Four approaches to a click, each braking into its target over its last 40 px: the slow
+    end a hand makes, in whole pixels, one move per tick."""
+    parts = []
+    now = 0.0
+    for i in range(4):
+        t = now + np.cumsum(rng.uniform(*tick_ms, size=90))
+        progress = 1.0 - (1.0 - np.linspace(0.0, 1.0, 90)) ** 3  # fast, then braking
+        x = np.rint(200.0 + 300.0 * progress)
+        y = np.rint(150.0 + 120.0 * i + 80.0 * progress)
+        parts.append(columns(t, np.full(90, int(EventKind.MOVE)), x, y))
+        parts.append(
+            columns(
+                [t[-1] + 120.0, t[-1] + 210.0],
+                [int(EventKind.DOWN), int(EventKind.UP)],
+                [x[-1]] * 2,
+                [y[-1]] * 2,
+            )
+        )
+        now = t[-1] + 900.0
+    return merge(*parts)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_path_with_noise_added_steps_back_and_forth_where_it_is_slow(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    hand = _slow_approaches(rng)
+    assert "POINTER_JITTER" not in _codes(_assess(hand))
+    noisy = _with_noise(hand, rng)
+    assert _jitter_weight(_assess(noisy)) == pytest.approx(2.0)
+    # The verdict does not depend on how the stream is cut into batches.
+    assert _jitter_weight(_assess(*split(noisy, [37, 101, 5]))) == pytest.approx(2.0)
+    # A person's real strokes (DELBOT, in a browser at 60 Hz), replayed with a replayer's noise.
+    now, parts = 0.0, []
+    for stroke in human_strokes("delbot/human/pc2"):
+        parts.append(dataclasses.replace(stroke, t_ms=stroke.t_ms - stroke.t_ms[0] + now))
+        now += float(stroke.t_ms[-1] - stroke.t_ms[0]) + 700.0
+    person = merge(*parts)
+    assert "POINTER_JITTER" not in _codes(_assess(person))
+    assert _jitter_weight(_assess(_with_noise(person, rng))) == pytest.approx(2.0)
+
+
+def test_noise_between_events_far_apart_is_not_judged() -> None:
+    # 50-90 ms apart, a reversal is no faster than a tremor: the rule stays out of it.
+    rng = np.random.default_rng(5)
+    noisy = _with_noise(_slow_approaches(rng, tick_ms=(50.0, 90.0)), rng)
+    assert "POINTER_JITTER" not in _codes(_assess(noisy))
+
+
+def test_the_jitter_weight_grows_with_the_reversals_seen() -> None:
+    # A slow drift to the right, one move per 8 ms in whole pixels, with some steps turned back.
+    def drift(reversals: int) -> Assessment:
+        dx = np.ones(60)
+        dx[5 : 5 + 6 * reversals : 6] = -1.0
+        x = 300.0 + np.concatenate([[0.0], np.cumsum(dx)])
+        t = 8.0 * np.arange(x.shape[0]) + np.tile([0.0, 1.5, 0.7], 21)[: x.shape[0]]
+        return _assess(columns(t, np.full(x.shape[0], int(EventKind.MOVE)), x, np.full(x.shape[0], 400.0)))
+
+    weights = [_jitter_weight(drift(n)) for n in (1, 2, 4, 9)]
+    # A turn back is two reversing pairs (out and back); one slip of the hand is not judged.
+    assert weights[0] == 0.0
+    assert 0.0 < weights[1] < weights[2] < weights[3] == pytest.approx(2.0)
+
+
+def test_people_do_not_step_back_and_forth() -> None:
+    people = [
+        t for t in sample_traces() if t.label == "human" and (t.events.kind == int(EventKind.MOVE)).any()
+    ]
+    assert len(people) >= 50
+    balabit = split(_balabit(BALABIT), [500] * 6)
+    flagged = [t.session_id for t in people if "POINTER_JITTER" in _codes(_assess(t.events))]
+    flagged += [
+        f"balabit part {i}" for i, part in enumerate(balabit) if "POINTER_JITTER" in _codes(_assess(part))
+    ]
+    assert flagged == []

@@ -24,7 +24,7 @@ from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
-ENGINE_VERSION = "engine-0.13.0"
+ENGINE_VERSION = "engine-0.14.0"
 """Version of the detection logic, recorded in every :class:`Assessment` (with the model's
 version after a ``+`` when the engine runs on a model other than the shipped one)."""
 
@@ -60,7 +60,7 @@ class Engine:
         check_model(self.model)
         self.version = ENGINE_VERSION if self.model is shipped else f"{ENGINE_VERSION}+{self.model.version}"
         """What every assessment names as its engine: :data:`ENGINE_VERSION`, followed by the
-        model's version (``engine-0.13.0+trees-seed7-n5000``) unless the model is the shipped one."""
+        model's version (``engine-0.14.0+trees-seed7-n5000``) unless the model is the shipped one."""
 
     def start(self, context: SessionContext) -> SessionState:
         """A fresh state for a session with this context (no events yet)."""

@@ -114,6 +114,20 @@ STEADY_LOG_ODDS = 2.0
 EVEN_STEPS_CHANGE = (0.07, 0.04)
 EVEN_STEPS_FULL_PAIRS = 30
 EVEN_STEPS_LOG_ODDS = 1.5
+# Jitter: noise added to a path (a replayed recording's +-1 px, a generator's wobble) shows where the
+# pointer moves slowly, as consecutive small steps milliseconds apart that point back and forth. A
+# hand moving slowly keeps its direction: a reversal between two events that close would be an
+# oscillation of 25 Hz or more, past any tremor, and a mouse at rest sends nothing. Judged over pairs
+# of consecutive steps of one stroke, both shorter than JITTER_MAX_STEP_PX (and moving) and both
+# under JITTER_MAX_DT_MS (and timed); a pair reverses when its steps point more than 90 degrees
+# apart. Counted from a share of JITTER_SHARE[0] reversing, fully at [1], and from JITTER_COUNT[0]
+# reversals, fully at [1].
+JITTER_MAX_STEP_PX = 3.0
+JITTER_MAX_DT_MS = 40.0
+JITTER_MIN_PAIRS = 3
+JITTER_SHARE = (0.05, 0.15)
+JITTER_COUNT = (2.0, 8.0)
+JITTER_LOG_ODDS = 2.0
 # Aimed hand movements brake longer than they accelerate: a stroke's speed peaks before the middle
 # of its duration (per stroke of 100 px or more, Balabit's people: median at 27%, 10th-90th
 # percentile 5-70%; 15% of strokes peak within the middle band). Generators that ease a stroke
@@ -547,6 +561,7 @@ def _movement(steps: Steps) -> list[Finding]:
 
     findings.extend(_steps_ignore_timing(steps))
     findings.extend(_symmetric_speed(steps))
+    findings.extend(_jitter(steps))
 
     irregular = ramp(interval_cv, 0.03, 0.15) if math.isfinite(interval_cv) else 0.5
     humanlike = human * irregular * ramp(n_qual, 0, 4)
@@ -599,6 +614,32 @@ def _steps_ignore_timing(steps: Steps) -> list[Finding]:
             "POINTER_STEPS_IGNORE_TIMING",
             f"The pointer advances by the same distance per event: {told}; a hand covers more ground in "
             "more time and speeds up and slows down, a script stepping along a path does not.",
+            log_odds,
+        )
+    ]
+
+
+def _jitter(steps: Steps) -> list[Finding]:
+    """Small steps milliseconds apart that point back and forth: noise on a path, not a hand."""
+    length, dt = steps.length, steps.dt
+    small = (length > 0.0) & (length < JITTER_MAX_STEP_PX) & (dt > 0.0) & (dt < JITTER_MAX_DT_MS)
+    pair = small[1:] & small[:-1] & steps.changes()[0]
+    n_pairs = int(np.count_nonzero(pair))
+    if n_pairs < JITTER_MIN_PAIRS:
+        return []
+    dx, dy = steps.dx, steps.dy
+    back = pair & (dx[1:] * dx[:-1] + dy[1:] * dy[:-1] < 0.0)
+    n_back = int(np.count_nonzero(back))
+    share = n_back / n_pairs
+    log_odds = JITTER_LOG_ODDS * ramp(share, *JITTER_SHARE) * ramp(n_back, *JITTER_COUNT)
+    if log_odds <= 0.0:
+        return []
+    return [
+        Finding(
+            "POINTER_JITTER",
+            f"Where the pointer moves slowly it steps back and forth: {n_back} of {n_pairs} pairs of "
+            f"consecutive small steps (under {JITTER_MAX_STEP_PX:.0f} px, {JITTER_MAX_DT_MS:.0f} ms apart) "
+            "reverse, as noise added to a path does; a hand moving slowly keeps its direction.",
             log_odds,
         )
     ]
