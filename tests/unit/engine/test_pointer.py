@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from botsift_server.engine import Assessment, Engine, EventColumns, EventKind, RiskLevel, SessionContext
+from botsift_server.engine import (
+    Assessment,
+    Engine,
+    EngineConfig,
+    EventColumns,
+    EventKind,
+    RiskLevel,
+    SessionContext,
+)
+from botsift_server.engine.learned import EMPTY_BUNDLE
+from botsift_server.engine.pointer import JITTER_LOG_ODDS
 from botsift_server.engine.pointer_features import POINTER_FEATURES, pointer_features
 
 from .traces import (
@@ -698,6 +709,23 @@ def test_the_jitter_weight_grows_with_the_reversals_seen() -> None:
     # A turn back is two reversing pairs (out and back); one slip of the hand is not judged.
     assert weights[0] == 0.0
     assert 0.0 < weights[1] < weights[2] < weights[3] == pytest.approx(2.0)
+
+
+def test_jitter_alone_never_takes_a_session_to_high_even_at_a_login() -> None:
+    # A hovering pen or an eye tracker may jitter too: at full weight, with nothing else against
+    # the session, it stays below a login's (lower) HIGH threshold.
+    login = EngineConfig().for_action("login")
+    assert 1.0 / (1.0 + math.exp(-(login.prior_log_odds + JITTER_LOG_ODDS))) < login.high_score
+    dx = np.ones(60)
+    dx[5::6] = -1.0
+    x = 300.0 + np.concatenate([[0.0], np.cumsum(dx)])
+    t = 8.0 * np.arange(x.shape[0]) + np.tile([0.0, 1.5, 0.7], 21)[: x.shape[0]]
+    rules = Engine(login, EMPTY_BUNDLE)
+    state = rules.start(SessionContext(action="login", device=CLEAN_CHROME))
+    rules.add(state, columns(t, np.full(x.shape[0], int(EventKind.MOVE)), x, np.full(x.shape[0], 400.0)))
+    verdict = rules.assess(state)
+    assert _jitter_weight(verdict) == pytest.approx(JITTER_LOG_ODDS)
+    assert verdict.risk_level < RiskLevel.HIGH
 
 
 def test_people_do_not_step_back_and_forth() -> None:
