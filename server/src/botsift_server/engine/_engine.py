@@ -198,17 +198,12 @@ def check_model(bundle: ModelBundle) -> None:
         if model.features != expected:
             missing = [f for f in expected if f not in model.features]
             unknown = [f for f in model.features if f not in expected]
-            what = (
-                "; ".join(
-                    part
-                    for part in (
-                        f"lacks {', '.join(missing)}" if missing else "",
-                        f"has {', '.join(unknown)}, which this engine does not compute" if unknown else "",
-                    )
-                    if part
-                )
-                or "has them in another order"
-            )
+            differences = []
+            if missing:
+                differences.append(f"lacks {', '.join(missing)}")
+            if unknown:
+                differences.append(f"has {', '.join(unknown)}, which this engine does not compute")
+            what = "; ".join(differences) or "has them in another order"
             raise ValueError(
                 f"model: the {modality} model was trained on other features than {ENGINE_VERSION} computes "
                 f"({what}); train it again with this version's `botsift-server train`"
