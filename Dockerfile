@@ -2,6 +2,8 @@
 #   docker build -t botsift-server .
 #   docker run -p 50051:50051 -p 9464:9464 -e DATABASE_URL=postgresql://... botsift-server
 # Without DATABASE_URL the embedded PostgreSQL keeps its data in /data (mount a volume).
+# A model of your own (botsift-server train): mount it and point BOTSIFT_MODEL_FILE at it, e.g.
+#   -v $PWD/site.json:/models/site.json:ro -e BOTSIFT_MODEL_FILE=/models/site.json
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY requirements-dev.txt ./
