@@ -183,8 +183,9 @@ BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor 
 LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick replay
 # Login bots the shipped model never trains on (`make train-data` leaves them out): generalisation.
 HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	drifting-typist puppeteer-humanize humanized-autotyper
-HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm
+	smart-mouse drifting-typist puppeteer-humanize humanized-autotyper
+HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
+	smart-mouse
 
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
 	npm ci --silent --no-audit --no-fund --ignore-scripts --prefix tools/generators
@@ -251,6 +252,9 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	@echo "== whole sessions: composite people vs bots the model never trained on (held-out generators)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/held-out
+	@echo "== whole sessions: the same held-out bots, scored in order as one tenant (its replay index, no warm-up)"
+	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
+	  --part eval --tenant-replay
 	@echo "== pointer: one movement of the held-out login bots (never trained on) vs Balabit people"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval
 	@echo "== keystrokes: one typed sentence, Aalto typists vs typists the rules were not written for (held out)"

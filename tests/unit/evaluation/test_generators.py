@@ -116,3 +116,21 @@ def test_mousehumanizer_sends_its_bezier_points_one_per_sleep() -> None:
             assert np.all(stroke[:, 1:] == np.round(stroke[:, 1:]))
         holds = ev.t_ms[ev.kind == EventKind.UP] - ev.t_ms[ev.kind == EventKind.DOWN]
         assert np.all(holds < 1.5)
+
+
+def test_smart_mouse_replays_its_recorded_strokes_at_their_own_pace() -> None:
+    # smart-mouse lays one of the strokes it ships along the line to the target and sleeps each
+    # recorded interval (at least 1 ms; its recordings are a 1 kHz mouse's): whole pixels, the
+    # last move on the target, where the click (released at once) lands.
+    for trace in generate("smart-mouse", 3, seed=5):
+        ev = trace.events
+        downs = np.flatnonzero(ev.kind == EventKind.DOWN)
+        for stroke, down in zip(_strokes(trace)[1:], downs[1:].tolist(), strict=True):
+            assert len(stroke) >= 5
+            gaps = np.diff(stroke[1:, 0])
+            assert np.all(gaps >= 1.0)
+            assert np.median(gaps) < 4.5
+            assert np.all(stroke[:, 1:] == np.round(stroke[:, 1:]))
+            assert (stroke[-1, 1], stroke[-1, 2]) == (ev.x[down], ev.y[down])
+        holds = ev.t_ms[ev.kind == EventKind.UP] - ev.t_ms[ev.kind == EventKind.DOWN]
+        assert np.all(holds < 1.5)

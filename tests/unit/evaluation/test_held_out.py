@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from botsift_server.engine import Engine, KeyClass, RiskLevel
+from botsift_server.engine import Engine, KeyClass, ReplayIndex, RiskLevel
 from botsift_server.evaluation import GENERATORS, HELD_OUT, generate
 
 MAKEFILE = Path(__file__).resolve().parents[3] / "Makefile"
@@ -90,3 +90,20 @@ def test_a_typing_library_pressing_shift_with_its_key_is_caught_by_the_chord() -
         with_shift += shifted
         assert ("KEYS_MODIFIER_CHORD" in codes) == shifted
     assert with_shift >= 8
+
+
+def test_a_tool_replaying_the_strokes_it_ships_is_caught_across_a_tenants_sessions() -> None:
+    # smart-mouse (PyPI) replays real people's strokes from the library it ships, along the line
+    # to each target, at their recorded pace: one session alone looks like a person. A tenant sees
+    # many, and the library repeats itself: judged in order against the tenant's replay index (no
+    # warm-up), later sessions are flagged as replays.
+    engine = Engine()
+    index = ReplayIndex(engine.config.replay_index_sessions)
+    flagged = []
+    for trace in generate("smart-mouse", 30, seed=11):
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        verdict = engine.assess(state, replay=index, session_id=trace.session_id, remember=True)
+        flagged.append(any(r.code == "POINTER_REPLAYED_TRAJECTORY" for r in verdict.reasons))
+    assert not flagged[0]
+    assert sum(flagged) >= 12

@@ -1,5 +1,5 @@
-"""Held-out desktop mouse libraries, run unchanged on a virtual clock: PyPI ``mousehumanizer``
-and ``pyHM`` (both MIT).
+"""Held-out desktop mouse libraries, run unchanged on a virtual clock: PyPI ``mousehumanizer``,
+``pyHM`` and ``smart-mouse`` (all MIT).
 
 Both move the system pointer (pynput, pyautogui), so a page gets their moves as it gets a
 mouse's. Here each library's own movement code runs with the pointer replaced by a recorder and
@@ -15,6 +15,12 @@ its waits by a virtual clock; each move it injects takes 0.05-0.2 ms, as an OS i
   point is warped to (pyautogui's X11 ``_moveTo``), then a busy loop of ``duration`` iterations
   waits (about 25 ns each in CPython); repeated positions make no event. When SciPy refuses
   the spline (nudged points that coincide), the move is tried again, as a script would.
+- ``smart-mouse`` 1.0.5, ``SmartMouse.move_to``: replays a person. It picks one of the human
+  strokes it ships (``mousedata.json``: per distance band and one of eight directions, each a
+  stroke's whole-pixel steps off its straight line and the milliseconds between them), lays
+  those steps along the straight line from start to target and sets each point, then sleeps
+  the recorded interval (at least 1 ms); a last move lands on the target exactly. Clicks are
+  pynput's, released at once.
 """
 
 from __future__ import annotations
@@ -151,5 +157,29 @@ def pyhm(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
                 except ValueError:
                     # SciPy refuses a spline through nudged points that coincide; the script tries again.
                     continue
+            out.append(pointer.path())
+    return out
+
+
+@cache
+def _smart_mouse() -> Any:
+    # The module imports pynput.mouse's ``Button`` (and ``Controller`` when it can): bare names do.
+    # It reads the strokes it replays from its own folder.
+    mouse = _stub("pynput.mouse", Controller=object, Button=types.SimpleNamespace(left="left", right="right"))
+    with _stand_ins({"pynput": _stub("pynput", mouse=mouse), "pynput.mouse": mouse}):
+        module = _load_file("_botsift_smart_mouse_core", _package_dir("smart_mouse") / "core.py")
+    return module.SmartMouse(enable_mouse_control=False), module
+
+
+def smart_mouse(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
+    """``SmartMouse.move_to`` of smart-mouse for each move (see the module docstring)."""
+    mover, module = _smart_mouse()
+    out = []
+    with _seeded_globals(int(rng.integers(2**31))):  # it picks a recorded stroke with ``random``
+        for x0, y0, x1, y1 in moves:
+            clock = _Clock()
+            module.time = clock  # the module's own ``time``: sleeps advance the virtual clock
+            mover.mouse = pointer = _Pointer(clock, rng, (int(x0), int(y0)))
+            mover.move_to(round(x1), round(y1))
             out.append(pointer.path())
     return out
