@@ -5,6 +5,7 @@ model this engine can use is refused at once, naming the file and what is wrong.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,10 @@ def test_eval_refuses_a_bad_model_and_a_model_for_a_server(
 def test_train_refuses_a_version_a_verdict_cannot_carry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Without --version the version is derived (as `make model-check` trains), and loads.
+    derived = tmp_path / "derived.json"
+    assert main(["train", str(SAMPLE), "--part", "all", "--out", str(derived)]) == 0
+    assert re.fullmatch(r"trees-seed7-n\d+", ModelBundle.load(derived).version)
     with pytest.raises(SystemExit) as exit_:
         main(["train", str(SAMPLE), "--version", "my model", "--out", str(tmp_path / "m.json")])
     assert exit_.value.code == 2

@@ -62,7 +62,7 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     tr.add_argument(
         "--version",
         type=_model_version,
-        default="",
+        default=None,
         help="version recorded in the model file and in every verdict it helps make: letters, digits, "
         "'.', '_' and '-' (default: derived from the seed and the number of sessions)",
     )
