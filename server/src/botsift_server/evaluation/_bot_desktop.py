@@ -85,12 +85,18 @@ def _stub(name: str, **members: Any) -> types.ModuleType:
     return module
 
 
+def _bare_pynput() -> contextlib.AbstractContextManager[None]:
+    """``pynput.mouse`` with bare ``Controller`` and ``Button`` names, for modules that import them
+    (the real one needs an X server or Windows)."""
+    mouse = _stub("pynput.mouse", Controller=object, Button=types.SimpleNamespace(left="left", right="right"))
+    return _stand_ins({"pynput": _stub("pynput", mouse=mouse), "pynput.mouse": mouse})
+
+
 @cache
 def _mousehumanizer() -> Any:
-    # The package's __init__ picks a controller by platform and imports pynput (an X server or
-    # Windows); the controller module needs only ``pynput.mouse``'s names: give it bare ones.
-    mouse = _stub("pynput.mouse", Controller=object, Button=types.SimpleNamespace(left="left", right="right"))
-    with _stand_ins({"pynput": _stub("pynput", mouse=mouse), "pynput.mouse": mouse}):
+    # The package's __init__ picks a controller by platform and imports pynput; the controller
+    # module needs only ``pynput.mouse``'s names.
+    with _bare_pynput():
         return _load_file(
             "_botsift_mousehumanizer_controller", _package_dir("mousehumanizer") / "windows_controller.py"
         )
@@ -163,10 +169,9 @@ def pyhm(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
 
 @cache
 def _smart_mouse() -> Any:
-    # The module imports pynput.mouse's ``Button`` (and ``Controller`` when it can): bare names do.
-    # It reads the strokes it replays from its own folder.
-    mouse = _stub("pynput.mouse", Controller=object, Button=types.SimpleNamespace(left="left", right="right"))
-    with _stand_ins({"pynput": _stub("pynput", mouse=mouse), "pynput.mouse": mouse}):
+    # The module imports pynput.mouse's ``Button`` (and ``Controller`` when it can), and reads the
+    # strokes it replays from its own folder.
+    with _bare_pynput():
         module = _load_file("_botsift_smart_mouse_core", _package_dir("smart_mouse") / "core.py")
     return module.SmartMouse(enable_mouse_control=False), module
 
