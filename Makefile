@@ -362,26 +362,30 @@ eval-people: $(VENV_STAMP) ## false positives: every eval-part person scored alo
 	  $(VENV)/bin/botsift-server eval $(PEOPLE:%=$(DATA)/%.jsonl) --part eval $$opt --json 2>/dev/null \
 	    | $(PY) -c '$(PEOPLE_LINE)' $$as || exit 1; done
 
-# DELBOT's people are all in the train part (each of its devices is one `person`), so eval-people never
-# meets them. This retrains the shipped recipe once per device without it (train --leave-out) and scores
-# that device's recordings with the model that never saw it, beside the shipped model, as recorded and
-# as a 60 Hz page and the web collector deliver them. (The phone's touches are no pointer feature.)
-UNSEEN_DEVICES := pc1 pc2 pc2_pad fast vm
+# People the shipped model trained on, judged by a model that did not: each of DELBOT's five recording
+# set-ups (all in the train part, each one `person`, so eval-people never meets them) and each of
+# Balabit's seven train-part users, one at a time. The shipped recipe is retrained without them (train
+# --leave-out) and their sessions scored with that model, beside the shipped one, as recorded and as a
+# 60 Hz page and the web collector deliver them. (DELBOT's phone touches are no pointer feature.)
+UNSEEN_PEOPLE := delbot/human/pc1 delbot/human/pc2 delbot/human/pc2_pad delbot/human/fast delbot/human/vm \
+	balabit/user9 balabit/user12 balabit/user15 balabit/user16 balabit/user21 balabit/user23 balabit/user35
 
-.PHONY: eval-unseen-devices
-eval-unseen-devices: $(VENV_STAMP) ## DELBOT's people, each device judged by the shipped recipe retrained without it
+.PHONY: eval-unseen-people
+eval-unseen-people: $(VENV_STAMP) ## people the model trained on, each judged by the shipped recipe retrained without them
 	@mkdir -p .botsift/unseen
-	@for dev in $(UNSEEN_DEVICES); do \
-	  grep -F '"source":"delbot/human/'$$dev'"' $(DATA)/delbot.jsonl > .botsift/unseen/$$dev.jsonl; \
+	@for who in $(UNSEEN_PEOPLE); do \
+	  name=$$(echo $$who | tr / -); \
+	  grep -h -F -e '"person":"'$$who'"' -e '"source":"'$$who'"' $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl \
+	    $(DATA)/balabit-movements.jsonl > .botsift/unseen/$$name.jsonl; \
 	  $(TRAIN_SIMD) $(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl --as $(DELIVERED) \
-	    --bots-as $(PACED) --leave-out delbot/human/$$dev --version without-$$dev \
-	    --out .botsift/unseen/without-$$dev.json >/dev/null 2>&1 || exit 1; \
+	    --bots-as $(PACED) --leave-out $$who --version without-$$name \
+	    --out .botsift/unseen/without-$$name.json >/dev/null 2>&1 || exit 1; \
 	  for as in recorded $(DELIVERED); do \
 	    if [ $$as = recorded ]; then opt=; else opt="--as $$as"; fi; \
-	    for model in shipped without-$$dev; do \
-	      if [ $$model = shipped ]; then m=; else m="--model .botsift/unseen/$$model.json"; fi; \
-	      $(VENV)/bin/botsift-server eval .botsift/unseen/$$dev.jsonl $$m $$opt --json 2>/dev/null \
-	        | $(PY) -c '$(PEOPLE_LINE)' "$$dev, $$model, $$as" || exit 1; done; done; done
+	    for model in shipped without-$$name; do \
+	      if [ $$model = shipped ]; then m=; else m="--model .botsift/unseen/$$model.json"; model=unseen; fi; \
+	      $(VENV)/bin/botsift-server eval .botsift/unseen/$$name.jsonl $$m $$opt --json 2>/dev/null \
+	        | $(PY) -c '$(PEOPLE_LINE)' "$$who, $$model, $$as" || exit 1; done; done; done
 
 # The shipped model is trained on its own bot traces (seed 2) so it never sees the evaluation's (seed 1),
 # each session as recorded and as a 60 Hz page and the web collector deliver it, and each bot session

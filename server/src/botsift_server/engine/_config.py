@@ -26,6 +26,8 @@ OVERRIDABLE: frozenset[str] = frozenset(
         "detectors_enabled",
         "insufficient_evidence_confidence",
         "use_model",
+        "model_alone_log_odds",
+        "model_corroboration_log_odds",
         "clock_lead_tolerance_ms",
     }
 )
@@ -112,6 +114,19 @@ class EngineConfig:
     use_model: bool = True
     """Whether the learned pointer and keystroke models add their evidence to the rules'."""
 
+    model_alone_log_odds: float = 2.5
+    """The most bot-pointing log-odds the learned models add to a session when no rule points to
+    a bot: with the default prior, short of HIGH even at a login's thresholds. A model is sure of
+    the people it was trained on and can be as sure, wrongly, of a person unlike them (Balabit's
+    user9, left out of training, had a third of its sessions at HIGH on the model alone); with
+    rules pointing to a bot too, its evidence counts in full again, reaching it at
+    :attr:`model_corroboration_log_odds` of theirs. 12 (the model's own bound) turns this off."""
+
+    model_corroboration_log_odds: float = 1.5
+    """How far the rules' findings that point to a bot must add up for the learned models'
+    evidence to count in full (see :attr:`model_alone_log_odds`): not at all up to a third of it,
+    in proportion above."""
+
     replay_index_sessions: int = 1000
     """How many finished sessions per tenant the server remembers for replay detection
     (about 2 KB each at most; the oldest is forgotten first)."""
@@ -135,6 +150,9 @@ class EngineConfig:
             raise ValueError("replay_index_sessions, replay_index_tenants: must be >= 1")
         if not (math.isfinite(self.clock_lead_tolerance_ms) and self.clock_lead_tolerance_ms >= 0.0):
             raise ValueError("clock_lead_tolerance_ms: must be finite and >= 0 (0 turns the check off)")
+        for name in ("model_alone_log_odds", "model_corroboration_log_odds"):
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) >= 0.0):
+                raise ValueError(f"{name}: must be finite and >= 0")
         if self.segment_gap_ms <= 0.0:
             raise ValueError("segment_gap_ms: must be > 0")
         for name in ("pointer_window_events", "key_window_events", "timing_window_events"):
