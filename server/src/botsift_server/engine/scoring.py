@@ -16,13 +16,16 @@ import math
 from collections.abc import Sequence
 
 from botsift_server.engine._config import EngineConfig
-from botsift_server.engine._evidence import INSUFFICIENT_EVIDENCE, Evidence
+from botsift_server.engine._evidence import INSUFFICIENT_EVIDENCE, Evidence, ramp
 from botsift_server.engine._types import Assessment, Contribution, EventCounts, Reason, RiskLevel
 from botsift_server.engine.model_evidence import MODEL_REASON_CODES
 
 # Beyond this the logistic is 0 or 1 in float64 anyway; clamping keeps math.exp in range.
 _MAX_ABS_LOG_ODDS = 50.0
 _MODEL_CODES = frozenset(MODEL_REASON_CODES)
+
+_Weighed = tuple[Evidence, float, list[tuple[str, str, float]]]
+"""A detector's evidence, its clamped confidence, and its findings kept as (code, message, weight)."""
 
 
 def logistic(log_odds: float) -> float:
@@ -53,7 +56,7 @@ def fuse(
     A detector with confidence 0 contributes 0 (it saw nothing); its zero-weight findings are
     still listed as information. Reasons are sorted strongest first, bot-pointing first on ties.
     """
-    weighed: list[tuple[Evidence, float, list[tuple[str, str, float]]]] = []
+    weighed: list[_Weighed] = []
     for item in evidence:
         confidence = min(1.0, max(0.0, item.confidence)) if math.isfinite(item.confidence) else 0.0
         multiplier = config.weight(item.detector)
@@ -109,9 +112,7 @@ def fuse(
     )
 
 
-def _model_scale(
-    weighed: Sequence[tuple[Evidence, float, list[tuple[str, str, float]]]], config: EngineConfig
-) -> float:
+def _model_scale(weighed: Sequence[_Weighed], config: EngineConfig) -> float:
     """What the learned models' findings are multiplied by: 1, unless together they point to a
     bot by more than :attr:`EngineConfig.model_alone_log_odds`; then their sum is brought down to
     that bound plus the share of the rest that the rules' agreement allows. The rules agree as far
@@ -129,5 +130,5 @@ def _model_scale(
     if model <= alone:
         return 1.0
     full = config.model_corroboration_log_odds
-    agreed = 1.0 if full <= 0.0 else min(1.0, max(0.0, (rules - full / 3.0) / (full * 2.0 / 3.0)))
+    agreed = ramp(rules, full / 3.0, full)
     return (alone + (model - alone) * agreed) / model
