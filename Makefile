@@ -377,8 +377,7 @@ eval-unseen-people: $(VENV_STAMP) ## people the model trained on, each judged by
 	  name=$$(echo $$who | tr / -); \
 	  grep -h -F -e '"person":"'$$who'"' -e '"source":"'$$who'"' $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl \
 	    $(DATA)/balabit-movements.jsonl > .botsift/unseen/$$name.jsonl; \
-	  $(TRAIN_SIMD) $(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl --as $(DELIVERED) \
-	    --bots-as $(PACED) --leave-out $$who --version without-$$name \
+	  $(SHIPPED_RECIPE) --leave-out $$who --version without-$$name \
 	    --out .botsift/unseen/without-$$name.json >/dev/null 2>&1 || exit 1; \
 	  for as in recorded $(DELIVERED); do \
 	    if [ $$as = recorded ]; then opt=; else opt="--as $$as"; fi; \
@@ -402,11 +401,13 @@ train-data: $(GEN_STAMP) ## generate the bot traces the shipped model is trained
 # AVX-512 one write the same bytes (checked on both for an earlier model file; without this, an
 # AVX-512 host wrote another model).
 TRAIN_SIMD := NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+# The shipped model's recipe, without its output: model-check writes it, eval-unseen-people leaves people out.
+SHIPPED_RECIPE = $(TRAIN_SIMD) $(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl \
+	--as $(DELIVERED) --bots-as $(PACED)
 
 .PHONY: model-check
 model-check: $(VENV_STAMP) ## retrain the shipped model (after make data train-data) and check it is byte-identical
-	$(TRAIN_SIMD) $(VENV)/bin/botsift-server train $(TRAIN_INPUTS) $(DATA)/train-bot-*.jsonl --as $(DELIVERED) \
-	  --bots-as $(PACED) --out .botsift/model-check.json
+	$(SHIPPED_RECIPE) --out .botsift/model-check.json
 	cmp .botsift/model-check.json server/src/botsift_server/engine/model/model.json
 
 .PHONY: clean
