@@ -155,6 +155,24 @@ def test_clock_scale_and_keys_only_steps_apply_in_order() -> None:
     assert list(only.kind) == [KEY_DOWN]
 
 
+def test_a_logger_keeps_a_move_every_so_often_unevenly_and_the_one_before_a_click() -> None:
+    # A 100 Hz path for 3 s, then a click: a logger writing about every 110 ms keeps about one
+    # move in eleven, its waits spread over a quarter either side of that.
+    t = [10.0 * i for i in range(300)] + [2995.0, 3080.0]
+    trace = _trace(t, [MOVE] * 300 + [DOWN, UP])
+    ev = parse_delivery("logger:110")(trace).events
+    moves = ev.t_ms[ev.kind == MOVE]
+    assert 20 <= moves.shape[0] <= 40
+    gaps = np.diff(moves)[:-1]  # (the last move, before the press, is kept whenever it came)
+    assert gaps.min() >= 80.0
+    assert gaps.max() <= 150.0
+    assert len(set(gaps.tolist())) >= 3  # uneven, as a logger's loop is
+    assert moves[0] == 0.0
+    assert moves[-1] == 2990.0
+    assert list(ev.kind[-2:]) == [DOWN, UP]
+    assert ev.x[ev.kind == MOVE][-1] == 299.0
+
+
 def test_the_same_session_is_delivered_the_same_way_every_run() -> None:
     t = np.cumsum(np.random.default_rng(1).uniform(0.5, 9.0, 300)).tolist()
     trace = _trace(t, [MOVE] * 300)

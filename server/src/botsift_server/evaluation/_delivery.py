@@ -32,6 +32,12 @@ A delivery is a comma-separated list of steps, applied in order:
 - ``collector[:MS]`` — our web collector (``clients/web/src/recorder.js``): a move is kept only
   ``MS`` (default 16) after the last kept one; times and positions rounded to 0.1.
 - ``clock:MS`` — every event time rounded down to a multiple of ``MS``.
+- ``logger:MS`` — pointer moves as a desktop logger that writes the pointer's position about
+  every ``MS`` records them (seven of Balabit's ten users have a move about every 110 ms): after
+  each kept move the next is the first at least a wait later, each wait drawn from 0.75-1.25 x
+  ``MS``; the move right before a press, release, key or wheel event is kept too. Not a page's
+  delivery: the shipped model trains on bots' sessions so (``train --bots-as``), so that moves
+  as sparse as most of its people's are no sign of a person.
 - ``scale:F`` — coordinates multiplied by ``F`` (page zoom, a hi-DPI screen).
 - ``keys-only`` — no pointer or touch events (a keyboard user).
 
@@ -141,14 +147,17 @@ def _step(name: str, arg: str) -> Step:
     if name == "clock":
         step_ms = _positive(arg, "the clock step (ms)")
         return lambda ev, rng: dataclasses.replace(ev, t_ms=np.floor(ev.t_ms / step_ms) * step_ms)
+    if name == "logger":
+        every = _positive(arg, "the logging interval (ms)")
+        return lambda ev, rng: logged(ev, every, rng)
     if name == "scale":
         factor = np.float32(_positive(arg, "the scale factor"))
         return lambda ev, rng: dataclasses.replace(ev, x=ev.x * factor, y=ev.y * factor)
     if name == "keys-only" and not arg:
         return lambda ev, rng: ev.take(~np.isin(ev.kind, _POINTER_KINDS))
     raise ValueError(
-        "unknown step (frames:HZ, coalesced:HZ, paced:HZ, awaited:HZ, collector[:MS], clock:MS, scale:F, "
-        "keys-only)"
+        "unknown step (frames:HZ, coalesced:HZ, paced:HZ, awaited:HZ, collector[:MS], clock:MS, logger:MS, "
+        "scale:F, keys-only)"
     )
 
 
@@ -212,6 +221,25 @@ def paced(ev: EventColumns, period_ms: float, phase_ms: float, *, stamped: bool 
         wait = when - ti
         out[i] = previous = when
     return dataclasses.replace(ev, t_ms=out)
+
+
+def logged(ev: EventColumns, every_ms: float, rng: np.random.Generator) -> EventColumns:
+    """The pointer moves of ``ev`` as a logger writing about every ``every_ms`` records them (see
+    ``logger:MS``): the first move, then the first one at least a wait (0.75-1.25 x ``every_ms``)
+    after the last kept, and every move followed directly by another kind of event."""
+    is_move = ev.kind == _MOVE
+    moves = is_move.nonzero()[0]
+    if moves.shape[0] == 0:
+        return ev
+    keep = ~is_move
+    keep[:-1] |= is_move[:-1] & ~is_move[1:]
+    times = ev.t_ms[moves]
+    at = 0
+    while at < moves.shape[0]:
+        keep[moves[at]] = True
+        due = times[at] + every_ms * float(rng.uniform(0.75, 1.25))
+        at = max(at + 1, int(np.searchsorted(times, due, side="left")))
+    return ev.take(keep)
 
 
 def collected(ev: EventColumns, move_interval_ms: float = COLLECTOR_MOVE_INTERVAL_MS) -> EventColumns:
