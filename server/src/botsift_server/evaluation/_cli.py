@@ -64,7 +64,9 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="deliver the bot-labelled traces by STEPS instead of --as, for what only a script "
         "does: awaited:HZ (each pointer move awaited, at most one per display frame, as "
         "Puppeteer/Playwright scripts moving point by point get them dispatched, timed when sent, "
-        "as the web collector records them since 1.1.0), paced:HZ (the same, timed by the frame)",
+        "as the web collector records them since 1.1.0), paced:HZ (the same, timed by the frame), "
+        "logger:MS (a move kept about every MS, as a desktop logger records them; the shipped "
+        "model trains bots so)",
     )
     tenant = ev.add_argument_group("replays across sessions (offline only)")
     tenant.add_argument(
