@@ -237,6 +237,9 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	  --report .botsift/report/movement
 	@echo "== pointer: one movement, the replayed movements drawn from people the model never trained on"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot-unseen-replay.jsonl --part eval
+	@echo "== pointer: one movement, as one tenant that saw the train-part people's movements before (replays of them are caught)"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
+	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000
 	@echo "== keystrokes: one typed sentence (Aalto typists vs typing bots)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
 	  --part eval --report .botsift/report/sentence
@@ -289,6 +292,9 @@ eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and
 	@echo "== pointer: one movement of the held-out login bots vs Balabit people, as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval \
 	  --as $(DELIVERED)
+	@echo "== pointer: one movement as one tenant that saw the train-part people's movements before, all as delivered by $(DELIVERED)"
+	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
+	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000 --as $(DELIVERED)
 	@echo "== whole sessions as one tenant that saw the train-part people's movements before, all as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
 	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000 --as $(DELIVERED)

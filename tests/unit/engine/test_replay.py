@@ -383,3 +383,67 @@ def test_people_steering_with_mouse_keys_are_not_replays_of_each_other() -> None
         codes = {r.code for r in ENGINE.assess(state, index, session_id=f"s{seed}").reasons}
         assert not codes & REPLAY_CODES, seed
         ENGINE.remember(state, index, session_id=f"s{seed}")
+
+
+def _small_stroke(stroke: EventColumns, times: np.ndarray, spread_px: float) -> EventColumns:
+    """``stroke``'s path read at ``times`` (ms from its start, stretched to its duration) and
+    resized so that its readings spread about ``spread_px`` from their centroid."""
+    moves = stroke.kind == int(EventKind.MOVE)
+    t = stroke.t_ms[moves] - stroke.t_ms[moves][0]
+    at = times * (t[-1] / times[-1])
+    x = np.interp(at, t, stroke.x[moves].astype(float))
+    y = np.interp(at, t, stroke.y[moves].astype(float))
+    z = x + 1j * y
+    z = (z - z.mean()) * spread_px / max(float(np.sqrt(np.mean(np.abs(z - z.mean()) ** 2))), 1e-9)
+    return columns(times, np.full(times.shape[0], int(EventKind.MOVE)), z.real + 500.0, z.imag + 400.0)
+
+
+def _logger_times(rng: np.random.Generator, readings: int) -> np.ndarray:
+    """A desktop logger's uneven reading times: 70-150 ms apart."""
+    return np.concatenate(([0.0], np.cumsum(rng.uniform(70.0, 150.0, readings - 1))))
+
+
+def test_a_small_stroke_replayed_with_its_uneven_reading_times_is_flagged_high() -> None:
+    # A replayer's pixel of noise swamps the shape of a stroke that spreads under 25 px, so the
+    # shape alone cannot tell it from a person drawing a simple shape again; its readings' times,
+    # repeated to the millisecond, can.
+    tried = caught = 0
+    rng = np.random.default_rng(5)
+    for source in ("delbot/human/pc1", "delbot/human/vm"):
+        for stroke in human_strokes(source)[:8]:
+            small = _session([_small_stroke(stroke, _logger_times(rng, 10), 16.0)])
+            index = ReplayIndex()
+            _codes(small, index)
+            replayed = _transformed(
+                small, rng, turn_deg=40.0, scale=1.2, stretch=1.0, jitter_px=1.0, jitter_ms=1.0
+            )
+            level, codes = _verdict(replayed, index)
+            tried += 1
+            caught += level >= RiskLevel.HIGH and "POINTER_REPLAYED_TRAJECTORY" in codes
+    assert tried == 16
+    assert caught >= 0.9 * tried
+
+
+def test_a_small_stroke_drawn_again_within_a_pixel_at_a_steady_rate_is_not_a_replay() -> None:
+    # Read every 16 ms (or by a coarse clock), every stroke of a duration has its readings at the
+    # same instants: the times say nothing, so a small shape drawn again within a pixel (here
+    # bent by a pixel) is judged by its shape's share alone, and is no replay.
+    steady = np.arange(30) * 16.0
+    for stroke in human_strokes("delbot/human/pc2")[:8]:
+        small = _small_stroke(stroke, steady, 16.0)
+        index = ReplayIndex()
+        _codes(_session([small]), index)
+        bend = np.sin(np.linspace(0.0, np.pi, steady.shape[0]))
+        again = columns(steady, small.kind, small.x + bend, small.y - bend)
+        assert "POINTER_REPLAYED_TRAJECTORY" not in _verdict(_session([again]), index)[1]
+
+
+def test_a_stroke_of_five_readings_is_not_compared() -> None:
+    # Five readings of a logger make a bent line that other people draw again (see MIN_STROKE_EVENTS).
+    stroke = human_strokes("delbot/human/pc1")[0]
+    state = ENGINE.start(SessionContext())
+    ENGINE.add(state, _session([_small_stroke(stroke, np.arange(6) * 110.0, 60.0)]))
+    assert fingerprint(state, ENGINE.config.segment_gap_ms).strokes == 0
+    state = ENGINE.start(SessionContext())
+    ENGINE.add(state, _session([_small_stroke(stroke, np.arange(7) * 110.0, 60.0)]))
+    assert fingerprint(state, ENGINE.config.segment_gap_ms).strokes == 1

@@ -13,7 +13,8 @@ A :class:`Fingerprint` keeps what survives such a replay:
   of its duration (so a uniform time stretch changes nothing but the duration), then centred
   and divided by its spread (RMS distance from its centroid). Two strokes are compared by the
   best rotation and scale of one onto the other (one complex correlation), and the residual in
-  the newer stroke's pixels is held against the noise a replayer adds. A stitched replayer
+  the newer stroke's pixels is held against the noise a replayer adds (on a small stroke, only
+  when the times of its events repeat the other's too). A stitched replayer
   starts each copied movement where the pointer already is, so it drops the recording's first
   event: the index keeps each stroke from its second event on, and a new stroke is looked up
   both whole and from its second event;
@@ -49,9 +50,12 @@ STROKE_POINTS = 11
 """Points each stroke is resampled at, its start and end included."""
 MAX_STROKES = 16
 """Strokes kept per session: the longest ones of the latest pointer window."""
-MIN_STROKE_EVENTS = 5
+MIN_STROKE_EVENTS = 6
 """Move events at distinct times a stroke needs (from its second event on, for the copy the
-index keeps)."""
+index keeps). Five were not enough: a desktop logger's five readings 110 ms apart make a bent
+line that other people drew again within the tolerances below (four of Balabit's eval-part
+movements, delivered by a 60 Hz page, repeated a train-part person's stroke of five readings
+strongly enough to be judged replays)."""
 MIN_STROKE_MS = 100.0
 MIN_SPREAD_PX = 12.0
 """Smallest spread (RMS distance of the resampled points from their centroid) compared at all."""
@@ -76,6 +80,25 @@ STRONG_TOLERANCE = 0.01
 SHAPE_NOISE_PX = 0.5
 STRONG_NOISE_PX = 0.4
 NOISE_MIN_SPREAD_PX = 25.0
+# A smaller stroke gets the pixels too when its events' times repeat the other's as well: each of
+# the TIMED_EVENTS events after its first as far into the stroke (after the durations' stretch),
+# to within TIMED_TOLERANCE_MS. A replayer keeps its recording's events and their times, to its
+# own millisecond or two of noise. That says something only when the times could have been
+# otherwise: at a steady rate, or on a coarse clock over a short stroke, every stroke of that
+# duration has its events at the same instants (Balabit's users on a 15.6 ms clock matched other
+# people's 125 ms strokes so). So the stroke needs TIMED_EVENTS events after its first, lasting at
+# least TIMED_MIN_MS, and steps between them that differ by TIMED_UNEVEN_MS or more. A timed
+# repeat is evidence of its own, so its pixels count TIMED_NOISE_SCALE times (a replayer's +-1 px
+# on a stroke of a few readings is not averaged away). Measured as above, and against the
+# train-part people's 46,024 movements as a tenant's history with the eval-part people's after
+# them: no person's stroke is a timed repeat (at twice the scale, a few of the people on a
+# 15.6 ms clock are: one strong), while of the 282 replays of that history's movements (`make
+# data`'s), 44 more are strong repeats than with the shape alone (38 as a 60 Hz page delivers them).
+TIMED_EVENTS = 8
+TIMED_TOLERANCE_MS = 5.0
+TIMED_MIN_MS = 400.0
+TIMED_UNEVEN_MS = 15.0
+TIMED_NOISE_SCALE = 1.75
 # Closer than this is the very same stroke sent again (see ReplayIndex.match_strokes).
 RESENT_TOLERANCE_PX = 0.01
 RESENT_TOLERANCE_MS = 0.01
@@ -102,11 +125,17 @@ _WIDTHS = _EDGES[1:] - _EDGES[:-1]
 _KEY_REACH_PER_RESIDUAL = np.sqrt(STROKE_POINTS)
 
 
-def tolerances(spreads: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def tolerances(
+    spreads: npt.NDArray[np.float64], *, timed: bool = False
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """The largest residual (a share of the spread) of a repeat of strokes of ``spreads`` px: the
-    strong one (full evidence) and the weak one (half)."""
-    # (pixels count as nothing on strokes below NOISE_MIN_SPREAD_PX)
-    per_px = np.where(spreads >= NOISE_MIN_SPREAD_PX, 1.0 / np.maximum(spreads, 1e-9), 0.0)
+    strong one (full evidence) and the weak one (half); ``timed`` for a repeat whose events'
+    times repeat too (see :data:`TIMED_EVENTS`)."""
+    # (pixels count as nothing on strokes below NOISE_MIN_SPREAD_PX, unless timed)
+    small = 0.0 if timed else NOISE_MIN_SPREAD_PX
+    per_px = np.where(spreads >= small, 1.0 / np.maximum(spreads, 1e-9), 0.0) * (
+        TIMED_NOISE_SCALE if timed else 1.0
+    )
     return np.hypot(STRONG_TOLERANCE, STRONG_NOISE_PX * per_px), np.hypot(
         SHAPE_TOLERANCE, SHAPE_NOISE_PX * per_px
     )
@@ -132,6 +161,9 @@ class Fingerprint:
     """Which stroke of the session each row is (rows of one stroke count once)."""
     tail: npt.NDArray[np.bool_]
     """Whether the row starts at its stroke's second event (what the index keeps)."""
+    offsets: npt.NDArray[np.float64]
+    """When each row's first :data:`TIMED_EVENTS` events after its first come, as a share of
+    its duration (NaN past its last event)."""
     flights: npt.NDArray[np.float64]
     """Intervals between key presses (ms), oldest first, at most :data:`MAX_FLIGHTS`."""
     session: int = 0
@@ -177,6 +209,7 @@ _Rows = tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.int64],
     npt.NDArray[np.bool_],
+    npt.NDArray[np.float64],
 ]
 
 
@@ -188,6 +221,7 @@ def _no_rows() -> _Rows:
         np.zeros(0),
         np.zeros(0, np.int64),
         np.zeros(0, np.bool_),
+        np.zeros((0, TIMED_EVENTS)),
     )
 
 
@@ -241,6 +275,14 @@ def _strokes(window: PointerWindow) -> _Rows:
     big = spread >= MIN_SPREAD_PX
     shapes = centred[big] / spread[big][:, None]
     row = np.arange(2 * n)
+    # The times of each row's next TIMED_EVENTS events, as shares of its duration.
+    which = first[big][:, None] + np.arange(1, TIMED_EVENTS + 1)[None, :]
+    inside = which <= last[big][:, None]
+    offsets = np.where(
+        inside,
+        (t[np.minimum(which, t.shape[0] - 1)] - t[first[big]][:, None]) / duration[big][:, None],
+        np.nan,
+    )
     return (
         shapes,
         spread[big],
@@ -248,6 +290,7 @@ def _strokes(window: PointerWindow) -> _Rows:
         duration[big],
         (row % n)[big],
         (row >= n)[big],
+        offsets,
     )
 
 
@@ -256,7 +299,7 @@ class ReplayIndex:
 
     Add a session with :meth:`add` when its final verdict is made; :func:`findings` reads the
     index. Memory is fixed at creation: ``capacity`` slots in preallocated arrays (each up to
-    :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 2 KB a session);
+    :data:`MAX_STROKES` strokes and :data:`MAX_FLIGHTS` intervals, about 2.5 KB a session);
     once full, each new session takes the slot of the oldest. The stored strokes are also kept
     sorted by duration (and the rhythms by their first interval), so a lookup compares only
     strokes of about the same duration; adding costs the same however full the index is.
@@ -266,6 +309,7 @@ class ReplayIndex:
         "_durations",
         "_flights",
         "_next",
+        "_offsets",
         "_rhythms",
         "_sessions",
         "_shapes",
@@ -284,6 +328,7 @@ class ReplayIndex:
         self._shapes = np.zeros((rows, STROKE_POINTS), np.complex64)
         self._spreads = np.ones(rows, np.float32)
         self._durations = np.zeros(rows, np.float32)
+        self._offsets = np.full((rows, TIMED_EVENTS), np.nan, np.float32)
         self._flights = np.full((capacity, MAX_FLIGHTS), np.nan, np.float32)
         self._sessions = np.zeros(capacity, np.int64)
         # The stored strokes by duration, each with its keys; the stored rhythms by their first
@@ -312,6 +357,7 @@ class ReplayIndex:
         self._spreads[lo : lo + n] = fp.spreads[tails]
         durations = fp.durations[tails]
         self._durations[lo : lo + n] = durations
+        self._offsets[lo : lo + n] = fp.offsets[tails]
         self._flights[slot] = np.nan
         self._flights[slot, : fp.flights.shape[0]] = fp.flights
         self._sessions[slot] = fp.session
@@ -333,7 +379,10 @@ class ReplayIndex:
         tol = np.maximum(DURATION_TOLERANCE_MS, DURATION_TOLERANCE_SHARE * fp.durations)
         mine = as_pairs(fp.keys)
         strong_tol, shape_tol = tolerances(fp.spreads)
-        reach = (_KEY_REACH_PER_RESIDUAL * shape_tol + shape_tol * shape_tol).astype(np.float32)
+        timed_strong_tol, timed_shape_tol = tolerances(fp.spreads, timed=True)
+        reach = (_KEY_REACH_PER_RESIDUAL * timed_shape_tol + timed_shape_tol * timed_shape_tol).astype(
+            np.float32
+        )
 
         def near(query: npt.NDArray[np.intp], keys: npt.NDArray[np.complex64]) -> npt.NDArray[np.bool_]:
             apart = keys - mine[query]
@@ -354,7 +403,10 @@ class ReplayIndex:
         mine = fp.shapes[qi]
         c = (np.conj(self._shapes[oi]) * mine).sum(axis=1) * (1.0 / STROKE_POINTS)
         residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real * c.real + c.imag * c.imag)))
-        close = residual <= shape_tol[qi]
+        # The pixels count on small strokes only when the events' times repeat too.
+        close = residual <= timed_shape_tol[qi]
+        if close.any():
+            close[close] = self._timed(fp, qi[close], oi[close]) | (residual[close] <= shape_tol[qi[close]])
         if not close.any():
             return 0, 0, 0.0
         qi, oi, mine, same_session, residual = (
@@ -364,6 +416,8 @@ class ReplayIndex:
             same_session[close],
             residual[close],
         )
+        timed = self._timed(fp, qi, oi)
+        strong = np.where(timed, timed_strong_tol[qi], strong_tol[qi])
         # Identical to within float rounding, only moved: under the same session id that is the
         # same session sent again (a client retry), not a replay; under another id it is a copy,
         # which no person could produce.
@@ -380,11 +434,38 @@ class ReplayIndex:
         # Each stroke's best match: full evidence when strong, half otherwise.
         # (residuals as a share of the strong tolerance: at most 1 is strong)
         best = np.full(int(fp.stroke.max()) + 1, np.inf)
-        np.minimum.at(best, strokes, (residual / strong_tol[qi])[counted])
+        np.minimum.at(best, strokes, (residual / strong)[counted])
         best = best[np.isfinite(best)]
         evidence = float(np.where(best <= 1.0, 1.0, 0.5).sum())
         copied = np.unique(fp.stroke[qi][identical & ~same_session]).shape[0]
         return int(best.shape[0]), int(copied), evidence
+
+    def _timed(
+        self, fp: Fingerprint, qi: npt.NDArray[np.intp], oi: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each of ``fp``'s rows ``qi`` has its events at the instants of the stored row
+        ``oi``'s (as many, each within :data:`TIMED_TOLERANCE_MS` after the durations' stretch)
+        and those instants say something (see :data:`TIMED_EVENTS`)."""
+        mine, theirs = fp.offsets[qi], self._offsets[oi].astype(np.float64)
+        missing = np.isnan(mine)
+        same_count = (missing == np.isnan(theirs)).all(axis=1)
+        apart = np.where(missing, 0.0, np.abs(mine - theirs)) * fp.durations[qi][:, None]
+        enough = ~missing.any(axis=1) & (fp.durations[qi] >= TIMED_MIN_MS)
+        # Events at a steady rate sit at the same instants in every stroke of that duration: only
+        # an uneven rhythm can repeat by more than chance.
+        ms = mine * fp.durations[qi][:, None]
+        steps = np.diff(np.concatenate((np.zeros((ms.shape[0], 1)), ms), axis=1), axis=1)
+        uneven = (
+            np.nanmax(steps, axis=1, initial=0.0) - np.nanmin(steps, axis=1, initial=np.inf)
+            >= TIMED_UNEVEN_MS
+        )
+        timed: npt.NDArray[np.bool_] = (
+            same_count
+            & enough
+            & uneven
+            & (np.nan_to_num(apart, nan=np.inf).max(axis=1) <= TIMED_TOLERANCE_MS)
+        )
+        return timed
 
     def match_rhythm(self, fp: Fingerprint) -> int:
         """How many key intervals of ``fp`` repeat, in order and up to a time stretch of a few
