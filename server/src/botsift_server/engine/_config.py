@@ -129,7 +129,7 @@ class EngineConfig:
 
     replay_index_sessions: int = 1000
     """How many finished sessions per tenant the server remembers for replay detection
-    (about 2 KB each at most; the oldest is forgotten first)."""
+    (about 2.5 KB each at most; the oldest is forgotten first)."""
 
     replay_index_tenants: int = 64
     """How many tenants' replay indexes the server keeps (the least recently used is dropped)."""
