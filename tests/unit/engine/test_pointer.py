@@ -744,3 +744,22 @@ def test_people_do_not_step_back_and_forth() -> None:
         f"balabit part {i}" for i, part in enumerate(balabit) if "POINTER_JITTER" in _codes(_assess(part))
     ]
     assert flagged == []
+
+
+def test_people_read_by_a_privacy_browsers_100_ms_clock_are_not_regular_sampling() -> None:
+    # A privacy browser rounds event times down to 100 ms: the moves of each frame between two
+    # readings share one, and the gaps between readings are all the clock's step (11 of these 57
+    # recordings of people were judged regular so before).
+    people = [
+        t.events
+        for t in sample_traces()
+        if t.label == "human" and (t.events.kind == int(EventKind.MOVE)).any()
+    ]
+    assert len(people) >= 50
+    for hand in people:
+        rounded = dataclasses.replace(hand, t_ms=np.floor(hand.t_ms / 100.0) * 100.0)
+        assert "POINTER_REGULAR_SAMPLING" not in {r.code for r in _assess(rounded).reasons}
+    # A script moving once every 100 ms shares no reading: its beat is its own.
+    lines = bot_mouse_lines()
+    beat = dataclasses.replace(lines, t_ms=np.arange(len(lines), dtype=np.float64) * 100.0)
+    assert "POINTER_REGULAR_SAMPLING" in {r.code for r in _assess(beat).reasons}
