@@ -89,6 +89,17 @@ def test_jumps_across_the_screen_are_teleports() -> None:
     assert "POINTER_TELEPORT" in {r.code for r in a.reasons}
 
 
+def test_far_apart_moves_read_at_one_time_are_no_jump() -> None:
+    # A privacy browser's 100 ms clock reads a hand's fast flick (six frames' moves) at one time,
+    # and a desktop logger writes two readings at once: with no time between them there is no
+    # speed to judge. The same steps 16 ms apart are jumps.
+    x = np.where(np.arange(40) % 6 == 0, 100.0, 500.0) + np.arange(40)
+    timed = columns(np.arange(40) * 16.0, np.full(40, int(EventKind.MOVE)), x, np.full(40, 300.0))
+    assert "POINTER_TELEPORT" in {r.code for r in _assess(timed).reasons}
+    rounded = dataclasses.replace(timed, t_ms=np.floor(timed.t_ms / 100.0) * 100.0)
+    assert "POINTER_TELEPORT" not in {r.code for r in _assess(rounded).reasons}
+
+
 def test_clicks_where_the_pointer_never_went_are_reported() -> None:
     # The pointer moves to the first target only; the next two clicks land where it never went.
     kinds = [int(EventKind.MOVE)] * 3 + [int(EventKind.DOWN), int(EventKind.UP)] * 3
@@ -151,6 +162,19 @@ def test_a_hand_that_moves_to_its_target_and_holds_the_button_is_not_a_placed_cl
     assert _placed(_assess(columns(t, kinds, x, [300.0] * 12))) == 0.0
     # A press held 90 ms on a pointer that appeared there: not a script's instant click.
     assert _placed(_assess(columns([0.0, 0.5, 90.5], [MOVE, DOWN, UP], [300.0] * 3, [200.0] * 3))) == 0.0
+
+
+def test_clicks_read_by_a_privacy_browsers_100_ms_clock_are_not_placed_clicks() -> None:
+    # The clock reads a hand's press and release (held ~100 ms) in one tick, and a flick onto the
+    # target in the tick before: timed to the millisecond, those are a script's click() (above).
+    approach = np.arange(40, dtype=np.float64)
+    t = [*(approach * 16.0), 700.0, 710.0, 790.0, 820.0, 890.0]
+    x = [*(100.0 + 2.0 * approach), 400.0, 400.0, 400.0, 400.0, 400.0]
+    kinds = [MOVE] * 40 + [MOVE, DOWN, UP, DOWN, UP]
+    rounded = np.floor(np.asarray(t) / 100.0) * 100.0
+    assert _placed(_assess(columns(rounded, kinds, x, [300.0] * 45))) == 0.0
+    exact = [*(approach * 16.0), 700.0, 700.2, 703.0, 750.0, 752.0]
+    assert _placed(_assess(columns(exact, kinds, x, [300.0] * 45))) > 0.0
 
 
 def _balabit(path: Path) -> EventColumns:

@@ -278,7 +278,7 @@ def assess(
                 features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
                 findings.extend(model_findings(model, features, strength))
-    findings.extend(click_findings(state))
+    findings.extend(click_findings(state, coarse_clock=clock_step_ms(t) > 0.0))
     findings.extend(touch.findings(state))
     # Movement only checked for jumps (keyboard pointer control) counts as much as clicks do, and
     # so do touch strokes (checked for interpolation only).

@@ -36,7 +36,8 @@ APPROACH_RADIUS_PX = 24.0
 # released within 8 ms); scripts' one-step clicks (the teleport bot): 166 of 249. Log-odds
 # PLACED_LOG_ODDS[0] for one (alone, a person who clicks so stays LOW), up to [1] from two.
 # Not judged in a session with touches or on a device with a touch screen (a tap's synthesised
-# mouse events come so).
+# mouse events come so), nor on a coarse clock (a privacy browser's 100 ms reads a hand's press
+# and release in one tick).
 PLACED_PRESS_MS = 5.0
 PLACED_RELEASE_MS = 8.0
 PLACED_LOG_ODDS = (1.5, 2.0)
@@ -111,14 +112,20 @@ def fold_clicks(
     totals.last_move_speed = _speed(k, dist2, dt, k.shape[0] - 1)
 
 
-def click_findings(state: SessionState) -> list[Finding]:
-    """What the session's jumps and clicks say."""
+def click_findings(state: SessionState, *, coarse_clock: bool = False) -> list[Finding]:
+    """What the session's jumps and clicks say; ``coarse_clock`` when the pointer's times come
+    from one (a press and its release read in one tick: how soon a click came is not judged)."""
     totals = state.pointer_totals
     findings = _clicks_and_jumps(
         totals.moves, totals.clicks_judged, totals.clicks_without_approach, totals.teleports
     )
     device = state.context.device
-    if totals.placed_clicks and state.family_counts[2] == 0 and not device.has_touch_screen:
+    if (
+        totals.placed_clicks
+        and state.family_counts[2] == 0
+        and not device.has_touch_screen
+        and not coarse_clock
+    ):
         findings.append(
             Finding(
                 "POINTER_PLACED_CLICK",
@@ -168,9 +175,14 @@ def _fold_presses(
 
 def _jumps(dist2: npt.NDArray[np.float64], dt: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     """Which steps (squared length ``dist2``, interval ``dt``) jump: TELEPORT_MIN_PX or more,
-    faster than TELEPORT_MIN_PX_PER_MS."""
+    faster than TELEPORT_MIN_PX_PER_MS. A step read at the very time of the event before has no
+    time to measure a speed by: a coarse clock's tick (a privacy browser's 100 ms holds six frames'
+    moves) or a logger writing two readings at once. Scripts' jumps come some time after the event
+    before (every jump of the login and held-out bots', as recorded and through a 60 Hz page)."""
     reach = TELEPORT_MIN_PX_PER_MS * np.maximum(dt, 1.0)
-    jumped: npt.NDArray[np.bool_] = (dist2 >= TELEPORT_MIN_PX * TELEPORT_MIN_PX) & (dist2 > reach * reach)
+    jumped: npt.NDArray[np.bool_] = (
+        (dist2 >= TELEPORT_MIN_PX * TELEPORT_MIN_PX) & (dist2 > reach * reach) & (dt > 0.0)
+    )
     return jumped
 
 
