@@ -400,23 +400,25 @@ class ReplayIndex:
             return 0, 0, 0.0
         # The best turn and resize of the old stroke onto the new one is one complex factor;
         # both shapes have unit RMS, so the residual's share of the spread is sqrt(1 - |c|^2).
-        mine = fp.shapes[qi]
-        c = (np.conj(self._shapes[oi]) * mine).sum(axis=1) * (1.0 / STROKE_POINTS)
+        c = (np.conj(self._shapes[oi]) * fp.shapes[qi]).sum(axis=1) * (1.0 / STROKE_POINTS)
         residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real * c.real + c.imag * c.imag)))
-        # The pixels count on small strokes only when the events' times repeat too.
         close = residual <= timed_shape_tol[qi]
-        if close.any():
-            close[close] = self._timed(fp, qi[close], oi[close]) | (residual[close] <= shape_tol[qi[close]])
         if not close.any():
             return 0, 0, 0.0
-        qi, oi, mine, same_session, residual = (
+        qi, oi, same_session, residual = qi[close], oi[close], same_session[close], residual[close]
+        # The pixels count on small strokes only when the events' times repeat too.
+        timed = self._timed(fp, qi, oi)
+        close = timed | (residual <= shape_tol[qi])
+        if not close.any():
+            return 0, 0, 0.0
+        qi, oi, same_session, residual, timed = (
             qi[close],
             oi[close],
-            mine[close],
             same_session[close],
             residual[close],
+            timed[close],
         )
-        timed = self._timed(fp, qi, oi)
+        mine = fp.shapes[qi]
         strong = np.where(timed, timed_strong_tol[qi], strong_tol[qi])
         # Identical to within float rounding, only moved: under the same session id that is the
         # same session sent again (a client retry), not a replay; under another id it is a copy,
@@ -443,28 +445,22 @@ class ReplayIndex:
     def _timed(
         self, fp: Fingerprint, qi: npt.NDArray[np.intp], oi: npt.NDArray[np.intp]
     ) -> npt.NDArray[np.bool_]:
-        """Whether each of ``fp``'s rows ``qi`` has its events at the instants of the stored row
-        ``oi``'s (as many, each within :data:`TIMED_TOLERANCE_MS` after the durations' stretch)
-        and those instants say something (see :data:`TIMED_EVENTS`)."""
-        mine, theirs = fp.offsets[qi], self._offsets[oi].astype(np.float64)
-        missing = np.isnan(mine)
-        same_count = (missing == np.isnan(theirs)).all(axis=1)
-        apart = np.where(missing, 0.0, np.abs(mine - theirs)) * fp.durations[qi][:, None]
-        enough = ~missing.any(axis=1) & (fp.durations[qi] >= TIMED_MIN_MS)
+        """Whether each of ``fp``'s rows ``qi`` has its first :data:`TIMED_EVENTS` events after
+        its first at the instants of the stored row ``oi``'s (each within
+        :data:`TIMED_TOLERANCE_MS` after the durations' stretch; both rows have that many), and
+        those instants say something (see :data:`TIMED_EVENTS`)."""
+        duration = fp.durations[qi]
+        mine = fp.offsets[qi] * duration[:, None]
+        theirs = self._offsets[oi].astype(np.float64) * duration[:, None]
         # Events at a steady rate sit at the same instants in every stroke of that duration: only
         # an uneven rhythm can repeat by more than chance.
-        ms = mine * fp.durations[qi][:, None]
-        steps = np.diff(np.concatenate((np.zeros((ms.shape[0], 1)), ms), axis=1), axis=1)
-        uneven = (
-            np.nanmax(steps, axis=1, initial=0.0) - np.nanmin(steps, axis=1, initial=np.inf)
-            >= TIMED_UNEVEN_MS
-        )
-        timed: npt.NDArray[np.bool_] = (
-            same_count
-            & enough
-            & uneven
-            & (np.nan_to_num(apart, nan=np.inf).max(axis=1) <= TIMED_TOLERANCE_MS)
-        )
+        steps = np.diff(mine, axis=1, prepend=0.0)
+        with np.errstate(invalid="ignore"):  # (NaN past a row's last event: not timed)
+            timed: npt.NDArray[np.bool_] = (
+                (duration >= TIMED_MIN_MS)
+                & (steps.max(axis=1) - steps.min(axis=1) >= TIMED_UNEVEN_MS)
+                & (np.abs(mine - theirs).max(axis=1) <= TIMED_TOLERANCE_MS)
+            )
         return timed
 
     def match_rhythm(self, fp: Fingerprint) -> int:
