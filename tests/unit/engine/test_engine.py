@@ -21,6 +21,7 @@ from botsift_server.engine import (
     EventCounts,
     EventKind,
     KeyClass,
+    ReplayIndex,
     RiskLevel,
     SessionContext,
     SessionState,
@@ -286,3 +287,42 @@ def test_any_valid_events_give_a_finite_assessment_whatever_the_batching(
         _assert_finite(ENGINE.assess(state))
     whole = merge(*batches) if batches else EventColumns.empty()
     _assert_same(ENGINE.assess(state), _run([whole], device))
+
+
+@st.composite
+def _pointer_strokes(draw: st.DrawFn) -> EventColumns:
+    """Mostly pointer moves with a few clicks, their gaps from a shared reading (0) to a pause,
+    as any clock or logger may read them: what replay fingerprints are made of."""
+    n = draw(st.integers(0, 120))
+    gaps = draw(
+        st.lists(st.sampled_from([0.0, 0.5, 8.0, 15.6, 16.7, 100.0, 110.0, 350.0]), min_size=n, max_size=n)
+    )
+    steps = st.floats(-300.0, 300.0, allow_nan=False, width=32)
+    dx = draw(st.lists(steps, min_size=n, max_size=n))
+    dy = draw(st.lists(steps, min_size=n, max_size=n))
+    kinds = draw(
+        st.lists(
+            st.sampled_from([int(EventKind.MOVE)] * 8 + [int(EventKind.DOWN), int(EventKind.UP)]),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    return columns(np.cumsum(np.asarray(gaps)), kinds, 500.0 + np.cumsum(dx), 400.0 + np.cumsum(dy))
+
+
+@settings(max_examples=100, deadline=None)
+@given(first=_pointer_strokes(), second=_pointer_strokes(), noise=st.floats(0.0, 2.0))
+def test_any_pointer_session_against_a_replay_index_gives_a_finite_assessment(
+    first: EventColumns, second: EventColumns, noise: float
+) -> None:
+    # The index holds one session; the next is checked against it: itself again under another
+    # id (a copy), the same events with a replayer's pixels of noise, and another session.
+    index = ReplayIndex(4)
+    state = ENGINE.start(SessionContext(device=CLEAN_CHROME))
+    ENGINE.add(state, first)
+    _assert_finite(ENGINE.assess(state, replay=index, session_id="first", remember=True))
+    shifted = dataclasses.replace(first, x=first.x + np.float32(noise), y=first.y - np.float32(noise))
+    for events, sid in ((first, "copy"), (shifted, "noisy"), (second, "second")):
+        state = ENGINE.start(SessionContext(device=CLEAN_CHROME))
+        ENGINE.add(state, events)
+        _assert_finite(ENGINE.assess(state, replay=index, session_id=sid, remember=True))
