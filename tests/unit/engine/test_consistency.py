@@ -74,6 +74,25 @@ def test_events_on_a_timer_with_two_sleeps_have_low_interval_entropy_and_a_perso
     assert "TIMING_LOW_INTERVAL_ENTROPY" not in _codes(_human(t0_ms=900.0))
 
 
+def test_a_fast_typist_read_by_a_100_ms_clock_does_not_follow_one_clock_and_a_beat_does() -> None:
+    # A privacy browser rounds times down to 100 ms: keys typed about every 100 ms share readings,
+    # and the gaps between readings are all one step. A script pressing exactly every 100 ms on a
+    # fine clock shares none.
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        down = 500.0 + np.cumsum(rng.lognormal(np.log(105.0), 0.3, 80))
+        up = down + rng.lognormal(np.log(85.0), 0.25, 80)
+        typed = merge(
+            columns(down, [int(EventKind.KEY_DOWN)] * 80, key_class=np.ones(80)),
+            columns(up, [int(EventKind.KEY_UP)] * 80, key_class=np.ones(80)),
+        )
+        rounded = dataclasses.replace(typed, t_ms=np.floor(typed.t_ms / 100.0) * 100.0)
+        assert "TIMING_REGULAR_INTERVALS" not in _codes(rounded)
+    presses = 500.0 + np.arange(60) * 100.0
+    beat = columns(presses, [int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)] * 30, key_class=np.ones(60))
+    assert "TIMING_REGULAR_INTERVALS" in _codes(beat)
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [

@@ -165,6 +165,22 @@ _SUM = np.add.reduce
 _MAX = np.maximum.reduce
 
 
+SHARED_READINGS_SHARE = 0.2
+"""Share of events read at the time of the one before from which a coarse clock is one that
+events share readings of (a privacy browser's 100 ms, with a move each frame or keys typed faster
+than it ticks): the gaps between its readings are then all its steps, whoever acts."""
+
+
+def reads_shared_ticks(gaps: npt.NDArray[np.float64]) -> bool:
+    """Whether ``gaps`` between consecutive events (0 where two read one time) come from a coarse
+    clock that events share readings of (see :data:`SHARED_READINGS_SHARE`): regular gaps then
+    say nothing about who acts."""
+    timed = gaps[gaps > 0.0]
+    if timed.shape[0] < 5 or float(np.mean(gaps <= 0.0)) < SHARED_READINGS_SHARE:
+        return False
+    return clock_step_ms(np.concatenate(([0.0], np.cumsum(timed)))) > 0.0
+
+
 def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
     """The step of the clock the (non-decreasing) times ``t`` were read from when it is coarse
     (every gap between distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more),

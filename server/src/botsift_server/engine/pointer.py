@@ -34,6 +34,7 @@ from botsift_server.engine._evidence import (
     cv,
     median,
     ramp,
+    reads_shared_ticks,
     share_log_odds,
     std,
     unit,
@@ -69,9 +70,6 @@ MIN_SEGMENT_PX = 50.0
 SPEED_WINDOW_MS = 16.0
 SPEED_MIN_WINDOWS = 3
 """Fewer windows than this (a stroke under ~50 ms) and the speeds are read step by step."""
-SHARED_READINGS_SHARE = 0.2
-"""Share of moves read at the time of the move before from which gaps on a coarse clock are the
-clock's (POINTER_REGULAR_SAMPLING is not judged then)."""
 # A stroke of this many steps, off the screen's axes (a hand pinned against a screen edge moves
 # in a perfect line) and off their diagonals (keyboard pointer control for people who cannot use
 # a mouse, such as Windows Mouse Keys, moves along those eight directions), whose every point lies
@@ -542,12 +540,7 @@ def _movement(steps: Steps) -> list[Finding]:
     interval_cv = cv(dts)
     # On a coarse clock that moves share readings of (a privacy browser's 100 ms one, with a move
     # each frame), the gaps between readings are the clock's steps, not the input's.
-    clocked = (
-        dts.shape[0] >= 5
-        and clock_step_ms(np.concatenate(([0.0], np.cumsum(dts)))) > 0.0
-        and float(np.mean(~timed)) >= SHARED_READINGS_SHARE
-    )
-    if dts.shape[0] >= 20 and not clocked:
+    if dts.shape[0] >= 20 and not reads_shared_ticks(s_dt):
         regular = ramp(interval_cv, 0.05, 0.005) * ramp(dts.shape[0], 10, 50)
         if regular > 0.0:
             findings.append(

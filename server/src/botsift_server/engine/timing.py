@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, cv, ramp
+from botsift_server.engine._evidence import Evidence, Finding, clock_step_ms, cv, ramp, reads_shared_ticks
 from botsift_server.engine._state import SessionState
 from botsift_server.engine._types import EventColumns
 
@@ -83,10 +83,11 @@ def assess(state: SessionState, clock_lead_tolerance_ms: float = 0.0) -> Evidenc
             )
     (t,) = state.timing_window.columns()
     with np.errstate(all="ignore"):
-        dt = t[1:] - t[:-1]
-        dt = dt[(dt > 0.0) & (dt <= MAX_INTERVAL_MS)]
+        gaps = t[1:] - t[:-1]
+        dt = gaps[(gaps > 0.0) & (gaps <= MAX_INTERVAL_MS)]
         interval_cv = cv(dt)
-    if dt.shape[0] >= 30:
+    # (On a coarse clock that events share readings of, the gaps are its steps: not judged.)
+    if dt.shape[0] >= 30 and not reads_shared_ticks(gaps):
         regular = ramp(interval_cv, 0.05, 0.01) * ramp(dt.shape[0], 20, 100)
         if regular > 0.0:
             findings.append(
