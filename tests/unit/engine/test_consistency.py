@@ -192,6 +192,16 @@ def test_mouse_clicks_released_in_the_same_instant_are_flagged_on_a_desktop_only
     assert _assess(instant, batches=7) == _assess(instant)
 
 
+def test_clicks_read_by_a_privacy_browsers_100_ms_clock_are_not_instant_clicks() -> None:
+    # The clock reads a press and its release 20 ms later in one tick: held, not instant.
+    held = _clicks(hold_ms=20.0)
+    assert "BEHAVIOUR_INSTANT_CLICKS" not in _codes(held)
+    t = np.floor(held.t_ms / 100.0) * 100.0
+    ups = np.flatnonzero(held.kind == int(EventKind.UP))
+    t[ups] = t[ups - 1]  # (each press and its release in one tick)
+    assert "BEHAVIOUR_INSTANT_CLICKS" not in _codes(dataclasses.replace(held, t_ms=t))
+
+
 def _tap_to_click(cols: EventColumns) -> EventColumns:
     """The same session with every mouse button released 1 ms after its press, as laptop
     touchpads with tap-to-click report a tap (Windows and macOS send both at the finger's lift)."""

@@ -111,10 +111,17 @@ def _constant_hold_log_odds(state: SessionState, holds: int, low: float, high: f
         or high - low > max(CONSTANT_HOLD_MS, CONSTANT_HOLD_SHARE * low)
     ):
         return 0.0
-    (t,) = state.timing_window.columns()
-    if int(np.count_nonzero(t[1:] > t[:-1])) < 5 or clock_step_ms(t) > 0.0:
-        return 0.0  # a coarse clock rounds holds to the same tick, or too few times to tell
+    if not _holds_timed(state):
+        return 0.0
     return float(np.interp(holds, CONSTANT_HOLD_CLICKS, CONSTANT_HOLD_LOG_ODDS))
+
+
+def _holds_timed(state: SessionState) -> bool:
+    """Whether the session's clock tells how long a button or touch was held: enough distinct
+    times, and no coarse clock (a privacy browser's 100 ms reads a press and its release in one
+    tick, or both holds of a pair as the same)."""
+    (t,) = state.timing_window.columns()
+    return int(np.count_nonzero(t[1:] > t[:-1])) >= 5 and clock_step_ms(t) == 0.0
 
 
 def _constant_holds(state: SessionState, assistive_log_odds: float) -> list[Finding]:
@@ -228,6 +235,7 @@ def assess(
         and totals.moves > 0
         and state.family_counts[2] == 0
         and state.context.device.is_desktop
+        and _holds_timed(state)
     ):
         findings.append(
             Finding(
@@ -238,7 +246,7 @@ def assess(
             )
         )
     findings.extend(_constant_holds(state, assistive))
-    if state.taps_instant >= 2 and state.taps_instant * 2 >= state.taps_ended:
+    if state.taps_instant >= 2 and state.taps_instant * 2 >= state.taps_ended and _holds_timed(state):
         findings.append(
             Finding(
                 "BEHAVIOUR_INSTANT_TAPS",
