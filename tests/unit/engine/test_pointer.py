@@ -18,8 +18,10 @@ from botsift_server.engine import (
     EventKind,
     RiskLevel,
     SessionContext,
+    pointer,
 )
 from botsift_server.engine.learned import EMPTY_BUNDLE
+from botsift_server.engine.model_evidence import MODEL_REASON_CODES
 from botsift_server.engine.pointer import JITTER_LOG_ODDS
 from botsift_server.engine.pointer_features import POINTER_FEATURES, pointer_features
 
@@ -787,3 +789,28 @@ def test_people_read_by_a_privacy_browsers_100_ms_clock_are_not_regular_sampling
     lines = bot_mouse_lines()
     beat = dataclasses.replace(lines, t_ms=np.arange(len(lines), dtype=np.float64) * 100.0)
     assert "POINTER_REGULAR_SAMPLING" in {r.code for r in _assess(beat).reasons}
+
+
+def test_the_model_counts_half_where_moves_share_the_readings_of_a_coarse_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The model was trained on moves timed to the millisecond; on a privacy browser's 100 ms clock
+    # the moves of a tick share one reading and the times it reads from (speeds, pauses) are the
+    # clock's. Its word there counts half; the rules judge what the clock still shows.
+    hand = next(t.events for t in sample_traces() if t.source.startswith("delbot/human"))
+    rounded = dataclasses.replace(hand, t_ms=np.floor(hand.t_ms / 100.0) * 100.0)
+    model = ENGINE.model.get("pointer")
+    assert model is not None
+
+    def model_log_odds() -> dict[str, float]:
+        state = ENGINE.start(SessionContext(device=CLEAN_CHROME))
+        ENGINE.add(state, rounded)
+        evidence = pointer.assess(state, ENGINE.config, model)
+        return {f.code: f.log_odds for f in evidence.findings if f.code in MODEL_REASON_CODES}
+
+    halved = model_log_odds()
+    monkeypatch.setattr(pointer, "reads_shared_ticks", lambda gaps: False)
+    whole = model_log_odds()
+    assert halved
+    for code, log_odds in halved.items():
+        assert log_odds == pytest.approx(0.5 * whole[code])
