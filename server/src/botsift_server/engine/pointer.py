@@ -251,11 +251,15 @@ def assess(
     findings: list[Finding] = []
     move_steps = 0  # steps whose shape and timing were judged
     seen_steps = 0
+    coarse_clock = clock_step_ms(t) > 0.0
     if t.shape[0] >= 3:
         with np.errstate(all="ignore"):
             # One pass over the window's steps serves the rules and the model's features.
             steps = window.steps()
             seen_steps = steps.n
+            # Moves sharing the readings of a coarse clock (a privacy browser's 100 ms): their
+            # gaps and speeds are the clock's.
+            shared_ticks = reads_shared_ticks(steps.dt)
             if window.keyboard_steered():
                 # The system draws these strokes, not a hand: their shape and timing say nothing
                 # about who steers them. Jumps and clicks are still judged.
@@ -270,22 +274,22 @@ def assess(
                 )
             else:
                 move_steps = steps.n
-                findings.extend(_movement(steps))
+                findings.extend(_movement(steps, shared_ticks))
                 distance, duration, arrival = _aims(window)
                 findings.extend(_fitts(distance, duration))
                 at_speed = _arrival(arrival)
                 findings.extend(at_speed)
-                findings.extend(_in_motion(totals, t, sum(f.log_odds for f in at_speed)))
+                findings.extend(_in_motion(totals, coarse_clock, sum(f.log_odds for f in at_speed)))
             if model is not None and move_steps >= MODEL_MIN_STEPS:
                 features = pointer_features(t, x, y, k, config.segment_gap_ms, steps)[MODEL_FEATURE_INDEX]
                 strength = ramp(move_steps, MODEL_MIN_STEPS - 1, MODEL_FULL_STEPS)
-                if reads_shared_ticks(steps.dt):
+                if shared_ticks:
                     # Trained on moves timed to the millisecond: where moves share the readings of
                     # a coarse clock (a privacy browser's 100 ms), the times it reads speeds and
                     # pauses from are the clock's, and its word counts half.
                     strength *= COARSE_CLOCK_MODEL_SHARE
                 findings.extend(model_findings(model, features, strength))
-    findings.extend(click_findings(state, coarse_clock=clock_step_ms(t) > 0.0))
+    findings.extend(click_findings(state, coarse_clock=coarse_clock))
     findings.extend(touch.findings(state))
     # Movement only checked for jumps (keyboard pointer control) counts as much as clicks do, and
     # so do touch strokes (checked for interpolation only).
@@ -405,12 +409,12 @@ def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
     ]
 
 
-def _in_motion(totals: PointerTotals, t: npt.NDArray[np.float64], arrival_log_odds: float) -> list[Finding]:
+def _in_motion(totals: PointerTotals, coarse_clock: bool, arrival_log_odds: float) -> list[Finding]:
     """Presses that came while the pointer still moved fast (``pointer_clicks``), by their share
     of the presses after a move. The same fact as arrival at speed (no braking before the
     click), seen where an approach is too short to judge: the two count as the stronger."""
     moving, timed = totals.presses_in_motion, totals.presses_timed
-    if moving == 0 or clock_step_ms(t) > 0.0:  # (a coarse clock puts the press in the move's tick)
+    if moving == 0 or coarse_clock:  # (a coarse clock puts the press in the move's tick)
         return []
     log_odds = count_log_odds(moving, timed, IN_MOTION_MIN_SHARE, IN_MOTION_LOG_ODDS)
     log_odds -= max(arrival_log_odds, 0.0)
@@ -478,7 +482,7 @@ def _speed_windows(
     return seg[starts], np.add.reduceat(length, starts), np.add.reduceat(dt, starts)
 
 
-def _movement(steps: Steps) -> list[Finding]:
+def _movement(steps: Steps, shared_ticks: bool) -> list[Finding]:
     if steps.n < 3:
         return []
     findings: list[Finding] = []
@@ -549,7 +553,7 @@ def _movement(steps: Steps) -> list[Finding]:
     interval_cv = cv(dts)
     # On a coarse clock that moves share readings of (a privacy browser's 100 ms one, with a move
     # each frame), the gaps between readings are the clock's steps, not the input's.
-    if dts.shape[0] >= 20 and not reads_shared_ticks(s_dt):
+    if dts.shape[0] >= 20 and not shared_ticks:
         regular = ramp(interval_cv, 0.05, 0.005) * ramp(dts.shape[0], 10, 50)
         if regular > 0.0:
             findings.append(
