@@ -230,6 +230,9 @@ eval: $(VENV_STAMP) ## score .botsift/data (run `make data` first) and write .bo
 	  $(DATA)/aalto.jsonl $(DATA)/keystroke100.jsonl $(DATA)/composite-human.jsonl $(DATA)/bot-*.jsonl \
 	  --report .botsift/report
 
+# A tenant that saw the train-part people's movements before: the recordings the replay bots copy.
+WARMED = --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000
+
 .PHONY: eval-targets
 eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movement, one sentence, whole sessions
 	@echo "== pointer: one movement between two clicks (Balabit people vs the login bots' movements)"
@@ -239,7 +242,7 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot-unseen-replay.jsonl --part eval
 	@echo "== pointer: one movement, as one tenant that saw the train-part people's movements before (replays of them are caught)"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
-	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000
+	  $(WARMED)
 	@echo "== keystrokes: one typed sentence (Aalto typists vs typing bots)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-typing-*.jsonl $(DATA)/bot-humantyping.jsonl \
 	  --part eval --report .botsift/report/sentence
@@ -251,7 +254,7 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	  $(filter-out $(DATA)/bot-replay.jsonl,$(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl)) $(DATA)/replay-unseen.jsonl --part eval
 	@echo "== whole sessions, as one tenant that saw the train-part people's movements before (replays of them are caught)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
-	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000
+	  $(WARMED)
 	@echo "== whole sessions: composite people vs bots the model never trained on (held-out generators)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --report .botsift/report/held-out
@@ -294,10 +297,10 @@ eval-delivered: $(VENV_STAMP) ## the pointer and session targets with people and
 	  --as $(DELIVERED)
 	@echo "== pointer: one movement as one tenant that saw the train-part people's movements before, all as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-bot.jsonl --part eval \
-	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000 --as $(DELIVERED)
+	  $(WARMED) --as $(DELIVERED)
 	@echo "== whole sessions as one tenant that saw the train-part people's movements before, all as delivered by $(DELIVERED)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) --part eval \
-	  --replay-warmup $(DATA)/balabit-movements.jsonl --replay-warmup-part train --replay-capacity 70000 --as $(DELIVERED)
+	  $(WARMED) --as $(DELIVERED)
 	@echo "== the same two held-out runs, the bots' scripts awaiting each move ($(AWAITED): at most one a frame, path stretched)"
 	$(VENV)/bin/botsift-server eval $(DATA)/composite-human.jsonl $(HELD_OUT_LOGIN_BOTS:%=$(DATA)/bot-%.jsonl) \
 	  --part eval --as $(DELIVERED) --bots-as $(AWAITED)

@@ -175,17 +175,20 @@ def reads_shared_ticks(gaps: npt.NDArray[np.float64]) -> bool:
     """Whether ``gaps`` between consecutive events (0 where two read one time) come from a coarse
     clock that events share readings of (see :data:`SHARED_READINGS_SHARE`): regular gaps then
     say nothing about who acts."""
-    timed = gaps[gaps > 0.0]
-    if timed.shape[0] < 5 or float(np.mean(gaps <= 0.0)) < SHARED_READINGS_SHARE:
+    if gaps.shape[0] == 0 or float(np.mean(gaps <= 0.0)) < SHARED_READINGS_SHARE:
         return False
-    return clock_step_ms(np.concatenate(([0.0], np.cumsum(timed)))) > 0.0
+    return _clock_step_of_gaps(gaps) > 0.0
 
 
 def clock_step_ms(t: npt.NDArray[np.float64]) -> float:
     """The step of the clock the (non-decreasing) times ``t`` were read from when it is coarse
     (every gap between distinct times a whole number of steps of ``COARSE_CLOCK_MS`` or more),
     else 0."""
-    gaps = t[1:] - t[:-1]
+    return _clock_step_of_gaps(t[1:] - t[:-1])
+
+
+def _clock_step_of_gaps(gaps: npt.NDArray[np.float64]) -> float:
+    """:func:`clock_step_ms` from the gaps between consecutive times (0 where two read one time)."""
     gaps = gaps[gaps > 0.0]
     if gaps.shape[0] < 5:
         return 0.0
