@@ -497,10 +497,12 @@ def _aimed(
     double: bool = False,
     progress: str = "bell",
     clock_ms: float = 0.0,
+    step_ms: tuple[float, float] = (6.0, 12.0),
 ) -> EventColumns:
     """Curved approaches of the given distances and durations, each ending in a click (a double
-    click with ``double``), moving along their path as ``progress`` (see :data:`_PROGRESS`) says;
-    ``clock_ms`` floors every time to that step (a rounded clock)."""
+    click with ``double``), moving along their path as ``progress`` (see :data:`_PROGRESS`) says,
+    a move every ``step_ms`` (uniform range); ``clock_ms`` floors every time to that step (a
+    rounded clock)."""
     rng = np.random.default_rng(seed)
     t_all: list[float] = []
     k_all: list[int] = []
@@ -511,7 +513,7 @@ def _aimed(
         angle = rng.uniform(0.0, 2.0 * np.pi)
         delta = distance * np.array([np.cos(angle), np.sin(angle)])
         normal = np.array([-delta[1], delta[0]]) / distance
-        times = np.cumsum(rng.uniform(6.0, 12.0, 400))
+        times = np.cumsum(rng.uniform(*step_ms, 400))
         times = times[times < duration]
         tau = times / duration
         s = _PROGRESS[progress](tau)
@@ -554,6 +556,37 @@ def test_people_s_movement_times_are_not_taken_for_one_fixed_speed() -> None:
 
 def test_a_script_moving_at_one_speed_to_its_targets_shows_movement_time_proportional_to_distance() -> None:
     assert "POINTER_TIME_PROPORTIONAL_TO_DISTANCE" in {r.code for r in _assess(bot_mouse_lines()).reasons}
+
+
+def _superhuman_weight(cols: EventColumns) -> float:
+    return sum(r.weight for r in _assess(cols).reasons if r.code == "POINTER_SUPERHUMAN_SPEED")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_approach_sent_point_by_point_with_no_wait_between_is_faster_than_a_hand(seed: int) -> None:
+    # A library that sends a curve's points back to back (a tenth of a millisecond apart, as fast
+    # as they are injected) crosses 450 px in 6 ms; a hand takes several hundred.
+    instant = _aimed([6.0], [450.0], seed=seed, step_ms=(0.1, 0.2))
+    assert _superhuman_weight(instant) >= 2.0
+    two = _aimed([6.0, 8.0], [450.0, 600.0], seed=seed, step_ms=(0.1, 0.2))
+    assert _superhuman_weight(two) > _superhuman_weight(instant)
+    fitts = [180.0 + 150.0 * np.log2(d / 20.0 + 1.0) for d in DISTANCES]
+    assert _superhuman_weight(_aimed(fitts, DISTANCES, seed=seed)) == 0.0
+
+
+def test_moves_read_at_two_ticks_of_a_coarse_clock_are_not_judged_for_speed() -> None:
+    # Over remote desktop a burst of moves is read at one tick, and a person's approach read at two
+    # ticks 15 ms apart seems to take 15 ms: two readings are no times to measure a speed by. (The
+    # same moves timed to the millisecond are 1,200 px in 20 ms, which no hand does.)
+    fast = _aimed([20.0], [1200.0], step_ms=(0.5, 1.0))
+    assert _superhuman_weight(fast) >= 2.0
+    assert _superhuman_weight(dataclasses.replace(fast, t_ms=np.floor(fast.t_ms / 15.0) * 15.0)) == 0.0
+
+
+def test_people_s_approaches_are_not_taken_for_superhuman_speed() -> None:
+    assert _superhuman_weight(_balabit(BALABIT)) == 0.0
+    for seed in (1, 2, 3):
+        assert _superhuman_weight(human_mouse(np.random.default_rng(seed))) == 0.0
 
 
 def test_a_double_click_counts_its_approach_once() -> None:

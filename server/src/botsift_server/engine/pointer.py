@@ -179,6 +179,23 @@ ARRIVAL_PATH_SHARE = 0.1
 ARRIVAL_AT_SPEED = (0.7, 0.35)
 ARRIVAL_MIN_SHARE = (0.15, 0.4)
 ARRIVAL_LOG_ODDS = (2.0, 1.0)
+# A hand cannot move a mouse that fast: an aimed movement of 500 px takes a person 150 ms or more
+# (Fitts' law; a gamer's flick is about that), where a script that sends a path's points back to
+# back (a library that never sleeps between them, Puppeteer's `mouse.move(x, y, {steps})`) covers
+# it in a few milliseconds. Over the approaches to clicks (as for Fitts' law), an approach of
+# SUPERHUMAN_MIN_PX or more counts from an average speed of SUPERHUMAN_PX_PER_MS[0], fully from
+# [1] (a 4K screen crossed in 130 ms, and in 65 ms); one at full strength gives
+# SUPERHUMAN_LOG_ODDS[0], a second up to [1] more. People's fastest approaches: 8.9 px/ms over
+# Balabit's 38,705 single movements (696 px in 78 ms), under 5 px/ms in Balabit's and DELBOT's
+# other recordings and the composite people. Faster ones come only where moves share the
+# readings of a coarse clock, as over remote desktop, where a burst of moves is read at one tick
+# and the approach seems to take only the time between two ticks (Balabit's user21: 442 px "in"
+# 15 ms, its moves read at two times): an approach is judged only when its moves (as the engine
+# keeps them, see :mod:`sampling`) were read at SUPERHUMAN_MIN_READINGS distinct times or more.
+SUPERHUMAN_MIN_PX = 100.0
+SUPERHUMAN_PX_PER_MS = (30.0, 60.0)
+SUPERHUMAN_MIN_READINGS = 3
+SUPERHUMAN_LOG_ODDS = (2.0, 1.0)
 # Presses in motion (see pointer_clicks.IN_MOTION_MS): judged when they are a share of the
 # presses after a move (from IN_MOTION_MIN_SHARE[0], fully from [1]); IN_MOTION_LOG_ODDS[0]
 # for one, up to [1] more for a second.
@@ -275,8 +292,9 @@ def assess(
             else:
                 move_steps = steps.n
                 findings.extend(_movement(steps, shared_ticks))
-                distance, duration, arrival = _aims(window)
+                distance, duration, arrival, paced = _aims(window)
                 findings.extend(_fitts(distance, duration))
+                findings.extend(_superhuman(distance[paced], duration[paced]))
                 at_speed = _arrival(arrival)
                 findings.extend(at_speed)
                 findings.extend(_in_motion(totals, coarse_clock, sum(f.log_odds for f in at_speed)))
@@ -337,21 +355,22 @@ def _exact_lines(
 
 def _aims(
     window: PointerWindow,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Each approach to a click: the run of moves (no pause over the segment gap, no click
     between) that ends at most ``AIM_MAX_REST_MS`` before the press, from its first move to the
     press's position (the first press, for a double click). Returns each approach's distance
-    (px), duration (ms) and arrival: the share of its duration spent on the last
+    (px), duration (ms), arrival: the share of its duration spent on the last
     :data:`ARRIVAL_PATH_SHARE` of its path, divided by that share (1 at one steady speed, above 1
-    when it slows down towards the end)."""
+    when it slows down towards the end), and whether its moves were read at enough distinct times to
+    measure its speed by (see :data:`SUPERHUMAN_MIN_READINGS`)."""
     t, x, y, k = window.t, window.x, window.y, window.k
     downs = (k == _DOWN).nonzero()[0]
-    none = np.zeros(0)
+    none, no = np.zeros(0), np.zeros(0, np.bool_)
     if downs.shape[0] == 0:
-        return none, none, none
+        return none, none, none, no
     moves, starts = window.runs()
     if moves.shape[0] < AIM_MIN_MOVES:
-        return none, none, none
+        return none, none, none, no
     tm = t[moves]
     run_start = np.maximum.accumulate(np.where(starts, np.arange(moves.shape[0]), 0))
     last = moves.searchsorted(downs) - 1  # each press's last move before it
@@ -366,7 +385,7 @@ def _aims(
     duration = tm[last] - tm[first]
     ok = (distance >= AIM_MIN_PX) & (duration > 0.0)
     if not ok.any():
-        return none, none, none
+        return none, none, none, no
     first, last, duration = first[ok], last[ok], duration[ok]
     # Path length along the moves; where each approach has its last share of path still to go,
     # and when it got there (linear within the step that crosses it).
@@ -382,7 +401,46 @@ def _aims(
     if arrival.min(initial=np.inf) < ARRIVAL_AT_SPEED[0] and clock_step_ms(tm) > 0.0:
         # A rounded clock gives the last events of an approach one time: no speed to judge.
         arrival = np.full_like(arrival, np.nan)
-    return distance[ok], duration, arrival
+    return distance[ok], duration, arrival, _paced(tm, first, last)
+
+
+def _paced(
+    tm: npt.NDArray[np.float64], first: npt.NDArray[np.intp], last: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_]:
+    """Whether the moves ``first``..``last`` (of times ``tm``) of each approach were read at
+    :data:`SUPERHUMAN_MIN_READINGS` distinct times or more."""
+    readings = np.zeros(tm.shape[0], np.intp)
+    readings[1:] = np.cumsum(tm[1:] > tm[:-1])
+    paced: npt.NDArray[np.bool_] = readings[last] - readings[first] + 1 >= SUPERHUMAN_MIN_READINGS
+    return paced
+
+
+def _superhuman(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64]) -> list[Finding]:
+    """Approaches to clicks (those whose moves were read at enough times) faster than a hand moves
+    a mouse (see :data:`SUPERHUMAN_PX_PER_MS`)."""
+    far = distance >= SUPERHUMAN_MIN_PX
+    if not far.any():
+        return []
+    speed = distance[far] / duration[far]
+    strong = float(
+        unit((speed - SUPERHUMAN_PX_PER_MS[0]) / (SUPERHUMAN_PX_PER_MS[1] - SUPERHUMAN_PX_PER_MS[0])).sum()
+    )
+    if strong <= 0.0:
+        return []
+    fastest = int(np.argmax(speed))
+    log_odds = SUPERHUMAN_LOG_ODDS[0] * min(strong, 1.0) + SUPERHUMAN_LOG_ODDS[1] * min(
+        max(strong - 1.0, 0.0), 1.0
+    )
+    count = int(np.count_nonzero(speed > SUPERHUMAN_PX_PER_MS[0]))
+    return [
+        Finding(
+            "POINTER_SUPERHUMAN_SPEED",
+            f"{count} approach(es) to a click went faster than a hand moves a mouse: "
+            f"{distance[far][fastest]:.0f} px in {duration[far][fastest]:.1f} ms "
+            f"({speed[fastest]:.0f} px/ms); a person takes 150 ms or more for 500 px.",
+            log_odds,
+        )
+    ]
 
 
 def _arrival(arrival: npt.NDArray[np.float64]) -> list[Finding]:
