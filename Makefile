@@ -181,11 +181,13 @@ BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor 
 	humantyping typing-constant typing-uniform typing-lognormal
 # The generators that fill in a whole login form (pointer and keys); the others only type.
 LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-cursor windmouse humancursor pyclick replay
-# Login bots the shipped model never trains on (`make train-data` leaves them out): generalisation.
+# Bots the shipped model never trains on (`make train-data` leaves them out): generalisation. The
+# login bots among them are HELD_OUT_LOGIN_BOTS; the others only type.
 HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	smart-mouse drifting-typist puppeteer-humanize humanized-autotyper
+	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse drifting-typist puppeteer-humanize \
+	humanized-autotyper cloakbrowser-typist human-keyboard keyboardhumanizer human-typer
 HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	smart-mouse
+	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse
 
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
 	npm ci --silent --no-audit --no-fund --ignore-scripts --prefix tools/generators
@@ -265,7 +267,9 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	$(VENV)/bin/botsift-server eval $(DATA)/balabit-movements.jsonl $(DATA)/movements-heldout.jsonl --part eval
 	@echo "== keystrokes: one typed sentence, Aalto typists vs typists the rules were not written for (held out)"
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl \
-	  $(DATA)/bot-puppeteer-humanize.jsonl $(DATA)/bot-humanized-autotyper.jsonl --part eval
+	  $(DATA)/bot-puppeteer-humanize.jsonl $(DATA)/bot-humanized-autotyper.jsonl \
+	  $(DATA)/bot-cloakbrowser-typist.jsonl $(DATA)/bot-human-keyboard.jsonl $(DATA)/bot-keyboardhumanizer.jsonl \
+	  $(DATA)/bot-human-typer.jsonl --part eval
 
 # What a page in Chrome on a 60 Hz screen and the web collector deliver: one pointer move per
 # display frame, timed by its last coalesced input (Event.timeStamp, collector 1.1.0 and later),

@@ -13,7 +13,14 @@ from botsift_server.evaluation._cli import add_subcommands as add_cli_commands
 from botsift_server.evaluation._cli import run as run_cli_command
 from botsift_server.evaluation._cut import movements
 from botsift_server.evaluation._delivery import Delivery, delivery_argument, parse_delivery
-from botsift_server.evaluation._generators import GENERATOR_NAMES, GENERATORS, HELD_OUT, Bot, generate
+from botsift_server.evaluation._generators import (
+    GENERATOR_NAMES,
+    GENERATORS,
+    HELD_OUT,
+    Bot,
+    FormBot,
+    generate,
+)
 from botsift_server.evaluation._import_devices import profile_device
 from botsift_server.evaluation._import_keys import key_class
 from botsift_server.evaluation._importers import DATASETS, default_archive, import_dataset
@@ -57,6 +64,7 @@ __all__ = [
     "DatasetError",
     "Delivery",
     "FlaggedHuman",
+    "FormBot",
     "Label",
     "Reliability",
     "RemoteError",

@@ -61,10 +61,17 @@ class _KeyCode:
 
 
 class _Recorder:
-    """A pynput ``Controller`` that records each press and release on the clock."""
+    """A pynput ``Controller`` that records each press and release on the clock; each takes
+    ``cost_ms`` (an OS injection by default)."""
 
-    def __init__(self, clock: _Clock, rng: np.random.Generator, shifted: dict[str, str]) -> None:
-        self.clock, self.rng, self.shifted = clock, rng, shifted
+    def __init__(
+        self,
+        clock: _Clock,
+        rng: np.random.Generator,
+        shifted: dict[str, str],
+        cost_ms: tuple[float, float] = EVENT_MS,
+    ) -> None:
+        self.clock, self.rng, self.shifted, self.cost_ms = clock, rng, shifted, cost_ms
         self.keys: list[list[float]] = []
         self.open: dict[str, list[int]] = {}
         self.shift = 0
@@ -82,14 +89,14 @@ class _Recorder:
         self.shift += name == "shift"
         self.open.setdefault(name, []).append(len(self.keys))
         self.keys.append([1000.0 * self.clock.seconds, np.nan, float(cls)])
-        self.clock.seconds += float(self.rng.uniform(*EVENT_MS)) / 1000.0
+        self.clock.seconds += float(self.rng.uniform(*self.cost_ms)) / 1000.0
 
     def release(self, key: Any) -> None:
         name, _ = self._name(key)
         self.shift -= name == "shift" and self.shift > 0
         if self.open.get(name):
             self.keys[self.open[name].pop(0)][1] = 1000.0 * self.clock.seconds
-        self.clock.seconds += float(self.rng.uniform(*EVENT_MS)) / 1000.0
+        self.clock.seconds += float(self.rng.uniform(*self.cost_ms)) / 1000.0
 
     def result(self) -> list[Key]:
         end = 1000.0 * self.clock.seconds

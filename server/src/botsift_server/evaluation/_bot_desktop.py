@@ -1,7 +1,7 @@
 """Held-out desktop mouse libraries, run unchanged on a virtual clock: PyPI ``mousehumanizer``,
-``pyHM`` and ``smart-mouse`` (all MIT).
+``pyHM``, ``smart-mouse`` and ``HumanMoveMouse`` (all MIT).
 
-Both move the system pointer (pynput, pyautogui), so a page gets their moves as it gets a
+All move the system pointer (pynput, pyautogui), so a page gets their moves as it gets a
 mouse's. Here each library's own movement code runs with the pointer replaced by a recorder and
 its waits by a virtual clock; each move it injects takes 0.05-0.2 ms, as an OS injection does.
 
@@ -21,16 +21,29 @@ its waits by a virtual clock; each move it injects takes 0.05-0.2 ms, as an OS i
   those steps along the straight line from start to target and sets each point, then sleeps
   the recorded interval (at least 1 ms); a last move lands on the target exactly. Clicks are
   pynput's, released at once.
+- ``HumanMoveMouse`` 1.2.0 (imports as ``humanmouse``), ``HumanMouseController().move_to``
+  (defaults: 100 points, 0.3 px jitter, speed 1): a model fitted to human recordings and
+  bundled as a pickle (a scikit-learn PCA of the strokes' shapes, and Gaussian mixtures of shape
+  and of length and duration) draws the stroke's sideways bow and its duration, scaled by the
+  move's length over the drawn one (a 600 px move: 0.45-1.4 s, median 0.74 s). The 100 points
+  are spaced along the line and in time by the same minimum-jerk profile, so the pointer keeps
+  about one speed from start to end: points under 1 ms apart at both ends, 15-20 ms apart
+  mid-way. Gaussian jitter (sd 0.3 px) grows from none at the start. Each point goes to
+  pyautogui's ``moveTo`` (cut to whole pixels; a repeated position makes no event, so 93-100
+  moves) and then its interval is slept. Its ``click_at`` waits 50-150 ms after the move and
+  clicks with pyautogui, released at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import types
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import interpolate  # type: ignore[import-untyped]  # ships no types
@@ -38,6 +51,7 @@ from scipy import interpolate  # type: ignore[import-untyped]  # ships no types
 from botsift_server.evaluation._bot_paths import (
     Move,
     Path3,
+    _bare_package,
     _Clock,
     _load_file,
     _package_dir,
@@ -125,8 +139,14 @@ def _pyhm() -> Any:
     return _load_file("_botsift_pyhm_mouse", _package_dir("pyHM") / "mouse.py").Mouse
 
 
+class _Point(NamedTuple):
+    x: int
+    y: int
+
+
 class _PyAutoGui:
-    """The part of pyautogui pyHM's ``Mouse`` uses, moving the recorder."""
+    """The part of pyautogui pyHM's ``Mouse`` and HumanMoveMouse's controller use, moving the
+    recorder."""
 
     def __init__(self, pointer: _Pointer) -> None:
         self.pointer = pointer
@@ -135,8 +155,14 @@ class _PyAutoGui:
     def _move_to(self, x: int, y: int) -> None:
         self.pointer.position = (x, y)
 
-    def position(self) -> tuple[int, int]:
-        return self.pointer.position
+    def moveTo(self, x: float, y: float, duration: float = 0.0, **_: Any) -> None:  # noqa: N802  # pyautogui's name
+        """An instant move (``duration`` 0): pyautogui cuts the position to whole pixels."""
+        if duration:
+            raise NotImplementedError("pyautogui's tweened moves are not needed")
+        self._move_to(int(x), int(y))
+
+    def position(self) -> _Point:
+        return _Point(*self.pointer.position)
 
     def size(self) -> tuple[int, int]:
         return SCREEN
@@ -186,5 +212,53 @@ def smart_mouse(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
             module.time = clock  # the module's own ``time``: sleeps advance the virtual clock
             mover.mouse = pointer = _Pointer(clock, rng, (int(x0), int(y0)))
             mover.move_to(round(x1), round(y1))
+            out.append(pointer.path())
+    return out
+
+
+@cache
+def _humanmovemouse() -> Any:
+    # The package's __init__ imports its pynput recorder; its model module imports pandas, used
+    # only to train from CSV files. Its import silences two scikit-learn warnings for the whole
+    # process: kept to the calls below instead.
+    directory = _package_dir("humanmouse")
+    with (
+        _stand_ins(
+            {
+                "humanmouse": _bare_package("humanmouse", directory),
+                "pyautogui": _stub("pyautogui"),
+                "pandas": _stub("pandas"),
+            }
+        ),
+        warnings.catch_warnings(),
+    ):
+        return importlib.import_module("humanmouse.controllers.mouse_controller")
+
+
+@contextlib.contextmanager
+def _model_warnings_ignored() -> Iterator[None]:
+    """The warnings HumanMoveMouse silences itself: its pickle is of scikit-learn 1.7.1, and its
+    mixtures' covariances are not all positive semi-definite."""
+    from sklearn.exceptions import InconsistentVersionWarning  # type: ignore[import-untyped, unused-ignore]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InconsistentVersionWarning)
+        warnings.filterwarnings(
+            "ignore", "covariance is not symmetric positive-semidefinite", category=RuntimeWarning
+        )
+        yield
+
+
+def humanmovemouse(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
+    """``HumanMouseController().move_to`` of HumanMoveMouse for each move (see the module docstring)."""
+    module = _humanmovemouse()
+    out = []
+    # It seeds each stroke with random.randint of the global generator.
+    with _seeded_globals(int(rng.integers(2**31))), _model_warnings_ignored():
+        for x0, y0, x1, y1 in moves:
+            clock = _Clock()
+            pointer = _Pointer(clock, rng, (int(x0), int(y0)))
+            module.time, module.pyautogui = clock, _PyAutoGui(pointer)
+            module.HumanMouseController().move_to((round(x1), round(y1)))
             out.append(pointer.path())
     return out

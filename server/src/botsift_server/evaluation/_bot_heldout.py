@@ -50,6 +50,10 @@ from botsift_server.evaluation._bot_paths import (
 )
 from botsift_server.evaluation._bot_typing import Key
 
+DEVTOOLS_CALL_MS = (0.3, 3.0)
+"""Time one awaited Playwright or Puppeteer call takes, a DevTools round trip (uniform range, ms): a
+script that awaits each ``page.mouse.move`` sends the next point when the last one returns."""
+
 _TWEENS = (pytweening.linear, pytweening.easeInOutQuad, pytweening.easeOutQuad, pytweening.easeInOutSine)
 _PYAUTOGUI_MINIMUM_SLEEP_MS = 50.0
 
@@ -79,7 +83,7 @@ def cdp_steps(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
     for x0, y0, x1, y1 in moves:
         n = int(rng.integers(5, 41))
         f = np.linspace(0.0, 1.0, n + 1)
-        t = np.concatenate(([0.0], np.cumsum(rng.uniform(0.3, 3.0, n))))
+        t = np.concatenate(([0.0], np.cumsum(rng.uniform(*DEVTOOLS_CALL_MS, n))))
         out.append(np.column_stack((t, x0 + (x1 - x0) * f, y0 + (y1 - y0) * f)))
     return out
 
@@ -145,7 +149,7 @@ def _oxymouse_model(algorithm: int) -> PathModel:
                 )
                 # Each point is sent once the last page.mouse.move returns (a DevTools round trip),
                 # or that plus a sleep of one display frame.
-                gaps = rng.uniform(0.3, 3.0, points.shape[0] - 1) + (_FRAME_MS if framed else 0.0)
+                gaps = rng.uniform(*DEVTOOLS_CALL_MS, points.shape[0] - 1) + (_FRAME_MS if framed else 0.0)
                 out.append(np.column_stack((np.concatenate(([0.0], np.cumsum(gaps))), points)))
         return out
 
@@ -167,7 +171,7 @@ def cursory(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path3]:
         points, timings = generate_trajectory((x0, y0), (x1, y1), seed=int(rng.integers(2**31)))
         xy = np.asarray(points, np.float64).reshape(-1, 2)
         # Each sleep, then the DevTools round trip of the move (0.3-3 ms).
-        gaps = np.diff(np.asarray(timings, np.float64)) + rng.uniform(0.3, 3.0, xy.shape[0] - 1)
+        gaps = np.diff(np.asarray(timings, np.float64)) + rng.uniform(*DEVTOOLS_CALL_MS, xy.shape[0] - 1)
         out.append(np.column_stack((np.concatenate(([0.0], np.cumsum(gaps))), xy)))
     return out
 

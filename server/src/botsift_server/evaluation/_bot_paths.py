@@ -171,6 +171,20 @@ def _stand_ins(modules: dict[str, types.ModuleType]) -> Iterator[None]:
                 sys.modules[name] = module
 
 
+@contextlib.contextmanager
+def _replaced(module: Any, **names: Any) -> Iterator[None]:
+    """``module``'s globals ``names`` (a library's ``time``, its keyboard) in place while in use,
+    put back afterwards."""
+    saved = {name: getattr(module, name) for name in names}
+    for name, value in names.items():
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(module, name, value)
+
+
 def _bare_package(name: str, directory: Path) -> types.ModuleType:
     """A package ``name`` whose submodules load from ``directory``, without its ``__init__``."""
     bare = types.ModuleType(name)

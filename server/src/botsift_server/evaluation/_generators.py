@@ -2,8 +2,10 @@
 
 Every session: the pointer rests somewhere, moves to the user name field, clicks, types a user
 name, moves to the password field, clicks, types a password, moves to the submit button and
-clicks. Typing-only generators type a sentence instead, like the Aalto typing test. The same
-generator name, count and seed always give the same traces.
+clicks. Typing-only generators type a sentence instead, like the Aalto typing test. A browser
+library that fills in the whole form itself (:class:`FormBot`) makes the same session through its
+own page-level calls, with its own waits. The same generator name, count and seed always give the
+same traces.
 
 The device is an ordinary desktop Chrome, as the stealth set-ups these libraries are used with
 report: what is judged is behaviour. Every session is its own bot "person" (its ``person`` is its
@@ -21,17 +23,21 @@ import numpy as np
 
 from botsift_server.engine import Device, EventColumns, EventKind, KeyClass
 from botsift_server.evaluation import _bot_autotyper as autotyper
+from botsift_server.evaluation import _bot_browser_libs as browser_libs
 from botsift_server.evaluation import _bot_desktop as desktop
 from botsift_server.evaluation import _bot_heldout as heldout
 from botsift_server.evaluation import _bot_paths as paths
 from botsift_server.evaluation import _bot_typing as typing_models
+from botsift_server.evaluation import _bot_typing_libs as typing_libs
 from botsift_server.evaluation._archive import columns
+from botsift_server.evaluation._bot_page import Box, LoginForm
 from botsift_server.evaluation._bot_paths import Move, Path3, PathModel
 from botsift_server.evaluation._bot_typing import Key, TypingModel
 from botsift_server.evaluation._composite import COMPOSITE_HUMAN, compose_humans
 from botsift_server.evaluation._traces import Trace
 
 Dwell = Callable[[np.random.Generator], float]
+FormModel = Callable[[np.random.Generator, LoginForm], EventColumns]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,18 @@ class Bot:
     """Milliseconds between a click's down and up."""
     pause: tuple[float, float] = (150.0, 600.0)
     """Uniform range of the pauses between steps (ms)."""
+    aim: tuple[float, float] = (20.0, 120.0)
+    """Uniform range of the wait between the last move and the press (ms); none when ``pause`` is
+    one fixed value (a script's fixed rhythm)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormBot:
+    """A browser library that fills in the whole login form itself through its page-level calls:
+    its own moves, clicks, waits and typing, in the order a script calls them (see
+    :mod:`botsift_server.evaluation._bot_browser_libs`)."""
+
+    form: FormModel
 
 
 def _const(ms: float) -> Dwell:
@@ -59,7 +77,7 @@ def _lognormal(median: float) -> Dwell:
     return lambda rng: float(rng.lognormal(np.log(median), 0.3))
 
 
-GENERATORS: dict[str, Bot] = {
+GENERATORS: dict[str, Bot | FormBot] = {
     "linear": Bot(paths.linear, typing_models.constant, _const(10.0), (100.0, 100.0)),
     "teleport": Bot(paths.teleport, typing_models.constant, _const(1.0), (50.0, 50.0)),
     "constant-interval": Bot(paths.constant_interval, typing_models.constant, _const(50.0)),
@@ -86,6 +104,18 @@ GENERATORS: dict[str, Bot] = {
     "drifting-typist": Bot(None, heldout.drifting_tempo, _const(0.0)),
     "humanized-autotyper": Bot(None, autotyper.humanized_autotyper, _const(0.0)),
     "puppeteer-humanize": Bot(None, typing_models.puppeteer_humanize, _const(0.0)),
+    # Their own clicks, waits and typing (cursor-humanizer types with human-typer's Playwright mode).
+    "cloakbrowser-human": FormBot(browser_libs.cloakbrowser_human),
+    "cursor-humanizer": FormBot(browser_libs.cursor_humanizer),
+    # click_at's own 50-150 ms before pyautogui's click, released at once (0.1-1 ms, as for
+    # mousehumanizer and smart-mouse); neither library pauses between steps: the default pauses.
+    "humanmovemouse": Bot(
+        desktop.humanmovemouse, typing_libs.human_keyboard, _uniform(0.1, 1.0), aim=(50.0, 150.0)
+    ),
+    "cloakbrowser-typist": Bot(None, browser_libs.cloakbrowser_typist, _const(0.0)),
+    "human-keyboard": Bot(None, typing_libs.human_keyboard, _const(0.0)),
+    "keyboardhumanizer": Bot(None, typing_libs.keyboardhumanizer, _const(0.0)),
+    "human-typer": Bot(None, typing_libs.human_typer, _const(0.0)),
 }
 """Generator name -> bot. ``replay`` (replayed human movements) is added by :func:`generate`."""
 
@@ -102,6 +132,13 @@ HELD_OUT = (
     "drifting-typist",
     "puppeteer-humanize",
     "humanized-autotyper",
+    "cloakbrowser-human",
+    "cursor-humanizer",
+    "humanmovemouse",
+    "cloakbrowser-typist",
+    "human-keyboard",
+    "keyboardhumanizer",
+    "human-typer",
 )
 """Generators kept out of the shipped model's training bots: they measure how the engine does
 on bots it was not fitted to (``make data`` writes them, ``make train-data`` never does)."""
@@ -109,8 +146,6 @@ on bots it was not fitted to (``make data`` writes them, ``make train-data`` nev
 REPLAY = "replay"
 GENERATOR_NAMES = (*sorted(GENERATORS), REPLAY)
 """The bot generators (``generate`` also makes ``composite-human`` sessions of real people)."""
-
-Box = tuple[float, float, float, float]  # x, y, width, height
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,9 +247,7 @@ def _login(rng: np.random.Generator, bot: Bot, plan: _Plan, moves: list[Path3]) 
     for index, path in enumerate(moves):
         for t, x, y in path[1:] if index or len(path) < 2 else path:
             rec.add(rec.now + float(t), EventKind.MOVE, float(x), float(y))
-        rec.now += float(path[-1, 0]) + float(
-            rng.uniform(20.0, 120.0) if bot.pause[0] != bot.pause[1] else 0.0
-        )
+        rec.now += float(path[-1, 0]) + float(rng.uniform(*bot.aim) if bot.pause[0] != bot.pause[1] else 0.0)
         end_x, end_y = float(path[-1, 1]), float(path[-1, 2])
         rec.add(rec.now, EventKind.DOWN, end_x, end_y)
         rec.now += bot.dwell(rng)
@@ -245,6 +278,7 @@ def generate(name: str, count: int, seed: int, human: Sequence[Trace] = ()) -> I
         yield from compose_humans(human, count, seed)
         return
     rng = np.random.default_rng([seed, sum(map(ord, name))])
+    bot: Bot | FormBot
     if name == REPLAY:
         from botsift_server.evaluation._bot_replay import replay_model
 
@@ -255,6 +289,16 @@ def generate(name: str, count: int, seed: int, human: Sequence[Trace] = ()) -> I
         raise ValueError(f"unknown generator {name!r} (known: {', '.join(GENERATOR_NAMES)})")
     run = f"generated/{name}/seed{seed}"
     common = {"label": "bot", "source": f"generated/{name}"}
+    if isinstance(bot, FormBot):
+        for i in range(count):
+            plan = _plan(rng)
+            device = desktop_device(plan.viewport)
+            viewport = (device.inner_width or plan.viewport[0], device.inner_height or plan.viewport[1])
+            form = LoginForm(viewport, tuple(plan.targets), tuple(plan.user_keys), tuple(plan.password_keys))
+            events = bot.form(rng, form)
+            sid = f"{run}/{i}"
+            yield Trace(session_id=sid, person=sid, events=events, device=device, action="login", **common)  # type: ignore[arg-type]
+        return
     if bot.pointer is None:
         for i in range(count):
             rec = _Recorder()
