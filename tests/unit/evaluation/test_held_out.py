@@ -38,8 +38,11 @@ def test_held_out_generators_are_made_for_evaluation_and_never_trained_on() -> N
 # pyHM's sessions reached HIGH in 2 of 20, the model taking its pixel steps for a hand.) Since the
 # model also trains on bots at a logger's pace (engine-0.15.0) it reads some of mousehumanizer's
 # bowed strokes as a hand's: 15 of these 20 reach HIGH (20 before), 91% of its eval sessions.
+# HumanMoveMouse samples its paths from a model learnt from people, but pyautogui clicks and the
+# keyboard library it types with release at once: all 20 reach HIGH.
 @pytest.mark.parametrize(
-    ("name", "at_least"), [("eased-line", 17), ("cdp-steps", 17), ("pyhm", 17), ("mousehumanizer", 14)]
+    ("name", "at_least"),
+    [("eased-line", 17), ("cdp-steps", 17), ("pyhm", 17), ("mousehumanizer", 14), ("humanmovemouse", 17)],
 )
 def test_scripted_bots_the_model_never_saw_reach_high(name: str, at_least: int) -> None:
     engine = Engine()
@@ -63,6 +66,20 @@ def test_a_typing_library_holding_keys_a_few_milliseconds_is_flagged() -> None:
         assert next(r for r in assessment.reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
         levels.append(assessment.risk_level)
     assert sum(level >= RiskLevel.MEDIUM for level in levels) >= 14
+
+
+@pytest.mark.parametrize("name", ["human-keyboard", "keyboardhumanizer", "human-typer"])
+def test_typing_libraries_that_release_each_key_at_once_are_told_so(name: str) -> None:
+    # Three PyPI typists with human-looking intervals (key distances, word pauses, typos fixed),
+    # each driving a keyboard that presses and releases a key in one call: every session is told
+    # that its keys were released at once, and none is left at the bottom of the scale.
+    engine = Engine()
+    for trace in generate(name, 20, seed=11):
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        assessment = engine.assess(state)
+        assert next(r for r in assessment.reasons if r.code == "KEYS_ZERO_HOLD").weight > 1.5
+        assert assessment.score > 0.4
 
 
 def test_paths_walked_at_an_even_pace_of_a_curve_are_caught_arriving_at_speed() -> None:
