@@ -292,9 +292,9 @@ def assess(
             else:
                 move_steps = steps.n
                 findings.extend(_movement(steps, shared_ticks))
-                distance, duration, arrival, paced = _aims(window)
+                distance, duration, arrival, measurable = _aims(window)
                 findings.extend(_fitts(distance, duration))
-                findings.extend(_superhuman(distance[paced], duration[paced]))
+                findings.extend(_superhuman(distance[measurable], duration[measurable]))
                 at_speed = _arrival(arrival)
                 findings.extend(at_speed)
                 findings.extend(_in_motion(totals, coarse_clock, sum(f.log_odds for f in at_speed)))
@@ -401,37 +401,35 @@ def _aims(
     if arrival.min(initial=np.inf) < ARRIVAL_AT_SPEED[0] and clock_step_ms(tm) > 0.0:
         # A rounded clock gives the last events of an approach one time: no speed to judge.
         arrival = np.full_like(arrival, np.nan)
-    return distance[ok], duration, arrival, _paced(tm, first, last)
+    return distance[ok], duration, arrival, _speed_measurable(tm, first, last)
 
 
-def _paced(
+def _speed_measurable(
     tm: npt.NDArray[np.float64], first: npt.NDArray[np.intp], last: npt.NDArray[np.intp]
 ) -> npt.NDArray[np.bool_]:
     """Whether the moves ``first``..``last`` (of times ``tm``) of each approach were read at
     :data:`SUPERHUMAN_MIN_READINGS` distinct times or more."""
     readings = np.zeros(tm.shape[0], np.intp)
     readings[1:] = np.cumsum(tm[1:] > tm[:-1])
-    paced: npt.NDArray[np.bool_] = readings[last] - readings[first] + 1 >= SUPERHUMAN_MIN_READINGS
-    return paced
+    measurable: npt.NDArray[np.bool_] = readings[last] - readings[first] + 1 >= SUPERHUMAN_MIN_READINGS
+    return measurable
 
 
 def _superhuman(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64]) -> list[Finding]:
-    """Approaches to clicks (those whose moves were read at enough times) faster than a hand moves
-    a mouse (see :data:`SUPERHUMAN_PX_PER_MS`)."""
+    """Approaches to clicks (those whose speed can be measured) faster than a hand moves a mouse
+    (see :data:`SUPERHUMAN_PX_PER_MS`)."""
     far = distance >= SUPERHUMAN_MIN_PX
     if not far.any():
         return []
     speed = distance[far] / duration[far]
-    strong = float(
-        unit((speed - SUPERHUMAN_PX_PER_MS[0]) / (SUPERHUMAN_PX_PER_MS[1] - SUPERHUMAN_PX_PER_MS[0])).sum()
-    )
-    if strong <= 0.0:
+    lo, hi = SUPERHUMAN_PX_PER_MS
+    strong = float(unit((speed - lo) / (hi - lo)).sum())
+    # Any one such approach is evidence: no share of the session's approaches is asked for.
+    log_odds = count_log_odds(strong, speed.shape[0], (0.0, 0.0), SUPERHUMAN_LOG_ODDS)
+    if log_odds <= 0.0:
         return []
     fastest = int(np.argmax(speed))
-    log_odds = SUPERHUMAN_LOG_ODDS[0] * min(strong, 1.0) + SUPERHUMAN_LOG_ODDS[1] * min(
-        max(strong - 1.0, 0.0), 1.0
-    )
-    count = int(np.count_nonzero(speed > SUPERHUMAN_PX_PER_MS[0]))
+    count = int(np.count_nonzero(speed > lo))
     return [
         Finding(
             "POINTER_SUPERHUMAN_SPEED",
