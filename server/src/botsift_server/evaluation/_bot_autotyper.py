@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from botsift_server.engine import KeyClass
-from botsift_server.evaluation._bot_paths import _Clock, _seeded_globals
+from botsift_server.evaluation._bot_paths import _Clock, _replaced, _seeded_globals
 from botsift_server.evaluation._bot_typing import Key, _characters
 from botsift_server.evaluation._import_keys import key_class
 
@@ -132,17 +132,17 @@ def humanized_autotyper(rng: np.random.Generator, classes: Sequence[KeyClass]) -
         clock, np.random.default_rng(int(rng.integers(2**63))), {b: s for s, b in SHIFT_SYMBOLS.items()}
     )
     typist_rng = random.Random(int(rng.integers(2**31)))  # noqa: S311  # the library's own typist draws
-    saved = machine.time, executor.time
-    machine.time = executor.time = clock
-    try:
-        with _seeded_globals(int(rng.integers(2**31))), contextlib.redirect_stdout(io.StringIO()):
-            typist = machine.AutoTyper(cfg, text, rng=typist_rng, logger=_NoLog())
-            typist.executor.controller = keys
-            typist.executor._Key = _KeyNames()
-            typist.executor._KeyCode = _KeyCode
-            summary = typist.run()
-    finally:
-        machine.time, executor.time = saved
+    with (
+        _replaced(machine, time=clock),
+        _replaced(executor, time=clock),
+        _seeded_globals(int(rng.integers(2**31))),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        typist = machine.AutoTyper(cfg, text, rng=typist_rng, logger=_NoLog())
+        typist.executor.controller = keys
+        typist.executor._Key = _KeyNames()
+        typist.executor._KeyCode = _KeyCode
+        summary = typist.run()
     if not summary.get("final_matches_source"):
         raise RuntimeError(f"humanized-autotyper did not finish its text: {summary}")
     return sorted(keys.result())

@@ -55,6 +55,7 @@ from botsift_server.evaluation._bot_paths import (
     _Clock,
     _load_file,
     _package_dir,
+    _replaced,
     _seeded_globals,
     _stand_ins,
 )
@@ -258,7 +259,8 @@ def humanmovemouse(rng: np.random.Generator, moves: Sequence[Move]) -> list[Path
         for x0, y0, x1, y1 in moves:
             clock = _Clock()
             pointer = _Pointer(clock, rng, (int(x0), int(y0)))
-            module.time, module.pyautogui = clock, _PyAutoGui(pointer)
-            module.HumanMouseController().move_to((round(x1), round(y1)))
+            # (The module is imported under its own name: put its globals back afterwards.)
+            with _replaced(module, time=clock, pyautogui=_PyAutoGui(pointer)):
+                module.HumanMouseController().move_to((round(x1), round(y1)))
             out.append(pointer.path())
     return out
