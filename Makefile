@@ -184,14 +184,20 @@ LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-c
 # Bots the shipped model never trains on (`make train-data` leaves them out): generalisation. The
 # login bots among them are HELD_OUT_LOGIN_BOTS; the others only type.
 HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse drifting-typist puppeteer-humanize \
+	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse naturalmouse drifting-typist puppeteer-humanize \
 	humanized-autotyper cloakbrowser-typist human-keyboard keyboardhumanizer human-typer
 HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse
+	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse naturalmouse
 
-$(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt $(VENV_STAMP)
+JAVA_GEN := tools/generators/java
+$(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt \
+		$(JAVA_GEN)/pom.xml $(JAVA_GEN)/NaturalMouseDriver.java $(VENV_STAMP)
 	npm ci --silent --no-audit --no-fund --ignore-scripts --prefix tools/generators
 	$(PY) -m pip install --quiet --no-deps -r tools/generators/requirements.txt
+	rm -rf $(JAVA_GEN)/lib $(JAVA_GEN)/build
+	mvn -q -B -Dstyle.color=never -f $(JAVA_GEN)/pom.xml org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+	  -DoutputDirectory=lib
+	javac -d $(JAVA_GEN)/build -cp '$(JAVA_GEN)/lib/*' $(JAVA_GEN)/NaturalMouseDriver.java
 	touch $@
 
 .PHONY: generators

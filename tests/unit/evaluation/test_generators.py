@@ -137,6 +137,29 @@ def test_smart_mouse_replays_its_recorded_strokes_at_their_own_pace() -> None:
         assert np.all(holds < 1.5)
 
 
+def test_naturalmouse_steps_on_a_fixed_period_and_corrects_its_overshoots_after_a_pause() -> None:
+    # NaturalMouseMotion (Java) on a virtual clock: each part of a move takes equal-time steps
+    # (whole pixels; a step that changes no pixel makes no event, so gaps are whole multiples of
+    # the period), and a move comes as a main part and its overshoots, each corrected after a
+    # 20-140 ms reaction pause; the last step lands on the target, where the click is.
+    corrected = strokes = 0
+    for trace in generate("naturalmouse", 3, seed=5):
+        ev = trace.events
+        downs, _ = _clicks(trace)
+        for stroke, down in zip(_strokes(trace)[1:], downs[1:].tolist(), strict=True):
+            assert len(stroke) >= 10
+            assert np.all(stroke[:, 1:] == np.round(stroke[:, 1:]))
+            assert (stroke[-1, 1], stroke[-1, 2]) == (ev.x[down], ev.y[down])
+            gaps = np.diff(stroke[1:, 0])
+            period = np.median(gaps)
+            assert period >= 4.0
+            off_beat = np.abs(gaps - np.maximum(np.round(gaps / period), 1.0) * period)
+            assert np.mean(off_beat <= 1.2) >= 0.9
+            corrected += int(np.count_nonzero((gaps >= 20.0) & (gaps <= 145.0)) >= 2)
+            strokes += 1
+    assert corrected >= strokes - 1
+
+
 def _keys(trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each key's press and release times and class, in press order (a key is released before
     it is pressed again)."""

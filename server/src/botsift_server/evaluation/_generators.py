@@ -26,6 +26,7 @@ from botsift_server.evaluation import _bot_autotyper as autotyper
 from botsift_server.evaluation import _bot_browser_libs as browser_libs
 from botsift_server.evaluation import _bot_desktop as desktop
 from botsift_server.evaluation import _bot_heldout as heldout
+from botsift_server.evaluation import _bot_naturalmouse as java_libs
 from botsift_server.evaluation import _bot_paths as paths
 from botsift_server.evaluation import _bot_typing as typing_models
 from botsift_server.evaluation import _bot_typing_libs as typing_libs
@@ -112,6 +113,8 @@ GENERATORS: dict[str, Bot | FormBot] = {
     "humanmovemouse": Bot(
         desktop.humanmovemouse, typing_libs.human_keyboard, _uniform(0.1, 1.0), aim=(50.0, 150.0)
     ),
+    # A Java desktop script: Robot's press and release around a sleep of its own, Robot's keys.
+    "naturalmouse": Bot(java_libs.naturalmouse, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
     "cloakbrowser-typist": Bot(None, browser_libs.cloakbrowser_typist, _const(0.0)),
     "human-keyboard": Bot(None, typing_libs.human_keyboard, _const(0.0)),
     "keyboardhumanizer": Bot(None, typing_libs.keyboardhumanizer, _const(0.0)),
@@ -135,6 +138,7 @@ HELD_OUT = (
     "cloakbrowser-human",
     "cursor-humanizer",
     "humanmovemouse",
+    "naturalmouse",
     "cloakbrowser-typist",
     "human-keyboard",
     "keyboardhumanizer",
