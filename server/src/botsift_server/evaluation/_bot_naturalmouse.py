@@ -52,8 +52,20 @@ def _driver() -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    atexit.register(process.kill)
+    atexit.register(_stop, process)
     return process
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """End the driver: it leaves when its input ends (killed if it does not within 5 s)."""
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
+    try:
+        process.wait(timeout=5.0)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _ask(line: str) -> str:
