@@ -42,6 +42,7 @@ from botsift_server.engine.learned import TreeModel
 from botsift_server.engine.model_evidence import model_findings
 
 DETECTOR = "keystrokes"
+UNLIKE_PEOPLE = "KEYS_UNLIKE_PEOPLE"
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
 _LETTER, _SPACE = int(KeyClass.LETTER), int(KeyClass.SPACE)
@@ -166,7 +167,10 @@ def assess(state: SessionState, model: TreeModel | None = None) -> Evidence:
         strength = ramp(flights.shape[0], MODEL_MIN_FLIGHTS - 1, MODEL_FULL_FLIGHTS)
         findings.extend(
             model_findings(
-                model, keystroke_features(t, kind, key_class, (pt, pc))[KEYSTROKE_MODEL_INDEX], strength
+                model,
+                keystroke_features(t, kind, key_class, (pt, pc))[KEYSTROKE_MODEL_INDEX],
+                strength,
+                UNLIKE_PEOPLE,
             )
         )
     confidence = max(ramp(flights.shape[0], 0, 40), 0.5 * ramp(holds.shape[0], 0, 20))

@@ -63,6 +63,12 @@ class TreeModel:
     platt_a: float = 1.0
     platt_b: float = 0.0
     base_log_odds: float = 0.0
+    human_low: npt.NDArray[np.float64] | None = None
+    """Per feature, the low end of the people the model was trained on (their 0.1th percentile,
+    see :data:`HUMAN_RANGE_PERCENT`); NaN where none of them had it. None when the file does not
+    say (models trained before it was recorded): every session then counts as like them."""
+    human_high: npt.NDArray[np.float64] | None = None
+    """Per feature, the high end of the people the model was trained on (their 99.9th percentile)."""
 
     def terms(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Each feature's calibrated contribution to the log-odds (they add up with :attr:`offset`)."""
@@ -90,6 +96,14 @@ class TreeModel:
         contrib = np.bincount(visited_f, deltas, len(self.features)).astype(np.float64, copy=False)
         out: npt.NDArray[np.float64] = self.platt_a * contrib
         return out
+
+    def unlike_people(self, x: npt.NDArray[np.float64]) -> int:
+        """How many features of ``x`` lie outside the range of the people the model was trained
+        on (0 when it does not know that range; a feature that is NaN counts as in range)."""
+        if self.human_low is None or self.human_high is None:
+            return 0
+        with np.errstate(invalid="ignore"):
+            return int(np.count_nonzero((x < self.human_low) | (x > self.human_high)))
 
     @property
     def offset(self) -> float:
@@ -119,6 +133,16 @@ class TreeModel:
             "platt_a": round(self.platt_a, 8),
             "platt_b": round(self.platt_b, 8),
             "base_log_odds": round(self.base_log_odds, 8),
+            **(
+                {
+                    "human_range": [
+                        [_bound(lo), _bound(hi)]
+                        for lo, hi in zip(self.human_low, self.human_high, strict=True)
+                    ]
+                }
+                if self.human_low is not None and self.human_high is not None
+                else {}
+            ),
         }
 
     @staticmethod
@@ -163,6 +187,7 @@ class TreeModel:
             reached = np.unique(np.concatenate((left[reached], right[reached])))
         if not is_leaf[reached].all():
             raise ValueError("model: a tree is deeper than its depth says")
+        low, high = _human_range(data.get("human_range"), len(features))
         return TreeModel(
             features,
             roots,
@@ -178,7 +203,35 @@ class TreeModel:
             scalars[1],
             scalars[2],
             base,
+            low,
+            high,
         )
+
+
+HUMAN_RANGE_PERCENT = 0.1
+"""A feature's range among the people a model was trained on runs from this percentile of their
+values to 100 minus it (``train`` records it in the model file)."""
+
+
+def _bound(value: float) -> float | None:
+    # float32 precision, as thresholds, so that retraining writes the same bytes; JSON has no NaN.
+    return float(np.float32(value)) if math.isfinite(value) else None
+
+
+def _human_range(data: Any, n: int) -> tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None]:
+    """The ``human_range`` of a model file as (low, high) arrays, or (None, None) when absent."""
+    if data is None:
+        return None, None
+    if (
+        not isinstance(data, list)
+        or len(data) != n
+        or not all(isinstance(r, list) and len(r) == 2 for r in data)
+    ):
+        raise ValueError("model: human_range must hold a [low, high] pair per feature")
+    bounds = np.array([[np.nan if v is None else float(v) for v in pair] for pair in data], np.float64)
+    if np.any(np.isinf(bounds)) or np.any(bounds[:, 0] > bounds[:, 1]):
+        raise ValueError("model: each human_range must be a finite low no higher than its high")
+    return bounds[:, 0].copy(), bounds[:, 1].copy()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,16 @@ log-odds reach +-18; on a bot unlike any of those (a tool nobody trained on) a t
 leaf of people and say so just as loudly, drowning every rule. Bounded, the model still ranks
 what it knows, but a few rules that agree (straight lines, zero-length key holds, instant clicks)
 outweigh it.
+
+A model also vouches for a person only as far as the session looks like the people it was
+trained on. Trees extrapolate flat: past the last split they say what they said at the edge, so a
+bot whose features lie beyond every person's (a Java robot's steps every 7 ms, half of them under
+a pixel or two; a replayer's 1 kHz recordings) lands in a leaf of the people nearest that edge
+and is called human with all their confidence. The model file records, per feature, the range of
+its training people (:data:`~botsift_server.engine.learned.HUMAN_RANGE_PERCENT`); where two
+features fall outside it, what the model says *for a person* counts half, from three nothing
+(:data:`UNLIKE_FEATURES`). What it says for a bot is not touched: an unusual person loses the
+model's word for them, never gains a word against them.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Finding, total
+from botsift_server.engine._evidence import Finding, ramp, total
 from botsift_server.engine.learned import TreeModel
 
 # code: (prefix of the features it groups, sentence when bot-like, sentence when human-like)
@@ -89,6 +99,12 @@ MAX_BOT_LOG_ODDS = 12.0
 """The most bot-pointing log-odds a model's findings add up to (approached smoothly)."""
 
 
+UNLIKE_FEATURES = (1.0, 3.0)
+"""Features outside the training people's range at which a model's human-pointing findings start
+to count less (one is ordinary: 2.4% of the eval-part Balabit movements and windows and composite
+sessions have one, 0.8% two, 0.1% three) and count nothing."""
+
+
 def bounded(log_odds: float) -> float:
     """``log_odds`` squashed smoothly (``tanh``) into ``[-MAX_HUMAN_LOG_ODDS, MAX_BOT_LOG_ODDS]``;
     order-preserving, and near the identity for small values."""
@@ -107,8 +123,16 @@ def _group_index(features: tuple[str, ...]) -> dict[str, npt.NDArray[np.intp]]:
     return out
 
 
-def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float) -> list[Finding]:
-    """Findings of ``model`` on feature vector ``x``, each scaled by ``strength`` (0-1)."""
+def model_findings(
+    model: TreeModel, x: npt.NDArray[np.float64], strength: float, unlike_code: str | None = None
+) -> list[Finding]:
+    """Findings of ``model`` on feature vector ``x``, each scaled by ``strength`` (0-1).
+
+    With ``unlike_code``, human-pointing findings count less the more features of ``x`` lie
+    outside the range of the model's training people (see the module docstring), and a finding
+    of that code (weight 0) says so; without it (features the caller knows to be distorted, such
+    as times read off a coarse clock) they count as they are.
+    """
     if strength <= 0.0:
         return []
     terms = model.terms(x)
@@ -121,6 +145,19 @@ def model_findings(model: TreeModel, x: npt.NDArray[np.float64], strength: float
     whole = math.fsum(totals.values())
     scale = strength * (bounded(whole) / whole if whole != 0.0 else 1.0)
     findings = []
+    unlike = model.unlike_people(x) if unlike_code is not None and whole < 0.0 else 0
+    vouched = 1.0 - ramp(unlike, *UNLIKE_FEATURES)
+    if vouched < 1.0 and unlike_code is not None:
+        scale *= vouched
+        measured = int(np.count_nonzero(np.isfinite(x)))
+        findings.append(
+            Finding(
+                unlike_code,
+                f"{unlike} of the {measured} measured features lie outside the range of every person "
+                f"the learned model was trained on; what it says for a person counts {vouched:.0%}.",
+                0.0,
+            )
+        )
     for code, group_total in totals.items():
         weight = scale * group_total
         if abs(weight) < 0.05:

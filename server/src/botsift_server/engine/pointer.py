@@ -70,6 +70,11 @@ MIN_SEGMENT_PX = 50.0
 SPEED_WINDOW_MS = 16.0
 SPEED_MIN_WINDOWS = 3
 """Fewer windows than this (a stroke under ~50 ms) and the speeds are read step by step."""
+UNLIKE_PEOPLE = "POINTER_UNLIKE_PEOPLE"
+UNLIKE_MIN_STEPS = 12
+"""Fewest steps whose features are judged against the range of the model's training people: a
+straight movement of five steps turns by nothing at all, beyond the people's 0.1th percentile
+(eval-part Balabit movements with two features outside it: 186 of 17,098, 58 from 12 steps)."""
 COARSE_CLOCK_MODEL_SHARE = 0.5
 """What the learned model's findings count where moves share the readings of a coarse clock:
 through a 60 Hz page and a 100 ms clock, Balabit's densely recorded eval-part people at 0.5 or
@@ -306,7 +311,12 @@ def assess(
                     # a coarse clock (a privacy browser's 100 ms), the times it reads speeds and
                     # pauses from are the clock's, and its word counts half.
                     strength *= COARSE_CLOCK_MODEL_SHARE
-                findings.extend(model_findings(model, features, strength))
+                # Whether the features lie outside the training people's range is not judged on
+                # a coarse clock, whose times put 40% of people there (a privacy browser's 100
+                # ms), nor for a few steps, whose features are extreme by chance.
+                judged = move_steps >= UNLIKE_MIN_STEPS and not coarse_clock
+                unlike = UNLIKE_PEOPLE if judged else None
+                findings.extend(model_findings(model, features, strength, unlike))
     findings.extend(click_findings(state, coarse_clock=coarse_clock))
     findings.extend(touch.findings(state))
     # Movement only checked for jumps (keyboard pointer control) counts as much as clicks do, and

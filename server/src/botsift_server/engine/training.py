@@ -33,7 +33,7 @@ import numpy.typing as npt
 from botsift_server.engine._engine import Engine
 from botsift_server.engine._types import EventColumns, SessionContext
 from botsift_server.engine.features import MODALITY_FEATURES, modality_features
-from botsift_server.engine.learned import EMPTY_BUNDLE, ModelBundle, TreeModel
+from botsift_server.engine.learned import EMPTY_BUNDLE, HUMAN_RANGE_PERCENT, ModelBundle, TreeModel
 
 FOLDS = 5
 """Person folds for the out-of-fold scores that calibrate and measure the model."""
@@ -199,6 +199,21 @@ def export_trees(names: tuple[str, ...], clf: Any) -> TreeModel:
     )
 
 
+def human_range(x: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per feature (column of ``x``, people's rows), the range the model may vouch for: from the
+    :data:`HUMAN_RANGE_PERCENT` percentile of the values measured to 100 minus it, at float32
+    precision as in the model file; NaN where no row measured the feature."""
+    low = np.full(x.shape[1], np.nan)
+    high = np.full(x.shape[1], np.nan)
+    for column in range(x.shape[1]):
+        values = x[:, column][np.isfinite(x[:, column])]
+        if values.shape[0]:
+            low[column], high[column] = np.percentile(
+                values, (HUMAN_RANGE_PERCENT, 100.0 - HUMAN_RANGE_PERCENT)
+            )
+    return low.astype(np.float32).astype(np.float64), high.astype(np.float32).astype(np.float64)
+
+
 def feature_matrix(samples: Sequence[Sample], modality: str, engine: Engine) -> npt.NDArray[np.float64]:
     """The features of ``modality`` for every sample, through the real engine."""
     rows = []
@@ -230,7 +245,8 @@ def train_modality(
         oof[test] = [model.log_likelihood_ratio(row) for row in x[test]]
     a, b = platt(oof, y, weight)
     final = _fit_model(names, x, y, weight, seed)
-    calibrated = dataclasses.replace(final, platt_a=a, platt_b=b)
+    low, high = human_range(x[~is_bot])
+    calibrated = dataclasses.replace(final, platt_a=a, platt_b=b, human_low=low, human_high=high)
     metrics: dict[str, Any] = {
         "samples": len(samples),
         "bots": int(is_bot.sum()),
