@@ -54,6 +54,19 @@ def test_scripted_bots_the_model_never_saw_reach_high(name: str, at_least: int) 
     assert sum(level >= RiskLevel.HIGH for level in levels) >= at_least
 
 
+def test_the_model_does_not_vouch_in_full_for_a_java_robot_sampled_beyond_its_people() -> None:
+    # NaturalMouseMotion's steps every ~7 ms, with their jerk, lie outside the range of every
+    # person the model trained on; the trees, extrapolating, called its sessions human. At least
+    # half of them are now told so, and what the model says for a person counts half or nothing.
+    engine = Engine()
+    told = 0
+    for trace in generate("naturalmouse", 20, seed=11):
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        told += any(r.code == "POINTER_UNLIKE_PEOPLE" for r in engine.assess(state).reasons)
+    assert told >= 10
+
+
 def test_a_typing_library_holding_keys_a_few_milliseconds_is_flagged() -> None:
     # @forad/puppeteer-humanize holds each key for 5-15 ms between human-looking waits, with
     # typos and corrections: no finger releases a key that soon.
