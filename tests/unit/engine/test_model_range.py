@@ -132,27 +132,33 @@ def test_the_shipped_model_records_its_people_s_range() -> None:
     assert np.all(np.isnan(model.human_low) | (model.human_low <= model.human_high))
 
 
-def test_a_person_s_strokes_sent_at_1_khz_are_beyond_every_trained_person_and_lose_the_model_s_word() -> None:
-    # Real strokes as a mouse recorded them, then the same path set point by point every
-    # millisecond (interpolated): faster than any person the model was trained on was sampled.
+def _reasons(cols: EventColumns) -> dict[str, float]:
+    """The shipped engine's reasons for a desktop session of ``cols``: code -> weight."""
     engine = Engine(EngineConfig(), shipped_model())
-    events = human_mouse(np.random.default_rng(4), strokes=6)
+    state = engine.start(SessionContext(device=CLEAN_CHROME))
+    engine.add(state, cols)
+    return {r.code: r.weight for r in engine.assess(state).reasons}
+
+
+def _resampled(events: EventColumns, every_ms: float) -> EventColumns:
+    """The moves of ``events`` as a program setting the pointer every ``every_ms`` along their
+    path (interpolated, whole pixels)."""
     moves = events.kind == EventKind.MOVE
     t = events.t_ms[moves]
-    dense_t = np.arange(t[0], t[-1], 1.0)
-    dense = columns(
-        dense_t,
-        np.ones(dense_t.shape[0], np.uint8),
-        np.round(np.interp(dense_t, t, events.x[moves])),
-        np.round(np.interp(dense_t, t, events.y[moves])),
+    at = np.arange(t[0], t[-1], every_ms)
+    return columns(
+        at,
+        np.full(at.shape[0], int(EventKind.MOVE), np.uint8),
+        np.round(np.interp(at, t, events.x[moves])),
+        np.round(np.interp(at, t, events.y[moves])),
     )
 
-    def model_words(cols: EventColumns) -> dict[str, float]:
-        state = engine.start(SessionContext(device=CLEAN_CHROME))
-        engine.add(state, cols)
-        return {r.code: r.weight for r in engine.assess(state).reasons}
 
-    recorded, sent = model_words(events), model_words(dense)
+def test_a_person_s_strokes_sent_at_1_khz_are_beyond_every_trained_person_and_lose_the_model_s_word() -> None:
+    # Real strokes as a mouse recorded them, then the same path set point by point every
+    # millisecond: faster than any person the model was trained on was sampled.
+    events = human_mouse(np.random.default_rng(4), strokes=6)
+    recorded, sent = _reasons(events), _reasons(_resampled(events, 1.0))
     assert UNLIKE not in recorded
     assert sum(w for c, w in recorded.items() if c in MODEL_REASON_CODES) < -2.0
     assert UNLIKE in sent
@@ -163,23 +169,12 @@ def test_a_few_steps_or_a_coarse_clock_are_not_judged_against_the_people_s_range
     # A few steps' features are extreme by chance, and a coarse clock's times are the clock's.
     # The same path set every 2 ms is judged in full; its first 11 moves, or all of it read on a
     # 10 ms clock, are not (each of them is, without those two conditions).
-    engine = Engine(EngineConfig(), shipped_model())
-    events = human_mouse(np.random.default_rng(4), strokes=6)
-    moves = events.kind == EventKind.MOVE
-    t = events.t_ms[moves]
-    every_2_ms = np.arange(t[0], t[-1], 2.0)
-    x = np.round(np.interp(every_2_ms, t, events.x[moves]))
-    y = np.round(np.interp(every_2_ms, t, events.y[moves]))
-    kind = np.ones(every_2_ms.shape[0], np.uint8)
-
-    def judged(cols: EventColumns) -> bool:
-        state = engine.start(SessionContext(device=CLEAN_CHROME))
-        engine.add(state, cols)
-        return any(r.code == UNLIKE for r in engine.assess(state).reasons)
-
-    assert judged(columns(every_2_ms, kind, x, y))
-    assert not judged(columns(every_2_ms[:11], kind[:11], x[:11], y[:11]))
-    assert not judged(columns(np.floor(every_2_ms / 10.0) * 10.0, kind, x, y))
+    every_2_ms = _resampled(human_mouse(np.random.default_rng(4), strokes=6), 2.0)
+    few = columns(every_2_ms.t_ms[:11], every_2_ms.kind[:11], every_2_ms.x[:11], every_2_ms.y[:11])
+    coarse = dataclasses.replace(every_2_ms, t_ms=np.floor(every_2_ms.t_ms / 10.0) * 10.0)
+    assert UNLIKE in _reasons(every_2_ms)
+    assert UNLIKE not in _reasons(few)
+    assert UNLIKE not in _reasons(coarse)
 
 
 def test_a_bundle_without_ranges_still_loads_and_judges_as_before() -> None:

@@ -8,13 +8,14 @@ moment they are pressed) still put these sessions at HIGH.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from botsift_server.engine import Engine, KeyClass, ReplayIndex, RiskLevel
-from botsift_server.evaluation import GENERATORS, HELD_OUT, generate
+from botsift_server.engine import Assessment, Engine, KeyClass, ReplayIndex, RiskLevel
+from botsift_server.evaluation import GENERATORS, HELD_OUT, Trace, generate
 
 MAKEFILE = Path(__file__).resolve().parents[3] / "Makefile"
 
@@ -23,6 +24,15 @@ def _make_list(name: str) -> set[str]:
     match = re.search(rf"^{name} := ((?:.*\\\n)*.*)$", MAKEFILE.read_text(), re.MULTILINE)
     assert match, name
     return set(match.group(1).replace("\\\n", " ").split())
+
+
+def _verdicts(name: str, count: int = 20) -> Iterator[tuple[Trace, Assessment]]:
+    """Each of ``count`` sessions of generator ``name`` (seed 11) with the shipped engine's verdict."""
+    engine = Engine()
+    for trace in generate(name, count, seed=11):
+        state = engine.start(trace.context)
+        engine.add(state, trace.events)
+        yield trace, engine.assess(state)
 
 
 def test_held_out_generators_are_made_for_evaluation_and_never_trained_on() -> None:
@@ -58,12 +68,10 @@ def test_the_model_does_not_vouch_in_full_for_a_java_robot_sampled_beyond_its_pe
     # NaturalMouseMotion's steps every ~7 ms, with their jerk, lie outside the range of every
     # person the model trained on; the trees, extrapolating, called its sessions human. At least
     # half of them are now told so, and what the model says for a person counts half or nothing.
-    engine = Engine()
-    told = 0
-    for trace in generate("naturalmouse", 20, seed=11):
-        state = engine.start(trace.context)
-        engine.add(state, trace.events)
-        told += any(r.code == "POINTER_UNLIKE_PEOPLE" for r in engine.assess(state).reasons)
+    told = sum(
+        any(r.code == "POINTER_UNLIKE_PEOPLE" for r in assessment.reasons)
+        for _, assessment in _verdicts("naturalmouse")
+    )
     assert told >= 10
 
 
@@ -114,12 +122,9 @@ def test_paths_walked_at_an_even_pace_of_a_curve_are_caught_arriving_at_speed() 
 def test_a_typing_library_pressing_shift_with_its_key_is_caught_by_the_chord() -> None:
     # humanized-autotyper (PyPI) draws human-like intervals, typos and bursts, but presses Shift
     # and the key it modifies through pynput within a millisecond.
-    engine = Engine()
     with_shift = 0
-    for trace in generate("humanized-autotyper", 20, seed=11):
-        state = engine.start(trace.context)
-        engine.add(state, trace.events)
-        codes = {r.code for r in engine.assess(state).reasons}
+    for trace, assessment in _verdicts("humanized-autotyper"):
+        codes = {r.code for r in assessment.reasons}
         shifted = bool(np.any(trace.events.key_class == int(KeyClass.MODIFIER)))
         with_shift += shifted
         assert ("KEYS_MODIFIER_CHORD" in codes) == shifted
