@@ -74,7 +74,7 @@ UNLIKE_PEOPLE = "POINTER_UNLIKE_PEOPLE"
 UNLIKE_MIN_STEPS = 12
 """Fewest steps whose features are judged against the range of the model's training people: a
 straight movement of five steps turns by nothing at all, beyond the people's 0.1th percentile
-(eval-part Balabit movements with two features outside it: 186 of 17,098, 58 from 12 steps)."""
+(eval-part Balabit movements with two features outside it: 186 of 17,098, 47 from 12 steps)."""
 COARSE_CLOCK_MODEL_SHARE = 0.5
 """What the learned model's findings count where moves share the readings of a coarse clock:
 through a 60 Hz page and a 100 ms clock, Balabit's densely recorded eval-part people at 0.5 or

@@ -5,7 +5,8 @@ Java desktop bots move the system pointer with ``java.awt.Robot``, and NaturalMo
 library they use to make those moves look like a hand's. For each move it plans the movement in
 one to four parts (overshoots past the target, each corrected after a 20-140 ms "reaction time"),
 picks a speed "flow" (an array of speeds over the movement: jagged, interrupted, slow start,
-stopping, ...) and a duration, then takes equal-time steps (about one per 8 ms), each with a
+stopping, ...) and a duration, then takes equal-time steps (one per 8 ms of the planned time,
+about 7 ms apart as its whole-millisecond sleeps fall), each with a
 sinusoidal sideways deviation, random noise and a fade-out near the target, set with
 ``Robot.mouseMove`` and a ``Thread.sleep`` to the step's end. The driver gives it a desktop whose
 moves take 0.05-0.2 ms and whose sleeps wake 0.05-0.15 ms late, and records every position.
@@ -29,7 +30,7 @@ from botsift_server.evaluation._bot_paths import NODE_GENERATORS, Move, Path3
 
 JAVA_GENERATORS = NODE_GENERATORS / "java"
 TEMPLATES = ("default", "average", "gamer", "granny")
-"""NaturalMouseMotion's factory templates a session is moved with (see the driver)."""
+"""NaturalMouseMotion's factory templates, one drawn for each move (see the driver)."""
 
 
 @cache
@@ -41,7 +42,6 @@ def _driver() -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [
             "java",
-            "-Xshare:auto",
             "--add-opens",
             "java.base/java.lang=ALL-UNNAMED",  # to seed Math.random, which the library draws from
             "-cp",
