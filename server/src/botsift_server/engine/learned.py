@@ -117,7 +117,7 @@ class TreeModel:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return {
+        out: dict[str, Any] = {
             "kind": "trees",
             "features": list(self.features),
             "roots": self.roots.tolist(),
@@ -133,17 +133,12 @@ class TreeModel:
             "platt_a": round(self.platt_a, 8),
             "platt_b": round(self.platt_b, 8),
             "base_log_odds": round(self.base_log_odds, 8),
-            **(
-                {
-                    "human_range": [
-                        [_bound(lo), _bound(hi)]
-                        for lo, hi in zip(self.human_low, self.human_high, strict=True)
-                    ]
-                }
-                if self.human_low is not None and self.human_high is not None
-                else {}
-            ),
         }
+        if self.human_low is not None and self.human_high is not None:
+            out["human_range"] = [
+                [_bound(lo), _bound(hi)] for lo, hi in zip(self.human_low, self.human_high, strict=True)
+            ]
+        return out
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> TreeModel:

@@ -146,19 +146,21 @@ def model_findings(
     whole = math.fsum(totals.values())
     scale = strength * (bounded(whole) / whole if whole != 0.0 else 1.0)
     findings = []
-    unlike = model.unlike_people(x) if unlike_code is not None and whole < 0.0 else 0
-    vouched = 1.0 - ramp(unlike, *UNLIKE_FEATURES)
-    if vouched < 1.0 and unlike_code is not None:
-        scale *= vouched
-        measured = int(np.count_nonzero(np.isfinite(x)))
-        findings.append(
-            Finding(
-                unlike_code,
-                f"{unlike} of the {measured} measured features lie outside the range of every person "
-                f"the learned model was trained on; what it says for a person counts {vouched:.0%}.",
-                0.0,
+    if unlike_code is not None and whole < 0.0:
+        unlike = model.unlike_people(x)
+        vouched = 1.0 - ramp(unlike, *UNLIKE_FEATURES)
+        if vouched < 1.0:
+            scale *= vouched
+            measured = int(np.count_nonzero(np.isfinite(x)))
+            findings.append(
+                Finding(
+                    unlike_code,
+                    f"{unlike} of the {measured} measured features lie outside the range of every "
+                    f"person the learned model was trained on; what it says for a person counts "
+                    f"{vouched:.0%}.",
+                    0.0,
+                )
             )
-        )
     for code, group_total in totals.items():
         weight = scale * group_total
         if abs(weight) < 0.05:
