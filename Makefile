@@ -184,10 +184,11 @@ LOGIN_BOTS := linear teleport constant-interval uniform-jitter lognormal ghost-c
 # Bots the shipped model never trains on (`make train-data` leaves them out): generalisation. The
 # login bots among them are HELD_OUT_LOGIN_BOTS; the others only type.
 HELD_OUT_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse naturalmouse drifting-typist puppeteer-humanize \
-	humanized-autotyper cloakbrowser-typist human-keyboard keyboardhumanizer human-typer
+	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse naturalmouse nothingtoseehere drifting-typist \
+	puppeteer-humanize humanized-autotyper cloakbrowser-typist human-keyboard keyboardhumanizer human-typer \
+	nothingtoseehere-typist
 HELD_OUT_LOGIN_BOTS := eased-line cdp-steps min-jerk oxymouse-bezier oxymouse-gaussian cursory mousehumanizer pyhm \
-	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse naturalmouse
+	smart-mouse cloakbrowser-human cursor-humanizer humanmovemouse naturalmouse nothingtoseehere
 
 JAVA_GEN := tools/generators/java
 $(GEN_STAMP): tools/generators/package.json tools/generators/package-lock.json tools/generators/requirements.txt \
@@ -275,7 +276,7 @@ eval-targets: $(VENV_STAMP) ## the detection targets on the eval part: one movem
 	$(VENV)/bin/botsift-server eval $(DATA)/aalto.jsonl $(DATA)/bot-drifting-typist.jsonl \
 	  $(DATA)/bot-puppeteer-humanize.jsonl $(DATA)/bot-humanized-autotyper.jsonl \
 	  $(DATA)/bot-cloakbrowser-typist.jsonl $(DATA)/bot-human-keyboard.jsonl $(DATA)/bot-keyboardhumanizer.jsonl \
-	  $(DATA)/bot-human-typer.jsonl --part eval
+	  $(DATA)/bot-human-typer.jsonl $(DATA)/bot-nothingtoseehere-typist.jsonl --part eval
 
 # What a page in Chrome on a 60 Hz screen and the web collector deliver: one pointer move per
 # display frame, timed by its last coalesced input (Event.timeStamp, collector 1.1.0 and later),

@@ -307,3 +307,41 @@ def test_human_typer_types_each_key_through_playwright_99_to_395_ms_apart() -> N
         assert np.all((ups - downs >= 0.3) & (ups - downs <= 3.0))
         waits = downs[1:] - ups[:-1]
         assert np.all((waits >= 99.0) & (waits <= 510.0))
+
+
+def test_nothingtoseehere_clicks_after_a_dwell_clears_each_field_and_releases_each_key_before_the_next() -> (
+    None
+):
+    # nothingtoseehere's fill_input and click_element: strokes in whole pixels; each press comes
+    # after a 100-800 ms dwell and is held 50-350 ms; each field is cleared with Ctrl+A (Ctrl, then
+    # A 20-50 ms later) and Backspace before it is typed; letters are held 40-150 ms, and a key is
+    # pressed only after the one before it is released (Ctrl+A and pyautogui's Shift aside).
+    for trace in generate("nothingtoseehere", 3, seed=5):
+        ev = trace.events
+        downs, holds = _clicks(trace)
+        assert len(downs) == 3
+        assert np.all((holds >= 50.0) & (holds <= 351.0))
+        for stroke, down in zip(_strokes(trace), downs.tolist(), strict=True):
+            assert np.all(stroke[:, 1:] == np.round(stroke[:, 1:]))
+            assert ev.t_ms[down] - stroke[-1, 0] >= 100.0
+        pressed, released, classes = _keys(trace)
+        for down in downs[:2].tolist():
+            first = np.flatnonzero(pressed > ev.t_ms[down])[:3]
+            assert classes[first].tolist() == [KeyClass.MODIFIER, KeyClass.LETTER, KeyClass.BACKSPACE]
+            assert 20.0 <= pressed[first[1]] - pressed[first[0]] <= 51.0
+        modifier = classes == KeyClass.MODIFIER
+        typed = np.flatnonzero(~modifier & ~np.concatenate(([False], modifier[:-1])))  # no A of Ctrl+A
+        held = (released - pressed)[typed]
+        assert np.all((held >= 40.0) & (held <= 151.0))
+        assert np.all(pressed[typed][1:] - released[typed][:-1] >= 30.0)
+
+
+def test_nothingtoseehere_typist_holds_each_key_40_to_150_ms_then_waits_at_least_30() -> None:
+    # NeuromotorKeyboard.type_text: down, hold N(80, 20) ms kept to 40-150, up, then an interval of
+    # at least 30 ms (plus pauses); a shifted character inside pyautogui's own Shift press.
+    for trace in generate("nothingtoseehere-typist", 3, seed=5):
+        pressed, released, classes = _keys(trace)
+        keys = classes != KeyClass.MODIFIER
+        held = (released - pressed)[keys]
+        assert np.all((held >= 40.0) & (held <= 152.0))
+        assert np.all(pressed[keys][1:] - released[keys][:-1] >= 30.0)

@@ -27,6 +27,7 @@ from botsift_server.evaluation import _bot_browser_libs as browser_libs
 from botsift_server.evaluation import _bot_desktop as desktop
 from botsift_server.evaluation import _bot_heldout as heldout
 from botsift_server.evaluation import _bot_naturalmouse as java_libs
+from botsift_server.evaluation import _bot_neuromotor as neuromotor
 from botsift_server.evaluation import _bot_paths as paths
 from botsift_server.evaluation import _bot_typing as typing_models
 from botsift_server.evaluation import _bot_typing_libs as typing_libs
@@ -115,10 +116,13 @@ GENERATORS: dict[str, Bot | FormBot] = {
     ),
     # A Java desktop script: Robot's press and release around a sleep of its own, Robot's keys.
     "naturalmouse": Bot(java_libs.naturalmouse, heldout.drifting_tempo, _lognormal(100.0), (300.0, 1500.0)),
+    # A desktop script of the library's own form calls: its moves, clicks, waits and typing.
+    "nothingtoseehere": FormBot(neuromotor.nothingtoseehere),
     "cloakbrowser-typist": Bot(None, browser_libs.cloakbrowser_typist, _const(0.0)),
     "human-keyboard": Bot(None, typing_libs.human_keyboard, _const(0.0)),
     "keyboardhumanizer": Bot(None, typing_libs.keyboardhumanizer, _const(0.0)),
     "human-typer": Bot(None, typing_libs.human_typer, _const(0.0)),
+    "nothingtoseehere-typist": Bot(None, neuromotor.nothingtoseehere_typist, _const(0.0)),
 }
 """Generator name -> bot. ``replay`` (replayed human movements) is added by :func:`generate`."""
 
@@ -139,10 +143,12 @@ HELD_OUT = (
     "cursor-humanizer",
     "humanmovemouse",
     "naturalmouse",
+    "nothingtoseehere",
     "cloakbrowser-typist",
     "human-keyboard",
     "keyboardhumanizer",
     "human-typer",
+    "nothingtoseehere-typist",
 )
 """Generators kept out of the shipped model's training bots: they measure how the engine does
 on bots it was not fitted to (``make data`` writes them, ``make train-data`` never does)."""
