@@ -743,12 +743,8 @@ def test_a_path_with_noise_added_steps_back_and_forth_where_it_is_slow(seed: int
     assert _jitter_weight(_assess(noisy)) == pytest.approx(2.0)
     # The verdict does not depend on how the stream is cut into batches.
     assert _jitter_weight(_assess(*split(noisy, [37, 101, 5]))) == pytest.approx(2.0)
-    # A person's real strokes (DELBOT, in a browser at 60 Hz), replayed with a replayer's noise.
-    now, parts = 0.0, []
-    for stroke in human_strokes("delbot/human/pc2"):
-        parts.append(dataclasses.replace(stroke, t_ms=stroke.t_ms - stroke.t_ms[0] + now))
-        now += float(stroke.t_ms[-1] - stroke.t_ms[0]) + 700.0
-    person = merge(*parts)
+    # A person's real strokes, replayed with a replayer's noise.
+    person = _person()
     assert "POINTER_JITTER" not in _codes(_assess(person))
     assert _jitter_weight(_assess(_with_noise(person, rng))) == pytest.approx(2.0)
 
@@ -773,6 +769,51 @@ def test_the_jitter_weight_grows_with_the_reversals_seen() -> None:
     # A turn back is two reversing pairs (out and back); one slip of the hand is not judged.
     assert weights[0] == 0.0
     assert 0.0 < weights[1] < weights[2] < weights[3] == pytest.approx(2.0)
+
+
+def _with_speed_noise(cols: EventColumns, rng: np.random.Generator, share: float = 0.02) -> EventColumns:
+    """``cols`` with each move shifted by Gaussian noise whose sd is ``share`` of the pointer's
+    speed there (px/s), as a generator's "signal-dependent noise" adds it (tens of pixels at speed)."""
+    moves = np.flatnonzero(cols.kind == int(EventKind.MOVE))
+    x, y = cols.x.astype(np.float64), cols.y.astype(np.float64)
+    step = np.hypot(np.diff(x[moves]), np.diff(y[moves]))
+    dt = np.maximum(np.diff(cols.t_ms[moves]), 1.0) / 1000.0
+    sd = share * np.concatenate(([0.0], step / dt))
+    x[moves] += rng.normal(0.0, 1.0, moves.shape[0]) * sd
+    y[moves] += rng.normal(0.0, 1.0, moves.shape[0]) * sd
+    return dataclasses.replace(cols, x=np.rint(x).astype(np.float32), y=np.rint(y).astype(np.float32))
+
+
+def _person() -> EventColumns:
+    """A person's real strokes (DELBOT, in a browser at 60 Hz), one after another."""
+    now, parts = 0.0, []
+    for stroke in human_strokes("delbot/human/pc2"):
+        parts.append(dataclasses.replace(stroke, t_ms=stroke.t_ms - stroke.t_ms[0] + now))
+        now += float(stroke.t_ms[-1] - stroke.t_ms[0]) + 700.0
+    return merge(*parts)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_noise_in_proportion_to_speed_turns_long_steps_back_where_the_pointer_is_fast(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for hand in (_slow_approaches(rng), _person()):
+        clean = _assess(hand)
+        assert "POINTER_JITTER" not in _codes(clean)
+        noisy = _assess(_with_speed_noise(hand, rng))
+        jitter = [r for r in noisy.reasons if r.code == "POINTER_JITTER"]
+        assert [r.weight for r in jitter] == [pytest.approx(JITTER_LOG_ODDS)]
+        assert "moves fast" in jitter[0].message
+        # Its strokes still curve, speed up and slow down, but they no longer count as a hand's.
+        assert "POINTER_HUMAN_DYNAMICS" in _codes(clean)
+        assert "POINTER_HUMAN_DYNAMICS" not in _codes(noisy)
+
+
+def test_long_steps_that_turn_back_over_more_than_50_ms_are_not_judged() -> None:
+    # A logger writing the pointer every 60-90 ms sees a hand's real turns as long steps that turn
+    # back: out and back over that long is no faster than a hand swings.
+    rng = np.random.default_rng(5)
+    noisy = _with_speed_noise(_slow_approaches(rng, tick_ms=(60.0, 90.0)), rng, share=0.2)
+    assert "POINTER_JITTER" not in _codes(_assess(noisy))
 
 
 def test_jitter_alone_never_takes_a_session_to_high_even_at_a_login() -> None:

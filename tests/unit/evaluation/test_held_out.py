@@ -75,6 +75,17 @@ def test_the_model_does_not_vouch_in_full_for_a_java_robot_sampled_beyond_its_pe
     assert told >= 10
 
 
+def test_a_library_adding_noise_in_proportion_to_speed_is_told_its_strokes_shake() -> None:
+    # nothingtoseehere adds noise of 2% of the pointer's speed in px/s to every point (tens of
+    # pixels at speed), sampled at 60 Hz: its strokes turn back from one reading to the next,
+    # faster than a hand swings. Every session is told so, and none keeps a hand's dynamics.
+    for _, assessment in _verdicts("nothingtoseehere"):
+        jitter = next(r for r in assessment.reasons if r.code == "POINTER_JITTER")
+        assert "moves fast" in jitter.message
+        assert jitter.weight > 1.0
+        assert all(r.code != "POINTER_HUMAN_DYNAMICS" for r in assessment.reasons)
+
+
 def test_a_typing_library_holding_keys_a_few_milliseconds_is_flagged() -> None:
     # @forad/puppeteer-humanize holds each key for 5-15 ms between human-looking waits, with
     # typos and corrections: no finger releases a key that soon.

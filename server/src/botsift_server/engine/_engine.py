@@ -24,7 +24,7 @@ from botsift_server.engine.learned import ModelBundle, shipped_model
 from botsift_server.engine.pointer_steps import PointerWindow
 from botsift_server.engine.replay import ReplayIndex, fingerprint
 
-ENGINE_VERSION = "engine-0.18.0"
+ENGINE_VERSION = "engine-0.19.0"
 """Version of the detection logic, recorded in every :class:`Assessment` (with the model's
 version after a ``+`` when the engine runs on a model other than the shipped one)."""
 

@@ -143,6 +143,23 @@ JITTER_MIN_PAIRS = 3
 JITTER_SHARE = (0.05, 0.15)
 JITTER_COUNT = (2.0, 8.0)
 JITTER_LOG_ODDS = 2.0
+# Noise in proportion to speed (a generator's "signal-dependent noise", tens of pixels at speed)
+# shows where the pointer moves fast, as consecutive long steps that turn back. Judged over pairs of
+# consecutive steps of one stroke, both at least JITTER_FAST_MIN_STEP_PX long and timed, that span
+# JITTER_FAST_MAX_MS or less together; a pair turns back when its steps point more than 120 degrees
+# apart (cosine under JITTER_FAST_TURN_COS). The pointer then swung several pixels out and back
+# within 50 ms: an oscillation of 10 Hz or more at that size, which no hand swings (a tremor's is
+# well under a pixel). Counted from a share of JITTER_FAST_SHARE[0] of those pairs turning back,
+# fully at [1], and from JITTER_FAST_COUNT[0] of them, fully at [1]. People: 5 of 71,231 Balabit
+# windows and movements count at all (their 110 ms logger writing two readings close together, at
+# most 0.8 of full strength), 1 of 1,200 composite sessions (0.37), none of DELBOT's recordings;
+# nothingtoseehere's sessions 20 such turns at the median, 45% of their pairs. Either kind of
+# jitter is one finding, as strong as the stronger, so the two never add up to HIGH on their own.
+JITTER_FAST_MIN_STEP_PX = 8.0
+JITTER_FAST_MAX_MS = 50.0
+JITTER_FAST_TURN_COS = -0.5
+JITTER_FAST_SHARE = (0.10, 0.25)
+JITTER_FAST_COUNT = (3.0, 8.0)
 # Aimed hand movements brake longer than they accelerate: a stroke's speed peaks before the middle
 # of its duration (per stroke of 100 px or more, Balabit's people: median at 27%, 10th-90th
 # percentile 5-70%; 15% of strokes peak within the middle band). Generators that ease a stroke
@@ -648,10 +665,12 @@ def _movement(steps: Steps, shared_ticks: bool) -> list[Finding]:
 
     findings.extend(_steps_ignore_timing(steps))
     findings.extend(_symmetric_speed(steps))
-    findings.extend(_jitter(steps))
+    jitter, noise = _jitter(steps)
+    findings.extend(jitter)
 
     irregular = ramp(interval_cv, 0.03, 0.15) if math.isfinite(interval_cv) else 0.5
-    humanlike = human * irregular * ramp(n_qual, 0, 4)
+    # Strokes with noise added to them (POINTER_JITTER) do not count as a hand's, however they curve.
+    humanlike = human * irregular * ramp(n_qual, 0, 4) * (1.0 - noise)
     if humanlike > 0.0:
         findings.append(
             Finding(
@@ -706,30 +725,46 @@ def _steps_ignore_timing(steps: Steps) -> list[Finding]:
     ]
 
 
-def _jitter(steps: Steps) -> list[Finding]:
-    """Small steps milliseconds apart that point back and forth: noise on a path, not a hand."""
-    length, dt = steps.length, steps.dt
-    small = (length > 0.0) & (length < JITTER_MAX_STEP_PX) & (dt > 0.0) & (dt < JITTER_MAX_DT_MS)
-    pair = small[1:] & small[:-1] & steps.changes()[0]
-    n_pairs = int(np.count_nonzero(pair))
-    if n_pairs < JITTER_MIN_PAIRS:
-        return []
+def _jitter(steps: Steps) -> tuple[list[Finding], float]:
+    """Noise on a path, not a hand: small steps milliseconds apart that point back and forth where
+    the pointer moves slowly, or long steps that turn back within tens of milliseconds where it
+    moves fast. The finding, and its strength (0 to 1)."""
+    length, dt, same_stroke = steps.length, steps.dt, steps.changes()[0]
     dx, dy = steps.dx, steps.dy
-    back = pair & (dx[1:] * dx[:-1] + dy[1:] * dy[:-1] < 0.0)
-    n_back = int(np.count_nonzero(back))
-    share = n_back / n_pairs
-    log_odds = JITTER_LOG_ODDS * ramp(share, *JITTER_SHARE) * ramp(n_back, *JITTER_COUNT)
-    if log_odds <= 0.0:
-        return []
-    return [
-        Finding(
-            "POINTER_JITTER",
+    dot = dx[1:] * dx[:-1] + dy[1:] * dy[:-1]
+    timed = dt > 0.0
+    small = (length > 0.0) & (length < JITTER_MAX_STEP_PX) & timed & (dt < JITTER_MAX_DT_MS)
+    pair = small[1:] & small[:-1] & same_stroke
+    n_pairs = int(np.count_nonzero(pair))
+    n_back = int(np.count_nonzero(pair & (dot < 0.0)))
+    slow = (
+        ramp(n_back / n_pairs, *JITTER_SHARE) * ramp(n_back, *JITTER_COUNT)
+        if n_pairs >= JITTER_MIN_PAIRS
+        else 0.0
+    )
+    long = (length >= JITTER_FAST_MIN_STEP_PX) & timed
+    fast_pair = long[1:] & long[:-1] & same_stroke & (dt[1:] + dt[:-1] <= JITTER_FAST_MAX_MS)
+    n_fast = int(np.count_nonzero(fast_pair))
+    n_turned = int(np.count_nonzero(fast_pair & (dot < JITTER_FAST_TURN_COS * length[1:] * length[:-1])))
+    fast = ramp(n_turned / n_fast, *JITTER_FAST_SHARE) * ramp(n_turned, *JITTER_FAST_COUNT) if n_fast else 0.0
+    strength = max(slow, fast)
+    if strength <= 0.0:
+        return [], 0.0
+    told = []
+    if slow > 0.0:
+        told.append(
             f"Where the pointer moves slowly it steps back and forth: {n_back} of {n_pairs} pairs of "
             f"consecutive small steps (under {JITTER_MAX_STEP_PX:.0f} px, {JITTER_MAX_DT_MS:.0f} ms apart) "
-            "reverse, as noise added to a path does; a hand moving slowly keeps its direction.",
-            log_odds,
+            "reverse, as noise added to a path does; a hand moving slowly keeps its direction."
         )
-    ]
+    if fast > 0.0:
+        told.append(
+            f"Where the pointer moves fast it turns back from one reading to the next: {n_turned} of "
+            f"{n_fast} pairs of consecutive steps of {JITTER_FAST_MIN_STEP_PX:.0f} px or more, within "
+            f"{JITTER_FAST_MAX_MS:.0f} ms, turn by more than 120 degrees, as noise added to a path in "
+            "proportion to its speed does; no hand swings out and back that far that fast."
+        )
+    return [Finding("POINTER_JITTER", " ".join(told), JITTER_LOG_ODDS * strength)], strength
 
 
 def _symmetric_speed(steps: Steps) -> list[Finding]:
