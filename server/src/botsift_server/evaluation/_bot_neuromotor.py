@@ -39,11 +39,10 @@ from typing import Any
 import numpy as np
 
 from botsift_server.engine import EventColumns, EventKind, KeyClass
-from botsift_server.evaluation._archive import columns
 from botsift_server.evaluation._bot_autotyper import _Named, _Recorder
 from botsift_server.evaluation._bot_browser_libs import _Asyncio, _run
 from botsift_server.evaluation._bot_desktop import INJECT_MS, _stub
-from botsift_server.evaluation._bot_page import SELECTORS, LoginForm
+from botsift_server.evaluation._bot_page import SELECTORS, LoginForm, received
 from botsift_server.evaluation._bot_paths import (
     _Clock,
     _load_file,
@@ -115,14 +114,7 @@ class _PyAutoGui:
 
     def events(self) -> EventColumns:
         """The pointer and key events the page received, from the first."""
-        rows: list[tuple[float, int, float, float, int]] = [(t, k, x, y, 0) for t, k, x, y in self.pointer]
-        for down, up, cls in self.keys.result():
-            rows += [
-                (down, int(EventKind.KEY_DOWN), 0.0, 0.0, cls),
-                (up, int(EventKind.KEY_UP), 0.0, 0.0, cls),
-            ]
-        t, kind, x, y, key = zip(*rows, strict=True) if rows else ((), (), (), (), ())
-        return columns(t, kind, x, y, None, key)
+        return received(self.pointer, self.keys.result())
 
 
 @cache

@@ -58,6 +58,16 @@ class LoginForm:
         return SELECTORS.index(selector) < 2
 
 
+def received(pointer: list[tuple[float, int, float, float]], keys: list[Key]) -> EventColumns:
+    """The events a page received: ``pointer`` rows ``(t_ms, kind, x, y)`` and ``keys`` pressed
+    ``(down_ms, up_ms, key_class)``, in time order from the first."""
+    rows: list[tuple[float, int, float, float, int]] = [(t, k, x, y, 0) for t, k, x, y in pointer]
+    for down, up, cls in keys:
+        rows += [(down, int(EventKind.KEY_DOWN), 0.0, 0.0, cls), (up, int(EventKind.KEY_UP), 0.0, 0.0, cls)]
+    t, kind, x, y, key = zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    return columns(t, kind, x, y, None, key)
+
+
 class Page:
     """The sync Playwright ``Page`` surface the libraries use (``mouse``, ``keyboard``,
     ``locator``, ``viewport_size``), recording on ``clock``."""
@@ -82,16 +92,7 @@ class Page:
 
     def events(self) -> EventColumns:
         """The pointer and key events the page received, from the first."""
-        rows: list[tuple[float, int, float, float, int]] = [
-            (t, k, x, y, 0) for t, k, x, y in self.pointer_rows
-        ]
-        for down, up, cls in self.keyboard.pressed():
-            rows += [
-                (down, int(EventKind.KEY_DOWN), 0.0, 0.0, cls),
-                (up, int(EventKind.KEY_UP), 0.0, 0.0, cls),
-            ]
-        t, kind, x, y, key = zip(*rows, strict=True) if rows else ((), (), (), (), ())
-        return columns(t, kind, x, y, None, key)
+        return received(self.pointer_rows, self.keyboard.pressed())
 
 
 class Mouse:
