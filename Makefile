@@ -391,14 +391,15 @@ UNSEEN_PEOPLE := delbot/human/pc1 delbot/human/pc2 delbot/human/pc2_pad delbot/h
 	balabit/user9 balabit/user12 balabit/user15 balabit/user16 balabit/user21 balabit/user23 balabit/user35
 
 .PHONY: eval-unseen-people
-eval-unseen-people: $(VENV_STAMP) ## people the model trained on, each judged by the shipped recipe retrained without them
+eval-unseen-people: $(VENV_STAMP) ## people the model trained on, each judged by the shipped recipe retrained without them (after make data train-data)
 	@mkdir -p .botsift/unseen
 	@for who in $(UNSEEN_PEOPLE); do \
 	  name=$$(echo $$who | tr / -); \
 	  grep -h -F -e '"person":"'$$who'"' -e '"source":"'$$who'"' $(DATA)/delbot.jsonl $(DATA)/balabit.jsonl \
 	    $(DATA)/balabit-movements.jsonl > .botsift/unseen/$$name.jsonl; \
 	  $(SHIPPED_RECIPE) --leave-out $$who --version without-$$name \
-	    --out .botsift/unseen/without-$$name.json >/dev/null 2>&1 || exit 1; \
+	    --out .botsift/unseen/without-$$name.json >.botsift/unseen/without-$$name.log 2>&1 \
+	    || { tail -n 5 .botsift/unseen/without-$$name.log; exit 1; }; \
 	  for as in recorded $(DELIVERED); do \
 	    if [ $$as = recorded ]; then opt=; else opt="--as $$as"; fi; \
 	    for model in shipped without-$$name; do \
