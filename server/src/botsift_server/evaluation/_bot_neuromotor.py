@@ -69,8 +69,12 @@ class _PyAutoGui:
         self.pointer: list[tuple[float, int, float, float]] = []
         self.keys = _Recorder(clock, rng, {})
 
-    def _pointer(self, kind: EventKind) -> None:
-        self.pointer.append((1000.0 * self.clock.seconds, int(kind), float(self.at[0]), float(self.at[1])))
+    def _inject(self, kind: EventKind | None = None) -> None:
+        """One injected pointer event, recorded where the pointer is unless ``kind`` is None."""
+        if kind is not None:
+            self.pointer.append(
+                (1000.0 * self.clock.seconds, int(kind), float(self.at[0]), float(self.at[1]))
+            )
         self.clock.seconds += float(self.rng.uniform(*INJECT_MS)) / 1000.0
 
     def position(self) -> tuple[int, int]:
@@ -80,20 +84,17 @@ class _PyAutoGui:
         """An instant move, cut to whole pixels; the OS makes no motion event for where it already is."""
         if duration:
             raise NotImplementedError("pyautogui's tweened moves are not needed")
-        xy = (int(x), int(y))
-        if xy != self.at:
-            self.at = xy
-            self._pointer(EventKind.MOVE)
-        else:
-            self.clock.seconds += float(self.rng.uniform(*INJECT_MS)) / 1000.0
+        moved = (int(x), int(y)) != self.at
+        self.at = (int(x), int(y))
+        self._inject(EventKind.MOVE if moved else None)
 
     def mouseDown(self, button: str = "left", **_: Any) -> None:  # noqa: N802  # pyautogui's name
         if button != "left":
             raise RuntimeError("the form needs left clicks")
-        self._pointer(EventKind.DOWN)
+        self._inject(EventKind.DOWN)
 
     def mouseUp(self, button: str = "left", **_: Any) -> None:  # noqa: N802  # pyautogui's name
-        self._pointer(EventKind.UP)
+        self._inject(EventKind.UP)
 
     def keyDown(self, key: str) -> None:  # noqa: N802  # pyautogui's name
         if len(key) > 1:
