@@ -63,7 +63,9 @@ def test_a_script_awaiting_each_move_gets_them_one_per_frame_its_path_stretched(
     line = _line("script", 2.0, 60, "bot")
     (out,) = deliver([line], "/usr/bin/chromium", await_bots=True)
     moves = out.events.kind == int(EventKind.MOVE)
-    assert np.count_nonzero(moves) >= 45  # (the collector drops a move now and then: one per 16 ms)
+    # Most arrive (coalesced, they would be 8 at most): the collector keeps one move per 16 ms, and
+    # frames that come early drop one now and then (47-52 of 60 on an idle 2-core host, 40 busy).
+    assert np.count_nonzero(moves) >= 30
     gaps = np.diff(out.events.t_ms[moves])
     assert np.median(gaps) >= 15.0
     assert out.events.t_ms[moves][-1] - out.events.t_ms[moves][0] >= 59 * 15.0
