@@ -84,8 +84,8 @@ class _PyAutoGui:
         """An instant move, cut to whole pixels; the OS makes no motion event for where it already is."""
         if duration:
             raise NotImplementedError("pyautogui's tweened moves are not needed")
-        moved = (int(x), int(y)) != self.at
-        self.at = (int(x), int(y))
+        xy = (int(x), int(y))
+        moved, self.at = xy != self.at, xy
         self._inject(EventKind.MOVE if moved else None)
 
     def mouseDown(self, button: str = "left", **_: Any) -> None:  # noqa: N802  # pyautogui's name
