@@ -13,7 +13,15 @@ The engine (:mod:`botsift_server.engine`) is pure and imports nothing of the ser
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# gRPC core's fork handlers (on in grpcio's build unless this says otherwise) run in every child
+# the process forks while gRPC is busy, and there they crash it or write to its stderr (18-29 of
+# 100 children of a serving process, tests/unit/test_fork.py). The server only forks to exec a
+# program (PostgreSQL's initdb and pg_ctl; Node, Java and chromium for the evaluation), which
+# needs none of them. Set before any module imports grpc; an operator's own value is kept.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 __version__ = "0.1.0"
 

@@ -10,8 +10,11 @@ the permissions of the data folder's parents to ``o+rx`` so that user can reach 
 Data stays in the folder across restarts. The server stops when the last process using it
 calls :meth:`EmbeddedPostgres.stop` or exits normally (the wheel's ``atexit`` hook).
 
-A start whose PostgreSQL command was killed by a signal is tried once more: ``pg_ctl`` has been
-seen to die of SIGSEGV before writing its log, once in many starts, and start again at once.
+A start whose PostgreSQL command was killed by a signal is tried once more: ``pg_ctl`` and
+``initdb`` have been seen to die of SIGSEGV before writing their log, and start again at once.
+The cause found was gRPC's fork handlers running in the child of a process serving gRPC calls,
+which the package now turns off (``GRPC_ENABLE_FORK_SUPPORT``, see :mod:`botsift_server`); the
+retry stays for an operator who turns them back on.
 """
 
 from __future__ import annotations
