@@ -70,26 +70,32 @@ def thin_moves(state: SessionState, columns: EventColumns, moves: int) -> EventC
 def _thin(carried: MoveSampling, columns: EventColumns, flushed_t: float | None) -> EventColumns:
     """The thinning of a batch with moves; ``flushed_t`` is the time of a held move put back."""
     kind = columns.kind
-    rows = np.flatnonzero(kind == _MOVE)
+    rows = (kind == _MOVE).nonzero()[0]
     t = columns.t_ms[rows]
-    gaps = np.empty_like(t)
-    gaps[0] = t[0] - carried.last_t_ms
-    np.subtract(t[1:], t[:-1], out=gaps[1:])
-    close = (gaps > 0.0) & (gaps < MIN_MOVE_INTERVAL_MS)
-    # A move may be dropped when it and the move before it came close to their predecessors, and
-    # no press or release comes right after it.
-    droppable = close.copy()
-    droppable[0] &= carried.last_gap_close
-    droppable[1:] &= close[:-1]
-    carried.last_t_ms = float(t[-1])
-    carried.last_gap_close = bool(close[-1])
-    if droppable.any():
-        inside = rows < len(kind) - 1
-        after = kind[rows[inside] + 1]
-        droppable[inside] &= (after != _DOWN) & (after != _UP)
-    if not droppable.any():
-        carried.last_judged_t_ms = float(t[-1])
+    # Which moves may be dropped: it and the move before it came close to their predecessors.
+    # (One pass in plain Python: a batch holds a hundred moves or so, and most have none.)
+    previous, was_close = carried.last_t_ms, carried.last_gap_close
+    maybe: list[int] = []
+    for i, at in enumerate(t.tolist()):
+        close = 0.0 < at - previous < MIN_MOVE_INTERVAL_MS
+        if close and was_close:
+            maybe.append(i)
+        previous, was_close = at, close
+    carried.last_t_ms, carried.last_gap_close = previous, was_close
+    if maybe:
+        # ... and no press or release comes right after it.
+        after = kind[np.minimum(rows[maybe] + 1, len(kind) - 1)].tolist()
+        last_row = len(kind) - 1
+        maybe = [
+            i
+            for i, a, row in zip(maybe, after, rows[maybe].tolist(), strict=True)
+            if row == last_row or (a != _DOWN and a != _UP)
+        ]
+    if not maybe:
+        carried.last_judged_t_ms = previous
         return columns
+    droppable = np.zeros(t.shape[0], np.bool_)
+    droppable[maybe] = True
     last = carried.last_judged_t_ms if flushed_t is None else flushed_t
     # The moves always kept set the floor each droppable one is measured from; the droppable ones
     # kept raise it in turn (one pass over them alone).
