@@ -81,28 +81,30 @@ def fold_clicks(
 
     maybe_placed = False
     if downs:
-        down_at = (k == _DOWN).nonzero()[0]
-        totals.clicks += int(down_at.shape[0])
+        # (A few presses per batch at most: plain Python over their positions beats array calls.)
+        down_at: list[int] = (k == _DOWN).nonzero()[0].tolist()
+        totals.clicks += len(down_at)
         # (Few presses come this soon after a move that put the pointer in place: look first.)
         fresh = not totals.has_last
         maybe_placed = any(
-            dt.item(i) <= PLACED_PRESS_MS and _put_in_place(totals, k, dist2, i, fresh)
-            for i in down_at.tolist()
+            dt.item(i) <= PLACED_PRESS_MS and _put_in_place(totals, k, dist2, i, fresh) for i in down_at
         )
         # On touch screens the browser synthesises mouse events at the tap: no approach is normal.
+        judged: list[int]
         if touches:
             touch = (kind >= _TOUCH_FIRST) & (kind <= _TOUCH_LAST)
             touches_before = state.family_counts[2] + touch.cumsum()[mouse.nonzero()[0][down_at]]
-            judged = down_at[touches_before == 0]
+            judged = np.asarray(down_at)[touches_before == 0].tolist()
         else:
-            judged = down_at if state.family_counts[2] == 0 else down_at[:0]
-        if judged.shape[0]:
+            judged = down_at if state.family_counts[2] == 0 else []
+        if judged:
             # A click with no earlier pointer position (a recording or page that starts with a
             # press) says nothing about where the pointer came from: it is not judged.
-            judged = judged[(judged > 0) | totals.has_last]
-            far = dist2[judged] > APPROACH_RADIUS_PX * APPROACH_RADIUS_PX
-            totals.clicks_judged += int(judged.shape[0])
-            totals.clicks_without_approach += int(np.count_nonzero(far))
+            if not totals.has_last:
+                judged = [i for i in judged if i > 0]
+            totals.clicks_judged += len(judged)
+            radius2 = APPROACH_RADIUS_PX * APPROACH_RADIUS_PX
+            totals.clicks_without_approach += sum(1 for i in judged if dist2.item(i) > radius2)
             _fold_presses(totals, k, dist2, dt, judged)
 
     if maybe_placed or totals.placed_press_t_ms is not None:
@@ -160,11 +162,11 @@ def _fold_presses(
     k: npt.NDArray[np.uint8],
     dist2: npt.NDArray[np.float64],
     dt: npt.NDArray[np.float64],
-    down_at: npt.NDArray[np.intp],
+    down_at: list[int],
 ) -> None:
     """Count the presses ``down_at`` that follow a move, and those pressed in motion (a few per
     batch at most: plain Python beats array calls here)."""
-    for i in down_at.tolist():
+    for i in down_at:
         speed = _speed(k, dist2, dt, i - 1) if i > 0 else totals.last_move_speed  # (last batch's)
         if math.isnan(speed):
             continue

@@ -103,17 +103,20 @@ def update(state: SessionState, columns: EventColumns, per_kind: list[int]) -> N
     totals = state.scroll_totals
     kind, t = columns.kind, columns.t_ms
     reach = t + _GRACE_BY_KIND[kind]
-    if per_kind[_KEY_DOWN] or per_kind[_DOWN]:
-        # A modifier key (find in page) or a middle click (auto-scroll) explains a minute.
+    # A modifier key (find in page) or a middle click (auto-scroll) explains a minute. (Each
+    # looked for only where the batch may have one: most batches have neither.)
+    if per_kind[_KEY_DOWN]:
         long = (kind == _KEY_DOWN) & (columns.key_class == _MODIFIER)
-        if per_kind[_DOWN]:
-            long |= (kind == _DOWN) & (columns.button == _MIDDLE_BUTTON)
+        if np.count_nonzero(long):
+            reach[long] = t[long] + LONG_EXPLAINS_MS
+    if per_kind[_DOWN] and np.count_nonzero(columns.button == _MIDDLE_BUTTON):
+        long = (kind == _DOWN) & (columns.button == _MIDDLE_BUTTON)
         reach[long] = t[long] + LONG_EXPLAINS_MS
     if per_kind[_SCROLL]:
         until = np.maximum.accumulate(reach)
         scrolls = (kind == _SCROLL).nonzero()[0]
         explained = t[scrolls] <= np.maximum(until[scrolls], totals.explained_until_ms)
-        if not explained.all():
+        if np.count_nonzero(explained) < explained.shape[0]:
             # Input long before: was a button or finger down, or the pointer on a scroll bar?
             late = scrolls[~explained]
             on = _by_scroll_bar(state, columns, late)
