@@ -175,7 +175,7 @@ def reads_shared_ticks(gaps: npt.NDArray[np.float64]) -> bool:
     """Whether ``gaps`` between consecutive events (0 where two read one time) come from a coarse
     clock that events share readings of (see :data:`SHARED_READINGS_SHARE`): regular gaps then
     say nothing about who acts."""
-    if gaps.shape[0] == 0 or float(np.mean(gaps <= 0.0)) < SHARED_READINGS_SHARE:
+    if gaps.shape[0] == 0 or np.count_nonzero(gaps <= 0.0) / gaps.shape[0] < SHARED_READINGS_SHARE:
         return False
     return _clock_step_of_gaps(gaps) > 0.0
 
@@ -196,4 +196,5 @@ def _clock_step_of_gaps(gaps: npt.NDArray[np.float64]) -> float:
     if step < COARSE_CLOCK_MS:
         return 0.0
     steps = gaps / step
-    return step if bool(np.all(np.abs(steps - np.round(steps)) <= 0.02)) else 0.0
+    on_grid = np.abs(steps - np.round(steps)) <= 0.02
+    return step if np.count_nonzero(on_grid) == on_grid.shape[0] else 0.0

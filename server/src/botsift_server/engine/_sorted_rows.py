@@ -127,7 +127,7 @@ class SortedRows:
             keys, rows, pairs = keys[keep], rows[keep], pairs[keep]
             self._stale[:] = False
             self._any_stale = False
-        order = np.argsort(self._new_keys, kind="stable")
+        order = self._new_keys.argsort(kind="stable")
         new_keys = self._new_keys[order]
         # Where each new row goes in the merged arrays (keys are finite, so searchsorted and a
         # running count place them exactly).

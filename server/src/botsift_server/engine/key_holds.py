@@ -12,7 +12,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Finding
+from botsift_server.engine._evidence import Finding, mean
 from botsift_server.engine._types import EventKind, KeyClass
 
 _KEY_DOWN, _KEY_UP = int(EventKind.KEY_DOWN), int(EventKind.KEY_UP)
@@ -82,7 +82,7 @@ def hold_drift(
     log_hold = np.where(usable, np.log(np.where(usable, held, 1.0)), np.nan)
     if press_t.shape[0] < HOLD_DRIFT_MIN_PAIRS + 1:
         return []
-    before = np.diff(press_t)
+    before = press_t[1:] - press_t[:-1]
     after_pause = (before > 0.0) & (before <= HOLD_MAX_PAUSE_MS)
     drift = _correlation(log_hold[:-1], log_hold[1:], np.ones(before.shape[0], np.bool_))
     pause = _correlation(log_hold[1:], np.log(np.maximum(before, 1e-9)), after_pause)
@@ -130,13 +130,11 @@ def hold_by_class(press_class: npt.NDArray[np.uint8], held: npt.NDArray[np.float
         other = log_hold[usable & (press_class == cls)]
         if other.shape[0] < 2:
             continue
-        z = (float(other.mean()) - float(letters.mean())) / (
+        z = (mean(other) - mean(letters)) / (
             spread * math.sqrt(1.0 / letters.shape[0] + 1.0 / other.shape[0])
         )
         total += math.log(scale) - per_z2 * min(z * z, HOLD_CLASS_Z2_CAP)
-        said.append(
-            f"{KeyClass(cls).name.lower()} {math.exp(float(other.mean()) - float(letters.mean())):.2f}x"
-        )
+        said.append(f"{KeyClass(cls).name.lower()} {math.exp(mean(other) - mean(letters)):.2f}x")
     if not said:
         return []
     cap = HOLD_DRIFT_LOG_ODDS
@@ -179,9 +177,9 @@ def holds_in_order(
     """
     ups = kind == _KEY_UP
     keys = ((kind == _KEY_DOWN) | ups).nonzero()[0]
-    order = keys[np.argsort(key_class[keys], kind="stable")]
+    order = keys[key_class[keys].argsort(kind="stable")]
     cls, down, when = key_class[order], kind[order] == _KEY_DOWN, t[order]
-    if ups.any():
+    if np.count_nonzero(ups):
         # Auto-repeats out (grouped by class already; what is left stays grouped and in order).
         kept = ~repeats_by_class(cls, down, when)
         order, cls, down, when = order[kept], cls[kept], down[kept], when[kept]
@@ -191,10 +189,10 @@ def holds_in_order(
     first[1:] = cls[1:] != cls[:-1]
     # Open presses per class (+1 a press, -1 a release), each class offset below the earlier ones
     # by more than any count: a release that takes the count to a new low had no open press.
-    group = np.cumsum(first) - 1
+    group = first.cumsum() - 1
     offset = -(2 * cls.shape[0] + 2) * group
     step = np.where(down, 1, -1)
-    count = np.cumsum(step)
+    count = step.cumsum()
     count = count - (count - step)[first][group] + offset
     low = np.empty_like(count)
     low[:1] = 0
@@ -203,14 +201,14 @@ def holds_in_order(
     down_at = down.nonzero()[0]
     up_at = released.nonzero()[0]
     # The k-th release of a class pairs with the k-th press of that class.
-    downs_before = np.cumsum(down) - down
-    ups_before = np.cumsum(released) - released
+    downs_before = down.cumsum() - down
+    ups_before = released.cumsum() - released
     rank = ups_before[up_at] - ups_before[first][group][up_at]
     partner = down_at[downs_before[first][group][up_at] + rank]
     held = np.full(order.shape[0], np.nan)
     held[partner] = when[up_at] - when[partner]
     # Back to time order, presses only.
-    presses = down_at[np.argsort(order[down_at], kind="stable")]
+    presses = down_at[order[down_at].argsort(kind="stable")]
     return when[presses], cls[presses], held[presses]
 
 
@@ -244,7 +242,8 @@ def _correlation(
     n = int(np.count_nonzero(both))
     if n < HOLD_DRIFT_MIN_PAIRS:
         return math.nan, math.nan
-    x, y = a[both] - a[both].mean(), b[both] - b[both].mean()
+    a, b = a[both], b[both]
+    x, y = a - mean(a), b - mean(b)
     xx, yy = float(np.dot(x, x)), float(np.dot(y, y))
     if min(xx, yy) < n * MIN_LOG_SPREAD**2:
         return math.nan, math.nan

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from botsift_server.engine._evidence import Finding, ramp
+from botsift_server.engine._evidence import Finding, mean, ramp
 from botsift_server.engine.keystroke_features import MAX_FLIGHT_MS, press_times
 
 # A transition between kinds of key (letter to letter, letter to space, space to letter, into a
@@ -50,14 +50,14 @@ def _kind_share(pt: npt.NDArray[np.float64], pc: npt.NDArray[np.uint8]) -> tuple
     n, k = int(x.shape[0]), int(counts.shape[0])
     if k < 2 or n - k < 10:
         return float("nan"), n
-    centred = x - x.mean()
-    total = float((centred * centred).sum())
+    centred = x - mean(x)
+    total = float(np.add.reduce(centred * centred))
     if total < n * MIN_LOG_INTERVAL_VAR:
         # Near-constant intervals (a timer): no spread to explain, and rounding noise would
         # otherwise pass for structure.
         return float("nan"), n
     means = np.bincount(group, centred) / counts
-    between = float((counts * means * means).sum())
+    between = float(np.add.reduce(counts * means * means))
     within = (total - between) / (n - k)
     if total <= 0.0:
         return float("nan"), n

@@ -108,12 +108,12 @@ class TreeModel:
     @property
     def offset(self) -> float:
         """The calibrated log-likelihood ratio before any split: baseline plus the trees' root values."""
-        raw = self.baseline + float(self.value[self.roots].sum())
+        raw = self.baseline + float(np.add.reduce(self.value[self.roots]))
         return self.platt_a * raw + self.platt_b - self.base_log_odds
 
     def log_likelihood_ratio(self, x: npt.NDArray[np.float64]) -> float:
         """Log-odds "bot" of ``x`` minus the training base rate (evidence, not a posterior)."""
-        return self.offset + float(self.terms(x).sum())
+        return self.offset + float(np.add.reduce(self.terms(x)))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""

@@ -32,6 +32,7 @@ from botsift_server.engine._evidence import (
     clock_step_ms,
     count_log_odds,
     cv,
+    mean,
     median,
     ramp,
     reads_shared_ticks,
@@ -357,7 +358,7 @@ def _exact_lines(
     """How many off-axis segments of ``EXACT_LINE_MIN_PX`` or more keep every point within
     ``EXACT_LINE_PX`` of their chord, and their evidence (each up to 1, by length). ``count``
     and the chord (its vector and length) are per segment number, as :func:`_movement` has them."""
-    if not np.any((chord >= EXACT_LINE_MIN_PX) & (count >= EXACT_LINE_MIN_STEPS)):
+    if not np.count_nonzero((chord >= EXACT_LINE_MIN_PX) & (count >= EXACT_LINE_MIN_STEPS)):
         return 0, 0.0
     seg = steps.seg  # segment numbers rise but may skip (a click between two runs)
     first, _, run = seg_runs(seg)
@@ -368,7 +369,7 @@ def _exact_lines(
         np.abs(angle - 45.0) >= EXACT_LINE_MIN_DIAGONAL_DEG
     )
     judged = (length >= EXACT_LINE_MIN_PX) & (count[ids] >= EXACT_LINE_MIN_STEPS) & off_axis
-    if not judged.any():
+    if not np.count_nonzero(judged):
         return 0, 0.0
     # Each step's end point relative to its segment's start, and its distance from the chord.
     sx, sy = steps.dx.cumsum(), steps.dy.cumsum()
@@ -411,7 +412,7 @@ def _aims(
     distance = np.hypot(x[downs] - x[moves[first]], y[downs] - y[moves[first]])
     duration = tm[last] - tm[first]
     ok = (distance >= AIM_MIN_PX) & (duration > 0.0)
-    if not ok.any():
+    if not np.count_nonzero(ok):
         return none, none, none, no
     first, last, duration = first[ok], last[ok], duration[ok]
     # Path length along the moves; where each approach has its last share of path still to go,
@@ -446,7 +447,7 @@ def _superhuman(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.floa
     """Approaches to clicks (those whose speed can be measured) faster than a hand moves a mouse
     (see :data:`SUPERHUMAN_PX_PER_MS`)."""
     far = distance >= SUPERHUMAN_MIN_PX
-    if not far.any():
+    if not np.count_nonzero(far):
         return []
     speed = distance[far] / duration[far]
     lo, hi = SUPERHUMAN_PX_PER_MS
@@ -520,9 +521,10 @@ def _fitts(distance: npt.NDArray[np.float64], duration: npt.NDArray[np.float64])
     log_d, log_t = np.log(distance), np.log(duration)
     if float(log_d.max() - log_d.min()) < AIM_MIN_LOG_RANGE:
         return []
-    centred = log_d - log_d.mean()
-    slope = float(centred @ (log_t - log_t.mean())) / float(centred @ centred)
-    scatter = std(log_t - log_t.mean() - slope * centred)
+    centred = log_d - mean(log_d)
+    mean_t = mean(log_t)
+    slope = float(centred @ (log_t - mean_t)) / float(centred @ centred)
+    scatter = std(log_t - mean_t - slope * centred)
     proportional = ramp(slope, 0.8, 0.95) * ramp(scatter, 0.12, 0.06)
     if proportional <= 0.0:
         return []
@@ -557,11 +559,11 @@ def _speed_windows(
     new_seg = np.empty(len(seg), np.bool_)
     new_seg[0] = True
     np.not_equal(seg[1:], seg[:-1], out=new_seg[1:])
-    elapsed = np.cumsum(dt)
-    since = elapsed - (elapsed - dt)[new_seg][np.cumsum(new_seg) - 1]
+    elapsed = dt.cumsum()
+    since = elapsed - (elapsed - dt)[new_seg][new_seg.cumsum() - 1]
     window = np.maximum(np.ceil(since / SPEED_WINDOW_MS), 1.0)  # a first step at no time joins the next
     new_seg[1:] |= window[1:] != window[:-1]
-    starts = np.flatnonzero(new_seg)
+    starts = new_seg.nonzero()[0]
     return seg[starts], np.add.reduceat(length, starts), np.add.reduceat(dt, starts)
 
 

@@ -119,7 +119,7 @@ def _fill(
     if downs.shape[0]:
         after = downs + 1
         moving = k[after] == _MOVE
-        if moving.any():
+        if np.count_nonzero(moving):
             wait = t[after[moving]] - t[downs[moving]]
             out[24] = math.log1p(median(wait))
     if n < 3:
@@ -154,7 +154,7 @@ def _fill(
     path = np.bincount(seg, length, n_seg)
     chord = np.hypot(np.bincount(seg, dx, n_seg), np.bincount(seg, dy, n_seg))
     long_seg = path >= 50.0
-    if long_seg.any():
+    if np.count_nonzero(long_seg):
         out[9] = total(chord[long_seg]) / total(path[long_seg])
     idx = (length >= MIN_DIRECTION_PX).nonzero()[0]
     if idx.shape[0] >= 4:
@@ -252,7 +252,7 @@ def _sub_movements(out: npt.NDArray[np.float64], speed: Speed) -> None:
     n_peaks = np.bincount(speed.run[peak & big], minlength=first.shape[0])
     seg_len = speed.last - first + 1
     counted = seg_len >= 5
-    if counted.any():
+    if np.count_nonzero(counted):
         out[20] = mean(n_peaks[counted].astype(np.float64))
         # Where the fastest moment falls in each long segment (0 start, 1 end): humans peak early.
         rank = (speed.peak[counted] - first[counted]) / np.maximum(seg_len[counted] - 1, 1)

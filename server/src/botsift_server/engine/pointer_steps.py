@@ -233,7 +233,7 @@ def keyboard_steered(steps: Steps) -> bool:
     length = steps.length[big]
     longest = np.maximum.reduceat(length, first)
     long_holds = np.diff(np.append(first, n)) >= KEYBOARD_HOLD_STEPS
-    if not long_holds.any():
+    if not np.count_nonzero(long_holds):
         return True
     ramped = length[first][long_holds] <= KEYBOARD_RAMP * longest[long_holds]
     return 2 * int(np.count_nonzero(ramped)) >= int(ramped.shape[0])

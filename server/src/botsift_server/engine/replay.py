@@ -268,9 +268,10 @@ def _strokes(window: PointerWindow) -> _Rows:
     at = z_left + (z[right] - z_left) * share
     integral = area[left] + after * (z_left + at) * 0.5
     points = (integral[:, 1:] - integral[:, :-1]) / (duration[:, None] * _WIDTHS[None, :])
-    centred = points - points.sum(axis=1, keepdims=True) * (1.0 / STROKE_POINTS)
+    centred = points - np.add.reduce(points, axis=1, keepdims=True) * (1.0 / STROKE_POINTS)
     spread = np.sqrt(
-        (centred.real * centred.real + centred.imag * centred.imag).sum(axis=1) * (1.0 / STROKE_POINTS)
+        np.add.reduce(centred.real * centred.real + centred.imag * centred.imag, axis=1)
+        * (1.0 / STROKE_POINTS)
     )
     big = spread >= MIN_SPREAD_PX
     shapes = centred[big] / spread[big][:, None]
@@ -400,16 +401,16 @@ class ReplayIndex:
             return 0, 0, 0.0
         # The best turn and resize of the old stroke onto the new one is one complex factor;
         # both shapes have unit RMS, so the residual's share of the spread is sqrt(1 - |c|^2).
-        c = (np.conj(self._shapes[oi]) * fp.shapes[qi]).sum(axis=1) * (1.0 / STROKE_POINTS)
+        c = np.add.reduce(np.conj(self._shapes[oi]) * fp.shapes[qi], axis=1) * (1.0 / STROKE_POINTS)
         residual = np.sqrt(np.maximum(0.0, 1.0 - (c.real * c.real + c.imag * c.imag)))
         close = residual <= timed_shape_tol[qi]
-        if not close.any():
+        if not np.count_nonzero(close):
             return 0, 0, 0.0
         qi, oi, same_session, residual = qi[close], oi[close], same_session[close], residual[close]
         # The pixels count on small strokes only when the events' times repeat too.
         timed = self._timed(fp, qi, oi)
         close = timed | (residual <= shape_tol[qi])
-        if not close.any():
+        if not np.count_nonzero(close):
             return 0, 0, 0.0
         qi, oi, same_session, residual, timed = (
             qi[close],
@@ -501,7 +502,7 @@ class ReplayIndex:
         diff = mine - stretch[:, None] * theirs
         worst = np.abs(diff).max(axis=1)
         ok = (count >= MIN_FLIGHTS) & (worst <= RHYTHM_MAX_DIFF_MS)
-        if not ok.any():
+        if not np.count_nonzero(ok):
             return 0
         rms = np.sqrt((diff[ok] ** 2).sum(axis=1) / count[ok])
         # The same rhythm exactly, under the same session id, is that session sent again.

@@ -147,5 +147,5 @@ def _entropy_bits(dt: np.ndarray) -> float:
     """Shannon entropy (bits) of the intervals rounded to whole milliseconds."""
     per_ms = np.bincount(np.rint(dt).astype(np.intp))
     counts = per_ms[per_ms > 0]
-    p = counts / counts.sum()
-    return float(-(p * np.log2(p)).sum())
+    p = counts / np.add.reduce(counts)
+    return float(-np.add.reduce(p * np.log2(p)))
