@@ -112,6 +112,49 @@ def test_clicks_where_the_pointer_never_went_are_reported() -> None:
     assert reason.weight > 1.0
 
 
+def _clicks_beside_the_pointer(offset_px: float, lead_press: bool = False) -> EventColumns:
+    """Three targets: the pointer glides to each (80 px steps, 16 ms apart) and the button is
+    pressed ``offset_px`` beside where it last moved to (the first one on the spot), after a
+    press and release with no pointer position before them when ``lead_press``."""
+    move, down, up = int(EventKind.MOVE), int(EventKind.DOWN), int(EventKind.UP)
+    t, kinds, xs = [], [], []
+    if lead_press:
+        t, kinds, xs = [0.0, 90.0], [down, up], [500.0, 500.0]
+    start = 1000.0
+    for i, target in enumerate((200.0, 600.0, 1000.0)):
+        path = np.linspace(target - 400.0, target, 6)
+        t += list(start + 16.0 * np.arange(6))
+        kinds += [move] * 6
+        xs += list(path)
+        pressed = target + (offset_px if i else 0.0)
+        t += [start + 150.0, start + 240.0]
+        kinds += [down, up]
+        xs += [pressed, pressed]
+        start += 1500.0
+    return columns(t, kinds, xs, [300.0] * len(t))
+
+
+def test_a_click_counts_as_approached_within_a_fingertip_of_where_the_pointer_moved() -> None:
+    # A press may land a few pixels from the last move the page saw (the hand still settling);
+    # 24 px further it landed where the pointer never went.
+    codes = {r.code for r in _assess(_clicks_beside_the_pointer(20.0)).reasons}
+    assert "POINTER_CLICK_WITHOUT_APPROACH" not in codes
+    codes = {r.code for r in _assess(_clicks_beside_the_pointer(30.0)).reasons}
+    assert "POINTER_CLICK_WITHOUT_APPROACH" in codes
+
+
+def test_a_press_that_opens_the_recording_does_not_dilute_the_clicks_without_approach() -> None:
+    # With no pointer position before it, the first press says nothing about where the pointer
+    # came from: it is not one of the clicks judged, so two clicks of two without approach
+    # weigh the same with it or without it.
+    def weight(a: Assessment) -> float:
+        return sum(r.weight for r in a.reasons if r.code == "POINTER_CLICK_WITHOUT_APPROACH")
+
+    alone = weight(_assess(_clicks_beside_the_pointer(300.0)))
+    assert alone > 1.0
+    assert weight(_assess(_clicks_beside_the_pointer(300.0, lead_press=True))) == pytest.approx(alone)
+
+
 def test_clicks_after_moving_to_the_target_are_not_reported() -> None:
     a = _assess(human_mouse(np.random.default_rng(5)))
     assert "POINTER_CLICK_WITHOUT_APPROACH" not in {r.code for r in a.reasons}

@@ -158,6 +158,10 @@ def test_scrolling_by_keys_touch_or_scroll_bar_and_finding_in_the_page_are_expla
     drag = merge(
         columns([3900.0, 30_000.0], [_DOWN, _UP], [500.0, 500.0], [900.0, 900.0]), _script_reader(smooth=True)
     )
+    # A middle click, then the page auto-scrolls as the pointer leans (the page sees no wheel);
+    # the same click with the main button explains no more than any click does.
+    middle_click = columns([3800.0, 3890.0], [_DOWN, _UP], [500.0, 500.0], [400.0, 400.0])
+    autoscroll = merge(dataclasses.replace(middle_click, button=np.ones(2, np.uint8)), _script_reader())
     desktop = CLEAN_CHROME
     for events, device in (
         (keys, desktop),
@@ -165,10 +169,13 @@ def test_scrolling_by_keys_touch_or_scroll_bar_and_finding_in_the_page_are_expla
         (bar, desktop),
         (find, desktop),
         (drag, desktop),
+        (autoscroll, desktop),
     ):
         assert "BEHAVIOUR_SCROLL_WITHOUT_INPUT" not in {
             r.code for r in _assess(events, device=device).reasons
         }
+    main_click = merge(middle_click, _script_reader())
+    assert "BEHAVIOUR_SCROLL_WITHOUT_INPUT" in {r.code for r in _assess(main_click).reasons}
 
 
 def test_the_page_restoring_its_offset_on_load_and_scrolling_inside_an_element_are_not_judged() -> None:
