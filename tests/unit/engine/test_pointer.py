@@ -424,6 +424,22 @@ def test_a_long_stroke_within_a_pixel_of_a_line_is_an_exact_line() -> None:
     assert next(r for r in two.reasons if r.code == "POINTER_EXACT_LINE").weight > reason.weight
 
 
+def test_a_stroke_that_bows_a_pixel_and_a_half_off_its_line_is_no_exact_line() -> None:
+    # pyautogui's line in whole pixels stays within half a pixel of its chord; the same stroke
+    # bowed 1.5 px at its middle (a steady hand on a long push) is not held to be a program's.
+    line = _pyautogui_move(100.0, 80.0, 520.0, 340.0, 0.0)
+    share = np.linspace(0.0, 1.0, len(line))
+    normal = np.array([-260.0, 420.0]) / math.hypot(420.0, 260.0)
+    bow = 1.5 * np.sin(np.pi * share)
+    bowed = dataclasses.replace(
+        line,
+        x=(np.linspace(100.0, 520.0, len(line)) + bow * normal[0]).astype(np.float32),
+        y=(np.linspace(80.0, 340.0, len(line)) + bow * normal[1]).astype(np.float32),
+    )
+    assert "POINTER_EXACT_LINE" in {r.code for r in _assess(line).reasons}
+    assert "POINTER_EXACT_LINE" not in {r.code for r in _assess(bowed).reasons}
+
+
 def test_strokes_along_a_screen_edge_or_a_diagonal_are_not_exact_lines() -> None:
     # A hand pushing the pointer against the top of the screen moves it in a perfect line, and so
     # does keyboard pointer control (Mouse Keys) along its eight directions.
@@ -615,6 +631,14 @@ def test_an_approach_sent_point_by_point_with_no_wait_between_is_faster_than_a_h
     assert _superhuman_weight(two) > _superhuman_weight(instant)
     fitts = [180.0 + 150.0 * np.log2(d / 20.0 + 1.0) for d in DISTANCES]
     assert _superhuman_weight(_aimed(fitts, DISTANCES, seed=seed)) == 0.0
+
+
+def test_superhuman_speed_starts_well_above_people_s_fastest_approach() -> None:
+    # People's fastest approach: 8.9 px/ms (Balabit). Twice that is no finding; from 30 px/ms
+    # (a 4K screen crossed in 130 ms) it counts, in part at 40.
+    assert _superhuman_weight(_aimed([25.0], [450.0], step_ms=(1.0, 2.0))) == 0.0  # 18 px/ms
+    partial = _superhuman_weight(_aimed([11.0], [450.0], step_ms=(0.5, 1.0)))  # 41 px/ms
+    assert 0.0 < partial < _superhuman_weight(_aimed([6.0], [450.0], step_ms=(0.1, 0.2)))
 
 
 def test_moves_read_at_two_ticks_of_a_coarse_clock_are_not_judged_for_speed() -> None:
