@@ -50,11 +50,13 @@ def _click_at(t: float, x: float = 400.0, y: float = 300.0) -> EventColumns:
     return columns([t, t + 80.0], [int(EventKind.DOWN), int(EventKind.UP)], [x, x], [y, y])
 
 
-def test_a_click_40_ms_after_the_page_started_is_an_instant_reaction() -> None:
+def test_a_click_40_ms_after_the_page_started_is_an_instant_reaction_and_one_at_150_ms_is_not() -> None:
     moves = columns(
         [5.0, 15.0, 25.0, 35.0], [int(EventKind.MOVE)] * 4, [10, 120, 260, 395], [10, 90, 200, 298]
     )
     assert "TIMING_INSTANT_REACTION" in _codes(merge(moves, _click_at(40.0)))
+    # At 150 ms a person can have seen the page and clicked where the pointer already was.
+    assert "TIMING_INSTANT_REACTION" not in _codes(merge(moves, _click_at(150.0)))
 
 
 def test_a_person_who_acts_after_a_second_has_no_reaction_finding_and_a_rebased_recording_is_not_judged() -> (
