@@ -245,6 +245,23 @@ def test_a_typing_rhythm_replayed_3_percent_slower_with_ms_of_noise_is_flagged_h
     assert level >= RiskLevel.HIGH
 
 
+def test_a_rhythm_typed_again_8_ms_off_per_key_is_not_a_replay() -> None:
+    # A replayer's noise is a millisecond or two; even a practised typist's own rhythm differs
+    # by more than the 6 ms (RMS, after the stretch) a repeat is held to.
+    rng = np.random.default_rng(31)
+    index = ReplayIndex()
+    typed = human_typing(rng, keys=40)
+    _codes(typed, index)
+    presses = typed.t_ms[typed.kind == int(EventKind.KEY_DOWN)]
+    intervals = np.diff(presses) + rng.normal(0.0, 8.0, presses.shape[0] - 1)
+    again = np.concatenate(([0.0], np.cumsum(np.maximum(intervals, 20.0))))
+    assert "KEYS_REPLAYED_RHYTHM" not in _codes(_typed(again), index, remember=False)
+    replayed = np.concatenate(
+        ([0.0], np.cumsum(np.diff(presses) + rng.normal(0.0, 1.0, presses.shape[0] - 1)))
+    )
+    assert "KEYS_REPLAYED_RHYTHM" in _codes(_typed(replayed), index, remember=False)
+
+
 def test_the_same_typist_typing_the_same_password_again_is_not_a_replay() -> None:
     # Keystroke100: each person typed the same password many times; practised, not identical.
     index = ReplayIndex()
