@@ -49,7 +49,10 @@ def test_a_browser_times_each_delivered_move_by_when_its_input_happened() -> Non
     line = _line("mouse", 7.0, 80, "human")
     (out,) = deliver([line], "/usr/bin/chromium")
     moves = out.events.kind == int(EventKind.MOVE)
-    assert np.count_nonzero(moves) >= 20
+    # 560 ms of input spans about 33 frames at 60 Hz, of which headless chromium hands over 22-25
+    # on an idle 2-core host and 13 with another test run beside it; the timing below must hold
+    # for whichever arrive.
+    assert np.count_nonzero(moves) >= 10
     # On the line, x = 100 + 3 px per 7 ms step.
     due = (out.events.x[moves].astype(np.float64) - 100.0) / 3.0 * 7.0
     assert np.abs(np.diff(out.events.t_ms[moves]) - np.diff(due)).max() < 1.0
