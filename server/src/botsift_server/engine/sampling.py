@@ -73,7 +73,8 @@ def _thin(carried: MoveSampling, columns: EventColumns, flushed_t: float | None)
     rows = (kind == _MOVE).nonzero()[0]
     t = columns.t_ms[rows]
     # Which moves may be dropped: it and the move before it came close to their predecessors.
-    # (One pass in plain Python: a batch holds a hundred moves or so, and most have none.)
+    # (One pass in plain Python over the batch's hundred-odd moves: cheaper than a dozen array
+    # calls, and most batches have none to drop.)
     previous, was_close = carried.last_t_ms, carried.last_gap_close
     maybe: list[int] = []
     for i, at in enumerate(t.tolist()):
@@ -84,12 +85,12 @@ def _thin(carried: MoveSampling, columns: EventColumns, flushed_t: float | None)
     carried.last_t_ms, carried.last_gap_close = previous, was_close
     if maybe:
         # ... and no press or release comes right after it.
-        after = kind[np.minimum(rows[maybe] + 1, len(kind) - 1)].tolist()
-        last_row = len(kind) - 1
+        end = len(kind) - 1  # (a move ending the batch has nothing after it yet)
+        after = kind[np.minimum(rows[maybe] + 1, end)].tolist()
         maybe = [
             i
             for i, a, row in zip(maybe, after, rows[maybe].tolist(), strict=True)
-            if row == last_row or (a != _DOWN and a != _UP)
+            if row == end or (a != _DOWN and a != _UP)
         ]
     if not maybe:
         carried.last_judged_t_ms = previous
@@ -99,12 +100,9 @@ def _thin(carried: MoveSampling, columns: EventColumns, flushed_t: float | None)
     last = carried.last_judged_t_ms if flushed_t is None else flushed_t
     # The moves always kept set the floor each droppable one is measured from; the droppable ones
     # kept raise it in turn (one pass over them alone).
-    candidates = np.flatnonzero(droppable)
     floors = np.maximum.accumulate(np.where(droppable, -np.inf, t))
     dropped: list[int] = []
-    for i, at, floor in zip(
-        candidates.tolist(), t[candidates].tolist(), floors[candidates].tolist(), strict=True
-    ):
+    for i, at, floor in zip(maybe, t[maybe].tolist(), floors[maybe].tolist(), strict=True):
         last = max(last, floor)
         if at - last < MIN_MOVE_INTERVAL_MS:
             dropped.append(i)
