@@ -16,7 +16,7 @@ from botsift_server.engine import (
     RiskLevel,
     SessionContext,
 )
-from botsift_server.engine.replay import fingerprint
+from botsift_server.engine.replay import STROKE_POINTS, TIMED_EVENTS, Fingerprint, fingerprint
 
 from .traces import columns, human_strokes, human_typing, merge, mouse_keys, sample_traces
 
@@ -464,3 +464,60 @@ def test_a_stroke_of_five_readings_is_not_compared() -> None:
     state = ENGINE.start(SessionContext())
     ENGINE.add(state, _session([_small_stroke(stroke, np.arange(7) * 110.0, 60.0)]))
     assert fingerprint(state, ENGINE.config.segment_gap_ms).strokes == 1
+
+
+def _stroke_print(shape: np.ndarray, spread_px: float, session: int) -> Fingerprint:
+    """One stroke's fingerprint (whole and from its second event alike) with this resampled
+    ``shape`` (centred, unit RMS) and spread, lasting 600 ms, its events' times not kept."""
+    rows = np.stack([shape, shape])
+    return Fingerprint(
+        shapes=rows,
+        spreads=np.full(2, spread_px),
+        keys=np.abs(rows[:, :: STROKE_POINTS - 1]),
+        durations=np.full(2, 600.0),
+        stroke=np.zeros(2, np.int64),
+        tail=np.array([False, True]),
+        offsets=np.full((2, TIMED_EVENTS), np.nan),
+        flights=np.zeros(0),
+        session=session,
+    )
+
+
+def _off_by(shape: np.ndarray, residual: float, rng: np.random.Generator) -> np.ndarray:
+    """``shape`` bent so that no turn or resize brings it closer to the original than
+    ``residual`` (a share of the spread): mixed with a shape orthogonal to it."""
+    other = rng.normal(size=STROKE_POINTS) + 1j * rng.normal(size=STROKE_POINTS)
+    other -= other.mean()
+    other -= shape * (np.vdot(shape, other) / np.vdot(shape, shape))
+    other /= np.sqrt(np.mean(np.abs(other) ** 2))
+    return shape * np.sqrt(1.0 - residual**2) + other * residual
+
+
+@pytest.mark.parametrize(
+    ("spread_px", "residual", "evidence"),
+    [
+        # A large stroke: the share decides (within 1% a strong repeat, 1.5% a weak one).
+        (200.0, 0.006, 1.0),
+        (200.0, 0.013, 0.5),
+        (200.0, 0.02, 0.0),
+        # A 40 px stroke: a replayer's +-1 px is a good share of it, and is allowed for.
+        (40.0, 0.012, 1.0),
+        (40.0, 0.018, 0.5),
+        (40.0, 0.024, 0.0),
+    ],
+)
+def test_a_stroke_repeats_another_only_within_a_replayers_noise(
+    spread_px: float, residual: float, evidence: float
+) -> None:
+    # People's own strokes differ by several percent of their size; a replayer's by its noise.
+    rng = np.random.default_rng(3)
+    s = np.linspace(0.0, 1.0, STROKE_POINTS)
+    curve = 300.0 * s + 1j * 60.0 * np.sin(np.pi * s)
+    shape = curve - curve.mean()
+    shape /= np.sqrt(np.mean(np.abs(shape) ** 2))
+    index = ReplayIndex()
+    index.add(_stroke_print(shape, spread_px, session=1))
+    matched, copied, found = index.match_strokes(
+        _stroke_print(_off_by(shape, residual, rng), spread_px, session=2)
+    )
+    assert (matched, copied, found) == ((1 if evidence else 0), 0, evidence)
