@@ -490,7 +490,8 @@ def _off_by(shape: np.ndarray, residual: float, rng: np.random.Generator) -> np.
     other -= other.mean()
     other -= shape * (np.vdot(shape, other) / np.vdot(shape, shape))
     other /= np.sqrt(np.mean(np.abs(other) ** 2))
-    return shape * np.sqrt(1.0 - residual**2) + other * residual
+    bent: np.ndarray = shape * np.sqrt(1.0 - residual**2) + other * residual
+    return bent
 
 
 @pytest.mark.parametrize(
