@@ -270,7 +270,4 @@ def test_touches_from_a_browser_without_a_touch_screen_are_flagged() -> None:
         assert _weight(assessment) == 0.0
         # Strong, but not HIGH on its own, even at a login's stricter thresholds: not every touch
         # set-up (touch monitors, remote desktops forwarding touch) was measured.
-        login = Engine(ENGINE.config.for_action("login"), ENGINE.model)
-        state = login.start(SessionContext(action="login", device=device))
-        login.add(state, swipes)
-        assert login.assess(state).risk_level < RiskLevel.HIGH, device
+        assert assess_in_batches(ENGINE, swipes, "login", device).risk_level < RiskLevel.HIGH, device
